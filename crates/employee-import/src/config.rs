@@ -1,0 +1,58 @@
+//! Deploy-time settings, read by the shell from an optional `config.json`
+//! next to `index.html`, so a deployer changes them without rebuilding.
+//!
+//! This is the one serde type outside `contract`: it is a contract with the
+//! deployer, not with the API.
+
+use serde::Deserialize;
+
+/// The production API, used when no `config.json` says otherwise.
+pub const PRODUCTION_BASE_URL: &str = "https://api.ruangkerja.id";
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppConfig {
+    #[serde(default = "production_base_url")]
+    pub api_base_url: String,
+    /// A token to preset, meant for the local sandbox only.
+    #[serde(default)]
+    pub access_token: Option<String>,
+}
+
+fn production_base_url() -> String {
+    PRODUCTION_BASE_URL.to_owned()
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            api_base_url: production_base_url(),
+            access_token: None,
+        }
+    }
+}
+
+/// Parses `config.json`, naming the problem when it is malformed.
+pub fn parse_config(text: &str) -> Result<AppConfig, String> {
+    serde_json::from_str(text).map_err(|error| format!("config.json is not valid: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sandbox_config_presets_url_and_token() {
+        let config =
+            parse_config(r#"{"apiBaseUrl": "http://127.0.0.1:8787", "accessToken": "t"}"#).unwrap();
+        assert_eq!(config.api_base_url, "http://127.0.0.1:8787");
+        assert_eq!(config.access_token.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn missing_settings_fall_back_to_production_and_typos_are_named() {
+        assert_eq!(parse_config("{}").unwrap(), AppConfig::default());
+        let error = parse_config(r#"{"apiBaseURL": "x"}"#).unwrap_err();
+        assert!(error.contains("apiBaseURL"), "{error}");
+    }
+}

@@ -1,0 +1,174 @@
+//! The Ruangkerja API's wire format: the only serde types of the API.
+//!
+//! Field names follow the public docs exactly (`employeeID`, `isActive`,
+//! `successItems`, ...). Domain types convert to and from these explicitly,
+//! so a change in the wire format stays in this module.
+//!
+//! Decisions where the docs are silent or loose:
+//! - Absent optional values are sent as `null`, as in the docs' example.
+//! - Answers are read leniently: a missing list is empty, and an echoed
+//!   `payload` is kept as raw JSON because the docs' own example leaves
+//!   fields out of it. Items are matched back to rows by `employeeID`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One item of `POST /ruangkerja/users/create-bulk`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateUserItem {
+    #[serde(rename = "employeeID")]
+    pub employee_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    pub is_active: bool,
+    #[serde(default)]
+    pub tag_serials: Option<Vec<String>>,
+    #[serde(default)]
+    pub organization_serial: Option<String>,
+}
+
+/// The body of every bulk call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkRequest<T> {
+    pub items: Vec<T>,
+}
+
+/// The success envelope shared by all endpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub status: String,
+    pub message: String,
+    pub data: T,
+}
+
+/// `data` of a bulk answer: which items were applied and which were not.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResult {
+    #[serde(default)]
+    pub failed_items: Vec<FailedItem>,
+    #[serde(default)]
+    pub success_items: Vec<SuccessItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedItem {
+    pub error: ApiErrorBody,
+    #[serde(default)]
+    pub payload: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuccessItem {
+    #[serde(default)]
+    pub payload: Value,
+    pub response: SerialResponse,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SerialResponse {
+    pub serial: String,
+}
+
+/// The flat error shape of single-item calls, auth failures and failed
+/// bulk items: `{"errorCode": 10101, "message": "USER_EMPLOYEE_ID_EXISTS", "detail": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiErrorBody {
+    pub error_code: i64,
+    pub message: String,
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// The employee ID an answer echoes back, when it does.
+pub fn echoed_employee_id(payload: &Value) -> Option<&str> {
+    payload.get("employeeID").and_then(Value::as_str)
+}
+
+/// Error codes the docs name.
+pub mod codes {
+    pub const USER_EMPLOYEE_ID_EXISTS: i64 = 10101;
+    pub const PERMISSION_DENIED: i64 = 123;
+    pub const PERMISSION_DENIED_MESSAGE: &str =
+        "rpc error: code = PermissionDenied desc = Token is not valid";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The create-bulk answer exactly as the public docs print it.
+    const DOCS_CREATE_BULK_ANSWER: &str = r#"{
+      "data": {
+        "failedItems": [{
+          "error": {"detail": "employee id already been taken", "errorCode": 10101, "message": "USER_EMPLOYEE_ID_EXISTS"},
+          "payload": {"email": "tono@example.com", "employeeID": "EMP002", "isActive": true, "name": "Tono",
+                      "password": null, "phone": null, "tagSerials": null, "username": "tono"}
+        }],
+        "successItems": [{
+          "payload": {"email": "budi@example.com", "employeeID": "EMP001", "isActive": true, "name": "Budi",
+                      "password": null, "phone": "6281122334455", "tagSerials": ["RUKRTAG-9WHL0JGP"], "username": "budi"},
+          "response": {"serial": "OPENAPI9Z7ZIHIFW"}
+        }]
+      },
+      "status": "success",
+      "message": "success"
+    }"#;
+
+    #[test]
+    fn the_docs_create_bulk_answer_reads_into_the_contract_types() {
+        let answer: Envelope<BulkResult> = serde_json::from_str(DOCS_CREATE_BULK_ANSWER).unwrap();
+        assert_eq!(answer.status, "success");
+        let success = &answer.data.success_items[0];
+        assert_eq!(success.response.serial, "OPENAPI9Z7ZIHIFW");
+        assert_eq!(echoed_employee_id(&success.payload), Some("EMP001"));
+        let failed = &answer.data.failed_items[0];
+        assert_eq!(failed.error.error_code, codes::USER_EMPLOYEE_ID_EXISTS);
+        assert_eq!(failed.error.message, "USER_EMPLOYEE_ID_EXISTS");
+        assert_eq!(echoed_employee_id(&failed.payload), Some("EMP002"));
+    }
+
+    #[test]
+    fn a_create_item_is_sent_with_the_docs_field_names_and_nulls_for_absent_values() {
+        let item = CreateUserItem {
+            employee_id: "EMP001".into(),
+            name: "Budi".into(),
+            username: None,
+            email: Some("budi@example.com".into()),
+            phone: None,
+            password: None,
+            is_active: true,
+            tag_serials: Some(vec!["RUKRTAG-9WHL0JGP".into()]),
+            organization_serial: None,
+        };
+        let json = serde_json::to_value(BulkRequest { items: vec![item] }).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"items": [{
+                "employeeID": "EMP001", "name": "Budi", "username": null,
+                "email": "budi@example.com", "phone": null, "password": null,
+                "isActive": true, "tagSerials": ["RUKRTAG-9WHL0JGP"], "organizationSerial": null
+            }]})
+        );
+    }
+
+    #[test]
+    fn the_docs_invalid_token_answer_reads_as_an_error_body() {
+        let body: ApiErrorBody = serde_json::from_str(
+            r#"{"errorCode": 123, "message": "rpc error: code = PermissionDenied desc = Token is not valid",
+                "detail": "rpc error: code = PermissionDenied desc = Token is not valid"}"#,
+        )
+        .unwrap();
+        assert_eq!(body.error_code, codes::PERMISSION_DENIED);
+        assert_eq!(body.message, codes::PERMISSION_DENIED_MESSAGE);
+    }
+}

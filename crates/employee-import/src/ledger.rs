@@ -1,0 +1,343 @@
+//! The ledger: the state of every data row from preview to result.
+//!
+//! Every data row is in exactly one [`RowState`] at any time, so the counts
+//! always add up to the number of data rows. Answers are mapped back to rows
+//! by the echoed `employeeID`, never by position alone; a row the answer does
+//! not mention becomes [`RowState::Unconfirmed`] rather than disappearing.
+
+use crate::contract::{echoed_employee_id, ApiErrorBody, BulkResult, CreateUserItem};
+use crate::validate::ValidationReport;
+
+/// Where one row stands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RowState {
+    /// Has validation errors; will not be sent until fixed.
+    Invalid,
+    /// Valid and waiting to be sent.
+    Ready,
+    /// In a request whose answer has not arrived.
+    Sending,
+    /// The API created the user and gave it this serial.
+    Created { serial: String },
+    /// The API refused the item.
+    Rejected(ApiErrorBody),
+    /// The request carrying the row failed as a whole (network, HTTP error);
+    /// the row was not applied as far as we can tell.
+    NotSent { reason: String },
+    /// An answer arrived but did not mention the row: it may or may not have
+    /// been applied.
+    Unconfirmed,
+}
+
+/// How many rows are in each state. The fields always sum to `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LedgerCounts {
+    pub total: usize,
+    pub invalid: usize,
+    pub ready: usize,
+    pub sending: usize,
+    pub created: usize,
+    pub rejected: usize,
+    pub not_sent: usize,
+    pub unconfirmed: usize,
+}
+
+/// One data row's identity and state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    /// The row number the user sees in their spreadsheet.
+    pub number: u32,
+    pub employee_id: Option<String>,
+    pub state: RowState,
+}
+
+/// A set of rows sent in one request, in sheet order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub rows: Vec<u32>,
+    pub items: Vec<CreateUserItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ledger {
+    rows: Vec<LedgerRow>,
+}
+
+impl Ledger {
+    /// Every data row of the report: valid ones ready, the rest invalid.
+    pub fn new(report: &ValidationReport) -> Self {
+        let rows = report
+            .rows
+            .iter()
+            .map(|report_row| LedgerRow {
+                number: report_row.row.number,
+                employee_id: report_row.row.employee_id.clone(),
+                state: if report_row.is_valid() {
+                    RowState::Ready
+                } else {
+                    RowState::Invalid
+                },
+            })
+            .collect();
+        Ledger { rows }
+    }
+
+    pub fn rows(&self) -> &[LedgerRow] {
+        &self.rows
+    }
+
+    pub fn state_of(&self, number: u32) -> Option<&RowState> {
+        self.row_index(number).map(|index| &self.rows[index].state)
+    }
+
+    pub fn counts(&self) -> LedgerCounts {
+        let mut counts = LedgerCounts {
+            total: self.rows.len(),
+            ..LedgerCounts::default()
+        };
+        for row in &self.rows {
+            let count = match row.state {
+                RowState::Invalid => &mut counts.invalid,
+                RowState::Ready => &mut counts.ready,
+                RowState::Sending => &mut counts.sending,
+                RowState::Created { .. } => &mut counts.created,
+                RowState::Rejected(_) => &mut counts.rejected,
+                RowState::NotSent { .. } => &mut counts.not_sent,
+                RowState::Unconfirmed => &mut counts.unconfirmed,
+            };
+            *count += 1;
+        }
+        counts
+    }
+
+    /// Marks the batch's rows as in flight.
+    pub fn start_batch(&mut self, batch: &Batch) {
+        for &number in &batch.rows {
+            self.set(number, RowState::Sending);
+        }
+    }
+
+    /// Records a bulk answer for `batch`.
+    pub fn apply_bulk_result(&mut self, batch: &Batch, result: &BulkResult) {
+        let mut pending: Vec<(u32, &str)> = batch
+            .rows
+            .iter()
+            .zip(&batch.items)
+            .map(|(&number, item)| (number, item.employee_id.as_str()))
+            .collect();
+        // Match each answered item to the first unanswered row with its
+        // employee ID; sheet order is the tiebreak should an ID repeat.
+        let mut take = |payload: &serde_json::Value| -> Option<u32> {
+            let echoed = echoed_employee_id(payload)?;
+            let index = pending.iter().position(|(_, id)| *id == echoed)?;
+            Some(pending.remove(index).0)
+        };
+        let mut outcomes: Vec<(u32, RowState)> = Vec::new();
+        for success in &result.success_items {
+            if let Some(number) = take(&success.payload) {
+                let serial = success.response.serial.clone();
+                outcomes.push((number, RowState::Created { serial }));
+            }
+        }
+        for failure in &result.failed_items {
+            if let Some(number) = take(&failure.payload) {
+                outcomes.push((number, RowState::Rejected(failure.error.clone())));
+            }
+        }
+        for (number, _) in pending {
+            outcomes.push((number, RowState::Unconfirmed));
+        }
+        for (number, state) in outcomes {
+            self.set(number, state);
+        }
+    }
+
+    /// Records that the request carrying `batch` failed as a whole.
+    pub fn fail_batch(&mut self, batch: &Batch, reason: &str) {
+        for &number in &batch.rows {
+            self.set(
+                number,
+                RowState::NotSent {
+                    reason: reason.to_owned(),
+                },
+            );
+        }
+    }
+
+    fn row_index(&self, number: u32) -> Option<usize> {
+        // Rows are kept in sheet order, so their numbers are sorted.
+        self.rows
+            .binary_search_by_key(&number, |row| row.number)
+            .ok()
+    }
+
+    fn set(&mut self, number: u32, state: RowState) {
+        if let Some(index) = self.row_index(number) {
+            self.rows[index].state = state;
+        }
+    }
+}
+
+impl RowState {
+    /// Whether the row should go out with the next send: ready rows, and
+    /// rows whose earlier request failed as a whole. Resending the latter is
+    /// safe because the API refuses a taken employee ID (10101) rather than
+    /// creating the user twice.
+    pub fn is_sendable(&self) -> bool {
+        matches!(self, RowState::Ready | RowState::NotSent { .. })
+    }
+}
+
+/// Splits the sendable rows, in sheet order, into batches of at most `size`.
+pub fn plan_batches(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
+    let ready = report.rows.iter().filter(|report_row| {
+        ledger
+            .state_of(report_row.row.number)
+            .is_some_and(RowState::is_sendable)
+    });
+    let mut batches: Vec<Batch> = Vec::new();
+    for report_row in ready {
+        let Some(item) = report_row.row.to_create_item() else {
+            continue;
+        };
+        match batches.last_mut() {
+            Some(batch) if batch.rows.len() < size.max(1) => {
+                batch.rows.push(report_row.row.number);
+                batch.items.push(item);
+            }
+            _ => batches.push(Batch {
+                rows: vec![report_row.row.number],
+                items: vec![item],
+            }),
+        }
+    }
+    batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{FailedItem, SerialResponse, SuccessItem};
+    use crate::mapping::map_headers;
+    use crate::sheet::{CellValue, Sheet, SheetRow};
+    use crate::validate::{validate, Mode};
+    use serde_json::json;
+
+    fn report(ids: &[&str]) -> ValidationReport {
+        let text = |s: &str| CellValue::Text(s.to_owned());
+        let mut rows = vec![SheetRow {
+            number: 1,
+            cells: ["employeeID", "name", "email", "isActive"]
+                .map(text)
+                .to_vec(),
+        }];
+        for (index, id) in ids.iter().enumerate() {
+            rows.push(SheetRow {
+                number: index as u32 + 2,
+                cells: vec![
+                    text(id),
+                    text("Ani"),
+                    text(&format!("{id}@x.id")),
+                    text("TRUE"),
+                ],
+            });
+        }
+        let sheet = Sheet {
+            name: "S".into(),
+            rows,
+        };
+        let headers: Vec<String> = sheet.rows[0].cells.iter().map(CellValue::to_text).collect();
+        validate(&sheet, 1, &map_headers(&headers), Mode::Create)
+    }
+
+    fn success(id: &str, serial: &str) -> SuccessItem {
+        SuccessItem {
+            payload: json!({"employeeID": id}),
+            response: SerialResponse {
+                serial: serial.into(),
+            },
+        }
+    }
+
+    fn failure(id: &str) -> FailedItem {
+        FailedItem {
+            error: ApiErrorBody {
+                error_code: 10101,
+                message: "USER_EMPLOYEE_ID_EXISTS".into(),
+                detail: "employee id already been taken".into(),
+            },
+            payload: json!({"employeeID": id}),
+        }
+    }
+
+    #[test]
+    fn batches_take_ready_rows_in_sheet_order_and_skip_invalid_ones() {
+        let report = report(&["A1", "bad id", "A3", "A4"]);
+        let ledger = Ledger::new(&report);
+        let batches = plan_batches(&report, &ledger, 2);
+        let rows: Vec<Vec<u32>> = batches.iter().map(|b| b.rows.clone()).collect();
+        assert_eq!(rows, [vec![2, 4], vec![5]]);
+        assert_eq!(batches[0].items[1].employee_id, "A3");
+        assert_eq!(ledger.counts().invalid, 1);
+    }
+
+    #[test]
+    fn answers_are_matched_by_employee_id_whatever_their_order() {
+        let report = report(&["A1", "A2", "A3"]);
+        let mut ledger = Ledger::new(&report);
+        let batch = plan_batches(&report, &ledger, 100).remove(0);
+        ledger.start_batch(&batch);
+        assert_eq!(ledger.counts().sending, 3);
+        let result = BulkResult {
+            success_items: vec![success("A3", "S3"), success("A1", "S1")],
+            failed_items: vec![failure("A2")],
+        };
+        ledger.apply_bulk_result(&batch, &result);
+        assert_eq!(
+            ledger.state_of(2),
+            Some(&RowState::Created {
+                serial: "S1".into()
+            })
+        );
+        assert_eq!(
+            ledger.state_of(4),
+            Some(&RowState::Created {
+                serial: "S3".into()
+            })
+        );
+        assert!(matches!(ledger.state_of(3), Some(RowState::Rejected(e)) if e.error_code == 10101));
+    }
+
+    #[test]
+    fn a_row_the_answer_leaves_out_is_unconfirmed_not_lost() {
+        let report = report(&["A1", "A2"]);
+        let mut ledger = Ledger::new(&report);
+        let batch = plan_batches(&report, &ledger, 100).remove(0);
+        let result = BulkResult {
+            success_items: vec![success("A1", "S1"), success("ZZ", "S9")],
+            failed_items: vec![],
+        };
+        ledger.apply_bulk_result(&batch, &result);
+        assert_eq!(ledger.state_of(3), Some(&RowState::Unconfirmed));
+        let counts = ledger.counts();
+        assert_eq!(
+            (counts.created, counts.unconfirmed, counts.total),
+            (1, 1, 2)
+        );
+    }
+
+    #[test]
+    fn a_failed_request_marks_its_rows_not_sent() {
+        let report = report(&["A1"]);
+        let mut ledger = Ledger::new(&report);
+        let batch = plan_batches(&report, &ledger, 100).remove(0);
+        ledger.fail_batch(&batch, "network down");
+        assert_eq!(
+            ledger.state_of(2),
+            Some(&RowState::NotSent {
+                reason: "network down".into()
+            })
+        );
+        assert_eq!(plan_batches(&report, &ledger, 100), [batch]);
+    }
+}

@@ -1,0 +1,32 @@
+//! The pure core of the Ruangkerja employee importer.
+//!
+//! Everything the app decides lives here, and nothing here touches the
+//! outside world: no network, no files, no clock, no browser. The shell hands
+//! in bytes and API answers as values and gets back values to render or send,
+//! so the whole workflow is tested with plain `cargo test` on the host and can
+//! later move into a Web Worker unchanged.
+//!
+//! The data flows in one direction:
+//!
+//! ```text
+//! bytes --sheet--> Sheet --mapping--> ColumnMapping --validate--> ValidationReport
+//!       --Ledger::new--> Ledger --plan_batches--> Batch --(shell sends)--> BulkResult
+//!       --Ledger::apply_bulk_result--> one RowState per sheet row
+//! ```
+//!
+//! Row identity is the row number the user sees in their spreadsheet
+//! (1-based, as Excel shows it); it travels through every stage.
+
+pub mod config;
+pub mod contract;
+pub mod import;
+pub mod ledger;
+pub mod mapping;
+pub mod sheet;
+pub mod validate;
+
+pub use import::{Import, ImportError};
+pub use ledger::{plan_batches, Batch, Ledger, LedgerCounts, RowState};
+pub use mapping::{map_headers, ColumnMapping, Field};
+pub use sheet::{read_sheet, CellValue, Sheet, SheetError, SheetRow};
+pub use validate::{validate, CellIssue, IssueKind, Mode, ReportRow, UserRow, ValidationReport};

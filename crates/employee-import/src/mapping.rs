@@ -1,0 +1,150 @@
+//! Which column of the sheet feeds which API field.
+//!
+//! The mapping is a plain value: the UI can show it, let the user edit it and
+//! store it. Headers are matched after normalising case, spaces and
+//! punctuation, so `Employee ID`, `employee_id` and `employeeID` all match.
+
+use std::fmt;
+
+/// A user field of the Ruangkerja bulk endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    EmployeeId,
+    Name,
+    Username,
+    Email,
+    Phone,
+    Password,
+    IsActive,
+    TagSerials,
+    OrganizationSerial,
+    NewEmployeeId,
+}
+
+impl Field {
+    pub const ALL: [Field; 10] = [
+        Field::EmployeeId,
+        Field::Name,
+        Field::Username,
+        Field::Email,
+        Field::Phone,
+        Field::Password,
+        Field::IsActive,
+        Field::TagSerials,
+        Field::OrganizationSerial,
+        Field::NewEmployeeId,
+    ];
+
+    /// The field's name in the API, which is also the template's header.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Field::EmployeeId => "employeeID",
+            Field::Name => "name",
+            Field::Username => "username",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Password => "password",
+            Field::IsActive => "isActive",
+            Field::TagSerials => "tagSerials",
+            Field::OrganizationSerial => "organizationSerial",
+            Field::NewEmployeeId => "newEmployeeID",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.api_name())
+    }
+}
+
+/// Lower-cases and drops everything but letters and digits.
+fn normalise(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// For each column of the header row, the field it feeds, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ColumnMapping {
+    pub headers: Vec<String>,
+    pub fields: Vec<Option<Field>>,
+}
+
+impl ColumnMapping {
+    /// The column that feeds `field`, if one does.
+    pub fn column_of(&self, field: Field) -> Option<usize> {
+        self.fields.iter().position(|mapped| *mapped == Some(field))
+    }
+
+    /// True when no column feeds any field: the row was not a header row.
+    pub fn maps_nothing(&self) -> bool {
+        self.fields.iter().all(Option::is_none)
+    }
+
+    /// Non-empty headers that feed no field, in sheet order.
+    pub fn ignored_headers(&self) -> impl Iterator<Item = &str> {
+        self.headers
+            .iter()
+            .zip(&self.fields)
+            .filter(|(header, field)| field.is_none() && !header.trim().is_empty())
+            .map(|(header, _)| header.as_str())
+    }
+}
+
+/// Matches header texts to fields. When two columns claim the same field,
+/// the first one wins and the later one is ignored, so no field is fed twice.
+pub fn map_headers(headers: &[String]) -> ColumnMapping {
+    let mut fields: Vec<Option<Field>> = Vec::with_capacity(headers.len());
+    for header in headers {
+        let wanted = normalise(header);
+        let field = Field::ALL
+            .into_iter()
+            .find(|field| normalise(field.api_name()) == wanted)
+            .filter(|field| !fields.contains(&Some(*field)));
+        fields.push(field);
+    }
+    ColumnMapping {
+        headers: headers.to_vec(),
+        fields,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|text| text.to_string()).collect()
+    }
+
+    #[test]
+    fn api_field_names_map_to_their_fields_whatever_the_case_and_spacing() {
+        let mapping = map_headers(&headers(&["Employee ID", "NAME", "is_active", "Notes"]));
+        assert_eq!(
+            mapping.fields,
+            [
+                Some(Field::EmployeeId),
+                Some(Field::Name),
+                Some(Field::IsActive),
+                None
+            ]
+        );
+        assert_eq!(mapping.ignored_headers().collect::<Vec<_>>(), ["Notes"]);
+        assert_eq!(mapping.column_of(Field::IsActive), Some(2));
+    }
+
+    #[test]
+    fn a_second_column_for_the_same_field_is_ignored() {
+        let mapping = map_headers(&headers(&["email", "Email"]));
+        assert_eq!(mapping.fields, [Some(Field::Email), None]);
+    }
+
+    #[test]
+    fn a_row_of_data_maps_nothing() {
+        assert!(map_headers(&headers(&["E1", "Ani", "TRUE"])).maps_nothing());
+    }
+}

@@ -1,0 +1,111 @@
+//! The only HTTP code of the app: a typed client for the Ruangkerja API and
+//! the start-up read of `config.json`.
+//!
+//! Every HTTP status is turned into an [`ApiError`] here and nowhere else.
+
+use employee_import::config::{parse_config, AppConfig};
+use employee_import::contract::{
+    codes, ApiErrorBody, BulkRequest, BulkResult, CreateUserItem, Envelope,
+};
+use gloo_net::http::{Request, Response};
+
+/// Why a call did not give an answer the app can use.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    #[error(
+        "Could not reach the API at {url}. Check the API base URL and your connection; if you use the sandbox, make sure it is running. ({cause})"
+    )]
+    Unreachable { url: String, cause: String },
+    #[error(
+        "The access token was refused ({}: {}). Paste a valid access token and try again.",
+        .0.error_code, .0.detail
+    )]
+    TokenRefused(ApiErrorBody),
+    #[error("The API refused the request (HTTP {status}, {}: {} {}).", body.error_code, body.message, body.detail)]
+    Refused { status: u16, body: ApiErrorBody },
+    #[error("The API answered HTTP {status} {status_text}. Try again later; nothing was confirmed for these rows.")]
+    Http { status: u16, status_text: String },
+    #[error("The API's answer could not be read ({0}). Nothing was confirmed for these rows.")]
+    Malformed(String),
+}
+
+/// Where to call and with which token. Cheap to clone; built per call from
+/// the settings the user sees, so a changed token takes effect at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiClient {
+    pub base_url: String,
+    pub token: String,
+}
+
+impl ApiClient {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.trim().trim_end_matches('/'))
+    }
+
+    /// `POST /ruangkerja/users/create-bulk`.
+    pub async fn create_bulk(&self, items: &[CreateUserItem]) -> Result<BulkResult, ApiError> {
+        let url = self.url("/ruangkerja/users/create-bulk");
+        let unreachable = |cause: String| ApiError::Unreachable {
+            url: self.base_url.clone(),
+            cause,
+        };
+        // The docs send the raw token, with no `Bearer ` prefix.
+        let request = Request::post(&url)
+            .header("Authorization", self.token.trim())
+            .header("Accept", "application/json")
+            .json(&BulkRequest {
+                items: items.iter().collect::<Vec<_>>(),
+            })
+            .map_err(|error| ApiError::Malformed(error.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| unreachable(error.to_string()))?;
+        let envelope: Envelope<BulkResult> = read_answer(response).await?;
+        Ok(envelope.data)
+    }
+}
+
+async fn read_answer<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|error| ApiError::Malformed(error.to_string()))?;
+    if response.ok() {
+        return serde_json::from_str(&text).map_err(|error| ApiError::Malformed(error.to_string()));
+    }
+    match serde_json::from_str::<ApiErrorBody>(&text) {
+        Ok(body)
+            if status == 401 || status == 403 || body.error_code == codes::PERMISSION_DENIED =>
+        {
+            Err(ApiError::TokenRefused(body))
+        }
+        Ok(body) => Err(ApiError::Refused { status, body }),
+        Err(_) => Err(ApiError::Http {
+            status,
+            status_text: response.status_text(),
+        }),
+    }
+}
+
+/// Reads `config.json` from beside `index.html`. A missing file means the
+/// defaults (production API, no token); a malformed one is an error to show.
+pub async fn load_config() -> Result<AppConfig, String> {
+    // Relative, so the app also works when hosted under a sub-path.
+    let response = match Request::get("config.json").send().await {
+        Ok(response) => response,
+        Err(_) => return Ok(AppConfig::default()),
+    };
+    if response.status() == 404 {
+        return Ok(AppConfig::default());
+    }
+    if !response.ok() {
+        return Err(format!(
+            "config.json could not be loaded (HTTP {}).",
+            response.status()
+        ));
+    }
+    let text = response.text().await.map_err(|error| error.to_string())?;
+    parse_config(&text)
+}

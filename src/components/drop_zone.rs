@@ -1,0 +1,59 @@
+use leptos::prelude::*;
+use web_sys::{DragEvent, File, HtmlInputElement};
+
+/// Takes one spreadsheet by click, keyboard or drag-and-drop; both paths end
+/// in the same `on_file` callback.
+#[component]
+pub fn DropZone(
+    #[prop(into)] on_file: Callback<File>,
+    #[prop(into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let (hovering, set_hovering) = signal(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            on_file.run(file);
+        }
+        // Clearing lets the same file be picked again after fixing it.
+        input.set_value("");
+    };
+    let on_drop = move |ev: DragEvent| {
+        ev.prevent_default();
+        set_hovering.set(false);
+        if disabled.get_untracked() {
+            return;
+        }
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0))
+        {
+            on_file.run(file);
+        }
+    };
+    view! {
+        <label
+            class="drop-zone"
+            class:drop-zone--hover=hovering
+            class:drop-zone--disabled=disabled
+            on:dragover=move |ev: DragEvent| {
+                ev.prevent_default();
+                set_hovering.set(true);
+            }
+            on:dragleave=move |_| set_hovering.set(false)
+            on:drop=on_drop
+        >
+            <input
+                class="drop-zone__input"
+                type="file"
+                accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                disabled=disabled
+                on:change=on_change
+            />
+            <span class="drop-zone__title">"Drop your employee spreadsheet here, or click to choose one"</span>
+            <span class="drop-zone__hint">
+                "An .xlsx workbook; its first row names the columns: employeeID, name, email or phone, isActive…"
+            </span>
+        </label>
+    }
+}

@@ -1,0 +1,116 @@
+// The walking skeleton as a user drives it: drop an .xlsx, create the users,
+// see each row's serial or error.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { xlsxFile } from './workbook.mjs';
+
+const HEADER = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials'];
+
+let sandbox;
+let site;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  site = await serveStatic({ config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await sandbox?.stop();
+});
+
+function row(page, number) {
+  return page.locator(`tr[data-row="${number}"]`);
+}
+
+test('each uploaded row shows the serial the sandbox gave it, and a taken employee ID shows 10101', async () => {
+  // An employee created earlier, so the sheet's row for E100 must fail.
+  const earlier = await sandbox.api('/ruangkerja/users/create-bulk', {
+    items: [{ employeeID: 'E100', name: 'Already Here', email: 'here@example.com', isActive: true }],
+  });
+  assert.equal(earlier.data.successItems.length, 1);
+
+  const { page, errors } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('employees.xlsx', [
+      HEADER,
+      ['E1', 'Ani Wijaya', 'ani', 'ani@example.com', '', true, 'RUKRTAG-9WHL0JGP'],
+      // A numeric employee ID and phone must arrive as their exact digits.
+      [1001, 'Budi Santoso', '', '', 6281122334455, 'ya', ''],
+      ['E100', 'Citra Lestari', '', 'citra@example.com', '', 'TRUE', ''],
+    ]),
+  );
+  await assert.doesNotReject(row(page, 4).waitFor());
+  assert.equal(await row(page, 3).locator('td').first().textContent(), '1001');
+
+  await page.getByRole('button', { name: 'Create 3 users' }).click();
+  await page.getByRole('status').filter({ hasText: '2 created, 1 rejected' }).waitFor();
+
+  const state = await sandbox.state();
+  const serialOf = (id) => state.users.find((user) => user.employeeID === id)?.serial;
+  for (const [number, id] of [[2, 'E1'], [3, '1001']]) {
+    assert.ok(serialOf(id), `the sandbox has no user ${id}`);
+    assert.equal(await row(page, number).locator('.status__serial').textContent(), serialOf(id));
+  }
+  const budi = state.users.find((user) => user.employeeID === '1001');
+  assert.equal(budi.phone, '6281122334455');
+  assert.equal(budi.isActive, true);
+
+  const rejected = row(page, 4).locator('.rows__status');
+  assert.equal(await rejected.locator('.status__code').textContent(), '10101');
+  assert.equal(await rejected.locator('.status__message').textContent(), 'USER_EMPLOYEE_ID_EXISTS');
+  assert.equal(await rejected.locator('.status__detail').textContent(), 'employee id already been taken');
+  assert.equal(state.creations.E100, 1, 'E100 must not be created a second time');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: 'screenshots/created.png', fullPage: true });
+  await page.close();
+});
+
+test('a file that is not a spreadsheet gets a clear message, not a blank page', async () => {
+  const { page } = await openApp(browser, site.url);
+  await page.locator('input[type="file"]').setInputFiles({
+    name: 'employees.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('employeeID,name\nE1,Ani\n'),
+  });
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /employees\.csv: This file is not an \.xlsx workbook/);
+  await page.close();
+});
+
+test('a sheet without a header row is refused, naming the row', async () => {
+  const { page } = await openApp(browser, site.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('no-header.xlsx', [['E1', 'Ani', 'ani@example.com', true]]),
+  );
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /Row 1 of sheet "Employees" is not a header row/);
+  await page.close();
+});
+
+test('a sandbox that is down is reported and the rows stay ready to resend', async () => {
+  const { page } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  // Point the app at a port where nothing listens.
+  const closed = await serveStatic();
+  const deadUrl = closed.url.replace(/\/$/, '');
+  await closed.close();
+  await page.locator('input[name="api-base-url"]').fill(deadUrl);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('one.xlsx', [HEADER, ['E7', 'Dewi', '', 'dewi@example.com', '', true, '']]),
+  );
+  await page.getByRole('button', { name: 'Create 1 user' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /Could not reach the API at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(await row(page, 2).locator('.rows__status').textContent(), /Not sent/);
+  assert.equal(await page.getByRole('button', { name: 'Create 1 user' }).isEnabled(), true);
+  await page.close();
+});

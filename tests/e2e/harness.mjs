@@ -1,0 +1,134 @@
+// Shared set-up for the end-to-end tests: the sandbox, a plain static file
+// server for the release build, and Debian's headless Chromium.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const distDir = process.env.E2E_DIST ?? join(repoRoot, 'dist');
+const sandboxBin = process.env.E2E_SANDBOX_BIN ?? join(repoRoot, 'target/debug/ruangkerja-sandbox');
+
+/** Starts the sandbox on a free loopback port; resolves once it listens. */
+export async function startSandbox(args = []) {
+  const child = spawn(sandboxBin, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  let url;
+  let token;
+  for await (const line of lines) {
+    url ??= line.match(/listening on (\S+)/)?.[1];
+    token ??= line.match(/^Access token: (\S+)/)?.[1];
+    if (url && token) break;
+  }
+  if (!url || !token) throw new Error('the sandbox did not print its URL and token');
+  const stopped = new Promise((done) => child.once('exit', done));
+  return {
+    url,
+    token,
+    async api(path, body) {
+      const response = await fetch(url + path, {
+        method: 'POST',
+        headers: { Authorization: token, Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return response.json();
+    },
+    async state() {
+      return (await fetch(`${url}/__sandbox/state`)).json();
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await stopped;
+    },
+  };
+}
+
+const mimeTypes = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+/**
+ * Serves `root` as plain static files, as any static host would, under
+ * `prefix`. `config` (an object) is served as `config.json` when given.
+ */
+export async function serveStatic({ root = distDir, prefix = '/', config } = {}) {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    if (!path.startsWith(prefix)) {
+      response.writeHead(404).end();
+      return;
+    }
+    let relative = path.slice(prefix.length) || 'index.html';
+    if (relative === 'config.json' && config) {
+      response.writeHead(200, { 'Content-Type': mimeTypes['.json'] }).end(JSON.stringify(config));
+      return;
+    }
+    const file = normalize(join(root, relative));
+    try {
+      if (!file.startsWith(root) || !(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      response.writeHead(200, { 'Content-Type': mimeTypes[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+/** Debian's Chromium, headless; never a downloaded browser. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * Opens the app and waits until the WebAssembly module has rendered it: a
+ * build that fails to instantiate leaves the page blank and fails here.
+ * Page errors are collected so tests can assert there were none.
+ */
+export async function openApp(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(url);
+  try {
+    await page.getByRole('heading', { name: 'Ruangkerja employee import' }).waitFor({ timeout: 15_000 });
+  } catch (cause) {
+    throw new Error(`the app did not render; page errors: ${JSON.stringify(errors)}`, { cause });
+  }
+  return { page, errors };
+}
+
+/** Waits until the settings from config.json are in the form. */
+export async function waitForBaseUrl(page, expected) {
+  await page.waitForFunction(
+    (value) => document.querySelector('input[name="api-base-url"]')?.value === value,
+    expected,
+  );
+}
