@@ -35,6 +35,80 @@ pub struct CreateUserItem {
     pub organization_serial: Option<String>,
 }
 
+/// One item of `POST /ruangkerja/users/update-bulk`; the user is found by
+/// `employee_id`, and `new_employee_id` renames it. The update item has no
+/// email field in the docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateUserItem {
+    #[serde(rename = "employeeID")]
+    pub employee_id: String,
+    pub name: String,
+    #[serde(default, rename = "newEmployeeID")]
+    pub new_employee_id: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub is_active: bool,
+    #[serde(default)]
+    pub tag_serials: Option<Vec<String>>,
+}
+
+/// Body of `POST /oauth/token`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    #[serde(rename = "clientID")]
+    pub client_id: String,
+    #[serde(rename = "clientSecret")]
+    pub client_secret: String,
+    #[serde(rename = "grantType")]
+    pub grant_type: String,
+}
+
+/// `data` of a successful `POST /oauth/token`. `expires_in` is a string of
+/// seconds in the docs (for example "43199").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenGrant {
+    pub access_token: String,
+    pub expires_in: String,
+    pub token_type: String,
+}
+
+/// A tag as the user endpoints return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagRef {
+    pub serial: String,
+    pub name: String,
+}
+
+/// `data` of `GET /ruangkerja/users/:employeeID`. It carries no serial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDetail {
+    #[serde(rename = "employeeID")]
+    pub employee_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub is_active: bool,
+    #[serde(default)]
+    pub company_name: Option<String>,
+    #[serde(default)]
+    pub company_serial: Option<String>,
+    #[serde(default)]
+    pub organization_display_name: Option<String>,
+    #[serde(default)]
+    pub organization_level_serial: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<TagRef>,
+}
+
 /// The body of every bulk call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulkRequest<T> {
@@ -97,6 +171,8 @@ pub fn echoed_employee_id(payload: &Value) -> Option<&str> {
 /// Error codes the docs name.
 pub mod codes {
     pub const USER_EMPLOYEE_ID_EXISTS: i64 = 10101;
+    pub const USER_EMAIL_EXISTS: i64 = 10102;
+    pub const BAD_REQUEST: i64 = 400;
     pub const PERMISSION_DENIED: i64 = 123;
     pub const PERMISSION_DENIED_MESSAGE: &str =
         "rpc error: code = PermissionDenied desc = Token is not valid";
