@@ -9,7 +9,7 @@ pub mod api;
 pub mod components;
 pub mod file;
 
-use employee_import::{Field, Import, LedgerCounts, Mode};
+use employee_import::{Field, Import, Lang, LedgerCounts};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -57,7 +57,7 @@ pub fn App() -> impl IntoView {
         notice.set(None);
         spawn_local(async move {
             match file::read_file(picked).await {
-                Ok(picked) => match Import::from_bytes(&picked.bytes, Mode::Create) {
+                Ok(picked) => match Import::from_bytes(&picked.bytes) {
                     Ok(read) => {
                         import.set(Some(read));
                         file_name.set(Some(picked.name));
@@ -172,14 +172,14 @@ fn row_views(import: &Import) -> Vec<RowView> {
                     let problem = report_row.issues.iter().find(|issue| issue.field == field);
                     (
                         report_row.row.display(field),
-                        problem.map(|issue| issue.message()),
+                        problem.map(|issue| issue.message(Lang::En)),
                     )
                 })
                 .collect(),
             problems: report_row
                 .issues
                 .iter()
-                .map(|issue| issue.message())
+                .map(|issue| issue.message(Lang::En))
                 .collect(),
             state: ledger_row.state.clone(),
         })
@@ -232,7 +232,9 @@ fn mapping_notes(import: &Import) -> impl IntoView {
                     {format!("Ignored columns (not API fields): {}", ignored.join(", "))}
                 </li>
             })}
-            <li class="import__note">{format!("Sheet \"{}\", header in row {}", import.sheet_name, import.header_row)}</li>
+            <li class="import__note">
+                {format!("{}, sheet \"{}\", header in row {}", import.format, import.sheet.name, import.header_row)}
+            </li>
         </ul>
     }
 }

@@ -46,13 +46,13 @@ pub fn DropZone(
             <input
                 class="drop-zone__input"
                 type="file"
-                accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                accept=".xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.tsv,.txt"
                 disabled=disabled
                 on:change=on_change
             />
             <span class="drop-zone__title">"Drop your employee spreadsheet here, or click to choose one"</span>
             <span class="drop-zone__hint">
-                "An .xlsx workbook; its first row names the columns: employeeID, name, email or phone, isActive…"
+                "Excel (.xlsx, .xlsm, .xlsb, .xls), OpenDocument (.ods) or CSV, with a row naming the columns: employeeID, name, email or phone, isActive (or NIK, Nama, Surel, No. HP, Status)…"
             </span>
         </label>
     }

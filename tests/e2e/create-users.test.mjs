@@ -74,24 +74,43 @@ test('each uploaded row shows the serial the sandbox gave it, and a taken employ
 test('a file that is not a spreadsheet gets a clear message, not a blank page', async () => {
   const { page } = await openApp(browser, site.url);
   await page.locator('input[type="file"]').setInputFiles({
-    name: 'employees.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from('employeeID,name\nE1,Ani\n'),
+    name: 'photo.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
   });
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.textContent(), /employees\.csv: This file is not an \.xlsx workbook/);
+  assert.match(await alert.textContent(), /photo\.xlsx: This file is not a spreadsheet/);
   await page.close();
 });
 
-test('a sheet without a header row is refused, naming the row', async () => {
+test('a sheet without a header row is refused, naming the sheet', async () => {
   const { page } = await openApp(browser, site.url);
   await page.locator('input[type="file"]').setInputFiles(
     xlsxFile('no-header.xlsx', [['E1', 'Ani', 'ani@example.com', true]]),
   );
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.textContent(), /Row 1 of sheet "Employees" is not a header row/);
+  assert.match(await alert.textContent(), /No header row found in sheet "Employees"/);
+  await page.close();
+});
+
+test('a CSV with Indonesian headers under a title row is read and created', async () => {
+  const { page } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  const csv = '\ufeffDaftar Karyawan\r\nNIK;Nama Lengkap;Surel;Aktif\r\nK001;Eko Prasetyo;eko@example.com;ya\r\n';
+  await page.locator('input[type="file"]').setInputFiles({
+    name: 'karyawan.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv),
+  });
+  await row(page, 3).waitFor();
+  await page.getByRole('button', { name: 'Create 1 user' }).click();
+  await page.getByRole('status').filter({ hasText: '1 created' }).waitFor();
+  const state = await sandbox.state();
+  const eko = state.users.find((user) => user.employeeID === 'K001');
+  assert.equal(eko.name, 'Eko Prasetyo');
+  assert.equal(await row(page, 3).locator('.status__serial').textContent(), eko.serial);
   await page.close();
 });
 

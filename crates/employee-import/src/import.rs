@@ -1,13 +1,18 @@
 //! One spreadsheet's journey from bytes to a ledger of rows.
 //!
-//! [`Import::from_bytes`] is the single entry point the shell calls when a
-//! file is dropped: it reads the sheet, takes the first row as the header,
-//! maps the columns and validates every data row.
+//! [`Import::open`] is the entry point the shell calls when a file is
+//! dropped: it reads the workbook, finds the header row, maps the columns,
+//! suggests a mode and validates every data row. Each later choice of the
+//! user (another sheet, header row, mapping or mode) makes a new `Import`
+//! from the same bytes or re-validates the sheet it holds.
 
 use crate::ledger::{plan_batches, Batch, Ledger};
-use crate::mapping::map_headers;
-use crate::sheet::{read_sheet, CellValue, SheetError};
+use crate::mapping::{map_headers, ColumnMapping};
+use crate::sheet::{read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo};
 use crate::validate::{validate, Mode, ValidationReport};
+
+/// How many rows from the top are searched for the header row.
+const HEADER_SEARCH_ROWS: usize = 30;
 
 /// Why a file cannot be imported at all.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -15,51 +20,119 @@ pub enum ImportError {
     #[error(transparent)]
     Sheet(#[from] SheetError),
     #[error(
-        "Row {row} of sheet \"{sheet}\" is not a header row: none of its cells names a field such as employeeID, name, email or isActive. Put the column names in the first row and retry."
+        "No header row found in sheet \"{sheet}\": none of its first rows names a field such as employeeID, name, email or isActive (or NIK, Nama, Surel, Status). Add a row of column names above the employees and retry."
     )]
-    NoHeaderRow { sheet: String, row: u32 },
+    NoHeaderRow { sheet: String },
+    #[error(
+        "Row {row} of sheet \"{sheet}\" is not a header row: none of its cells names a field such as employeeID, name, email or isActive. Choose the row that holds the column names."
+    )]
+    NotAHeaderRow { sheet: String, row: u32 },
     #[error("The sheet \"{sheet}\" has a header row but no employees below it.")]
     NoDataRows { sheet: String },
+}
+
+/// The user's choices; `None` means "decide for me".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportOptions {
+    pub sheet: Option<String>,
+    pub header_row: Option<u32>,
+    pub mapping: Option<ColumnMapping>,
+    pub mode: Option<Mode>,
+    pub limits: Limits,
 }
 
 /// A read and validated spreadsheet, with the state of each of its rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
-    pub sheet_name: String,
+    pub format: Format,
+    pub sheets: Vec<SheetInfo>,
+    pub sheet: Sheet,
     pub header_row: u32,
     pub report: ValidationReport,
     pub ledger: Ledger,
 }
 
 impl Import {
-    pub fn from_bytes(bytes: &[u8], mode: Mode) -> Result<Import, ImportError> {
-        let sheet = read_sheet(bytes)?;
-        let header = &sheet.rows[0];
-        let headers: Vec<String> = header.cells.iter().map(CellValue::to_text).collect();
-        let mapping = map_headers(&headers);
-        if mapping.maps_nothing() {
-            return Err(ImportError::NoHeaderRow {
-                sheet: sheet.name,
-                row: header.number,
-            });
-        }
-        if sheet.rows.len() < 2 {
+    pub fn open(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
+        let workbook = read_workbook(bytes, options.sheet.as_deref(), &options.limits)?;
+        let sheet = workbook.sheet;
+        let header_row = match options.header_row {
+            Some(row) => row,
+            None => detect_header_row(&sheet).ok_or_else(|| ImportError::NoHeaderRow {
+                sheet: sheet.name.clone(),
+            })?,
+        };
+        let mapping = match &options.mapping {
+            Some(mapping) => mapping.clone(),
+            None => {
+                let mapping = map_headers(&header_texts(&sheet, header_row));
+                if mapping.maps_nothing() {
+                    return Err(ImportError::NotAHeaderRow {
+                        sheet: sheet.name.clone(),
+                        row: header_row,
+                    });
+                }
+                mapping
+            }
+        };
+        if !sheet.rows.iter().any(|row| row.number > header_row) {
             return Err(ImportError::NoDataRows { sheet: sheet.name });
         }
-        let report = validate(&sheet, header.number, &mapping, mode);
+        let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&mapping));
+        let report = validate(&sheet, header_row, &mapping, mode);
         let ledger = Ledger::new(&report);
         Ok(Import {
-            sheet_name: sheet.name,
-            header_row: header.number,
+            format: workbook.format,
+            sheets: workbook.sheets,
+            sheet,
+            header_row,
             report,
             ledger,
         })
+    }
+
+    /// Opens with every choice left to the importer.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Import, ImportError> {
+        Import::open(bytes, &ImportOptions::default())
+    }
+
+    /// Re-validates with another mapping or mode; row states start afresh.
+    pub fn revalidate(&mut self, mapping: ColumnMapping, mode: Mode) {
+        self.report = validate(&self.sheet, self.header_row, &mapping, mode);
+        self.ledger = Ledger::new(&self.report);
     }
 
     /// The rows that can be sent now, in batches of at most `size`.
     pub fn plan(&self, size: usize) -> Vec<Batch> {
         plan_batches(&self.report, &self.ledger, size)
     }
+}
+
+fn header_texts(sheet: &Sheet, header_row: u32) -> Vec<String> {
+    sheet
+        .rows
+        .iter()
+        .find(|row| row.number == header_row)
+        .map(|row| row.cells.iter().map(CellValue::to_text).collect())
+        .unwrap_or_default()
+}
+
+/// The row among the first ones whose cells name the most fields. Title
+/// rows, merged banners and blank rows above the table name none or one.
+pub fn detect_header_row(sheet: &Sheet) -> Option<u32> {
+    sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .map(|row| {
+            let texts: Vec<String> = row.cells.iter().map(CellValue::to_text).collect();
+            let named = map_headers(&texts).fields.iter().flatten().count();
+            (named, row.number)
+        })
+        .filter(|&(named, _)| named > 0)
+        // Most fields wins; the earlier row wins a tie.
+        .max_by_key(|&(named, number)| (named, std::cmp::Reverse(number)))
+        .map(|(_, number)| number)
 }
 
 #[cfg(test)]
@@ -86,7 +159,7 @@ mod tests {
             &["E1", "Ani", "ani@example.com", "TRUE", "first"],
             &["E 2", "Budi", "budi@example.com", "TRUE", ""],
         ]);
-        let import = Import::from_bytes(&bytes, Mode::Create).unwrap();
+        let import = Import::from_bytes(&bytes).unwrap();
         assert_eq!(import.header_row, 1);
         assert_eq!(import.ledger.state_of(2), Some(&RowState::Ready));
         assert_eq!(import.ledger.state_of(3), Some(&RowState::Invalid));
@@ -100,13 +173,12 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_without_a_header_row_is_refused_with_its_row_number() {
+    fn a_sheet_without_a_header_row_is_refused_by_name() {
         let bytes = workbook(&[&["E1", "Ani", "ani@example.com", "TRUE"]]);
         assert_eq!(
-            Import::from_bytes(&bytes, Mode::Create),
+            Import::from_bytes(&bytes),
             Err(ImportError::NoHeaderRow {
-                sheet: "Sheet1".into(),
-                row: 1
+                sheet: "Sheet1".into()
             })
         );
     }
@@ -115,8 +187,69 @@ mod tests {
     fn a_header_without_employees_is_refused() {
         let bytes = workbook(&[&["employeeID", "name"]]);
         assert!(matches!(
-            Import::from_bytes(&bytes, Mode::Create),
+            Import::from_bytes(&bytes),
             Err(ImportError::NoDataRows { .. })
         ));
+    }
+
+    #[test]
+    fn the_header_is_found_under_title_rows_and_blank_rows() {
+        let bytes = workbook(&[
+            &["Daftar Karyawan PT Maju Jaya"],
+            &["Periode: November 2026", "", "Status: final"],
+            &[],
+            &["No", "NIK", "Nama Lengkap", "Surel", "No. HP", "Aktif"],
+            &["1", "K001", "Ani", "ani@example.com", "6281122334455", "ya"],
+        ]);
+        let import = Import::from_bytes(&bytes).unwrap();
+        assert_eq!(import.header_row, 4);
+        assert_eq!(import.report.rows.len(), 1);
+        assert_eq!(import.report.rows[0].row.number, 5);
+        assert!(
+            import.report.rows[0].is_valid(),
+            "{:?}",
+            import.report.rows[0].issues
+        );
+        assert_eq!(
+            import.report.mapping.ignored_headers().collect::<Vec<_>>(),
+            ["No"]
+        );
+    }
+
+    #[test]
+    fn the_caller_can_override_header_row_mapping_and_mode() {
+        let bytes = workbook(&[&["Kode", "Nama", "Aktif"], &["K001", "Ani", "ya"]]);
+        let detected = Import::from_bytes(&bytes).unwrap();
+        assert!(detected
+            .report
+            .missing_fields
+            .contains(&crate::Field::EmployeeId));
+        let mut mapping = detected.report.mapping.clone();
+        mapping.assign(0, Some(crate::Field::EmployeeId));
+        let options = ImportOptions {
+            header_row: Some(1),
+            mapping: Some(mapping.clone()),
+            mode: Some(Mode::Update),
+            ..ImportOptions::default()
+        };
+        let chosen = Import::open(&bytes, &options).unwrap();
+        assert_eq!(chosen.report.mode, Mode::Update);
+        assert_eq!(
+            chosen.report.rows[0].row.employee_id.as_deref(),
+            Some("K001")
+        );
+        assert!(chosen.report.rows[0].is_valid());
+
+        let wrong_row = ImportOptions {
+            header_row: Some(2),
+            ..ImportOptions::default()
+        };
+        assert_eq!(
+            Import::open(&bytes, &wrong_row),
+            Err(ImportError::NotAHeaderRow {
+                sheet: "Sheet1".into(),
+                row: 2
+            })
+        );
     }
 }

@@ -20,13 +20,19 @@
 pub mod config;
 pub mod contract;
 pub mod import;
+pub mod lang;
 pub mod ledger;
 pub mod mapping;
 pub mod sheet;
 pub mod validate;
 
-pub use import::{Import, ImportError};
+pub use import::{detect_header_row, Import, ImportError, ImportOptions};
+pub use lang::Lang;
 pub use ledger::{plan_batches, Batch, Ledger, LedgerCounts, RowState};
 pub use mapping::{map_headers, ColumnMapping, Field};
-pub use sheet::{read_sheet, CellValue, Sheet, SheetError, SheetRow};
-pub use validate::{validate, CellIssue, IssueKind, Mode, ReportRow, UserRow, ValidationReport};
+pub use sheet::{
+    read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo, SheetRow, Workbook,
+};
+pub use validate::{
+    validate, CellIssue, IssueKind, Mode, ReportRow, Severity, UserRow, ValidationReport,
+};

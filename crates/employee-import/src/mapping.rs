@@ -58,7 +58,101 @@ impl fmt::Display for Field {
     }
 }
 
-/// Lower-cases and drops everything but letters and digits.
+impl Field {
+    /// Header texts, normalised, that name this field: the API name plus
+    /// common English and Bahasa Indonesia headers seen in HR sheets.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Field::EmployeeId => &[
+                "employeeid",
+                "employeeno",
+                "employeenumber",
+                "empid",
+                "staffid",
+                "nik",
+                "nokaryawan",
+                "nomorkaryawan",
+                "idkaryawan",
+                "nip",
+                "nomorindukkaryawan",
+            ],
+            Field::Name => &[
+                "name",
+                "fullname",
+                "employeename",
+                "nama",
+                "namalengkap",
+                "namakaryawan",
+            ],
+            Field::Username => &["username", "login", "namapengguna", "userlogin"],
+            Field::Email => &[
+                "email",
+                "emailaddress",
+                "surel",
+                "alamatemail",
+                "alamatsurel",
+            ],
+            Field::Phone => &[
+                "phone",
+                "phonenumber",
+                "mobile",
+                "mobilephone",
+                "mobilenumber",
+                "handphone",
+                "nohp",
+                "nomorhp",
+                "hp",
+                "telepon",
+                "telp",
+                "notelp",
+                "notelepon",
+                "nomortelepon",
+                "ponsel",
+                "noponsel",
+                "whatsapp",
+                "nowa",
+            ],
+            Field::Password => &["password", "katasandi", "sandi"],
+            Field::IsActive => &[
+                "isactive",
+                "active",
+                "status",
+                "aktif",
+                "statusaktif",
+                "statuskaryawan",
+            ],
+            Field::TagSerials => &["tagserials", "tagserial", "tag", "tags", "label"],
+            Field::OrganizationSerial => &[
+                "organizationserial",
+                "organization",
+                "organisation",
+                "organisasi",
+                "unit",
+                "unitkerja",
+                "serialorganisasi",
+            ],
+            Field::NewEmployeeId => &[
+                "newemployeeid",
+                "newemployeeno",
+                "idkaryawanbaru",
+                "nikbaru",
+                "nokaryawanbaru",
+                "nomorkaryawanbaru",
+            ],
+        }
+    }
+
+    /// The field a header names, if any.
+    pub fn from_header(header: &str) -> Option<Field> {
+        let wanted = normalise(header);
+        Field::ALL
+            .into_iter()
+            .find(|field| field.aliases().contains(&wanted.as_str()))
+    }
+}
+
+/// Lower-cases and drops everything but letters and digits, so
+/// "No. HP", "no_hp" and "NoHP" compare equal.
 fn normalise(header: &str) -> String {
     header
         .chars()
@@ -67,7 +161,8 @@ fn normalise(header: &str) -> String {
         .collect()
 }
 
-/// For each column of the header row, the field it feeds, if any.
+/// For each column of the header row, the field it feeds, if any. A plain
+/// value: the UI shows it, lets the user change it and stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ColumnMapping {
     pub headers: Vec<String>,
@@ -85,6 +180,24 @@ impl ColumnMapping {
         self.fields.iter().all(Option::is_none)
     }
 
+    /// Points `column` at `field` (or at nothing). A field feeds from one
+    /// column only, so any other column that fed it is cleared.
+    pub fn assign(&mut self, column: usize, field: Option<Field>) {
+        if column >= self.fields.len() {
+            return;
+        }
+        if let Some(field) = field {
+            for mapped in self
+                .fields
+                .iter_mut()
+                .filter(|mapped| **mapped == Some(field))
+            {
+                *mapped = None;
+            }
+        }
+        self.fields[column] = field;
+    }
+
     /// Non-empty headers that feed no field, in sheet order.
     pub fn ignored_headers(&self) -> impl Iterator<Item = &str> {
         self.headers
@@ -93,6 +206,16 @@ impl ColumnMapping {
             .filter(|(header, field)| field.is_none() && !header.trim().is_empty())
             .map(|(header, _)| header.as_str())
     }
+
+    /// A key for remembering this mapping for the next file with the same
+    /// headers: the normalised headers, joined.
+    pub fn headers_key(&self) -> String {
+        self.headers
+            .iter()
+            .map(|header| normalise(header))
+            .collect::<Vec<_>>()
+            .join("|")
+    }
 }
 
 /// Matches header texts to fields. When two columns claim the same field,
@@ -100,11 +223,7 @@ impl ColumnMapping {
 pub fn map_headers(headers: &[String]) -> ColumnMapping {
     let mut fields: Vec<Option<Field>> = Vec::with_capacity(headers.len());
     for header in headers {
-        let wanted = normalise(header);
-        let field = Field::ALL
-            .into_iter()
-            .find(|field| normalise(field.api_name()) == wanted)
-            .filter(|field| !fields.contains(&Some(*field)));
+        let field = Field::from_header(header).filter(|field| !fields.contains(&Some(*field)));
         fields.push(field);
     }
     ColumnMapping {
@@ -141,6 +260,45 @@ mod tests {
     fn a_second_column_for_the_same_field_is_ignored() {
         let mapping = map_headers(&headers(&["email", "Email"]));
         assert_eq!(mapping.fields, [Some(Field::Email), None]);
+    }
+
+    #[test]
+    fn english_and_indonesian_headers_map_to_their_fields() {
+        let cases = [
+            ("NIK", Field::EmployeeId),
+            ("No. Karyawan", Field::EmployeeId),
+            ("ID Karyawan", Field::EmployeeId),
+            ("Employee ID", Field::EmployeeId),
+            ("Nama", Field::Name),
+            ("Nama Lengkap", Field::Name),
+            ("Surel", Field::Email),
+            ("E-mail", Field::Email),
+            ("No. HP", Field::Phone),
+            ("Telepon", Field::Phone),
+            ("Ponsel", Field::Phone),
+            ("Mobile", Field::Phone),
+            ("Status", Field::IsActive),
+            ("Aktif", Field::IsActive),
+            ("Active", Field::IsActive),
+            ("Tag", Field::TagSerials),
+            ("Organisasi", Field::OrganizationSerial),
+            ("Unit", Field::OrganizationSerial),
+            ("ID Karyawan Baru", Field::NewEmployeeId),
+            ("New Employee ID", Field::NewEmployeeId),
+            ("Kata Sandi", Field::Password),
+        ];
+        for (header, field) in cases {
+            assert_eq!(Field::from_header(header), Some(field), "{header}");
+        }
+        assert_eq!(Field::from_header("Tanggal Lahir"), None);
+    }
+
+    #[test]
+    fn assigning_a_field_by_hand_moves_it_from_its_old_column() {
+        let mut mapping = map_headers(&headers(&["NIK", "Kode"]));
+        mapping.assign(1, Some(Field::EmployeeId));
+        assert_eq!(mapping.fields, [None, Some(Field::EmployeeId)]);
+        assert_eq!(mapping.headers_key(), "nik|kode");
     }
 
     #[test]

@@ -3,25 +3,51 @@
 //! Validation never fails because of a bad row: it returns every row with its
 //! values and its issues, like a parser that returns `(tree, errors)`. Only a
 //! sheet that cannot be read at all is an error, and that is decided earlier.
+//!
+//! Values are never changed silently. Where a value is probably not what the
+//! user meant (a local phone number, a leading zero lost to a number cell),
+//! the issue is a warning carrying the proposed value; the row still goes out
+//! as typed unless the user takes the proposal.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::contract::CreateUserItem;
+use crate::contract::{CreateUserItem, UpdateUserItem};
+use crate::lang::Lang;
 use crate::mapping::{ColumnMapping, Field};
 use crate::sheet::{CellValue, Sheet, SheetRow};
 
 /// Which bulk endpoint the rows are meant for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Mode {
     #[default]
     Create,
+    Update,
 }
 
 impl Mode {
     /// Fields the API requires in this mode.
     pub fn required_fields(self) -> &'static [Field] {
+        &[Field::EmployeeId, Field::Name, Field::IsActive]
+    }
+
+    /// Fields the endpoint of this mode accepts at all.
+    pub fn accepts(self, field: Field) -> bool {
         match self {
-            Mode::Create => &[Field::EmployeeId, Field::Name, Field::IsActive],
+            Mode::Create => field != Field::NewEmployeeId,
+            // The docs' update item has no email, password or organization.
+            Mode::Update => !matches!(
+                field,
+                Field::Email | Field::Password | Field::OrganizationSerial
+            ),
+        }
+    }
+
+    /// The mode the columns suggest: a rename column means an update.
+    pub fn suggested_by(mapping: &ColumnMapping) -> Mode {
+        if mapping.column_of(Field::NewEmployeeId).is_some() {
+            Mode::Update
+        } else {
+            Mode::Create
         }
     }
 }
@@ -40,9 +66,24 @@ pub struct UserRow {
     pub is_active: Option<bool>,
     pub tag_serials: Vec<String>,
     pub organization_serial: Option<String>,
+    pub new_employee_id: Option<String>,
 }
 
 impl UserRow {
+    fn text_mut(&mut self, field: Field) -> Option<&mut Option<String>> {
+        match field {
+            Field::EmployeeId => Some(&mut self.employee_id),
+            Field::Name => Some(&mut self.name),
+            Field::Username => Some(&mut self.username),
+            Field::Email => Some(&mut self.email),
+            Field::Phone => Some(&mut self.phone),
+            Field::Password => Some(&mut self.password),
+            Field::OrganizationSerial => Some(&mut self.organization_serial),
+            Field::NewEmployeeId => Some(&mut self.new_employee_id),
+            Field::IsActive | Field::TagSerials => None,
+        }
+    }
+
     /// The text shown for `field` in the preview. Passwords are never shown.
     pub fn display(&self, field: Field) -> String {
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
@@ -53,15 +94,15 @@ impl UserRow {
             Field::Email => text(&self.email),
             Field::Phone => text(&self.phone),
             Field::Password if self.password.is_some() => "••••••".to_owned(),
-            Field::Password | Field::NewEmployeeId => String::new(),
+            Field::Password => String::new(),
             Field::IsActive => self.is_active.map(|v| v.to_string()).unwrap_or_default(),
             Field::TagSerials => self.tag_serials.join(", "),
             Field::OrganizationSerial => text(&self.organization_serial),
+            Field::NewEmployeeId => text(&self.new_employee_id),
         }
     }
 
-    /// The API item for this row. Only meaningful for a row without errors;
-    /// returns `None` when a required value is missing.
+    /// The create item for this row; `None` when a required value is missing.
     pub fn to_create_item(&self) -> Option<CreateUserItem> {
         Some(CreateUserItem {
             employee_id: self.employee_id.clone()?,
@@ -75,60 +116,156 @@ impl UserRow {
             organization_serial: self.organization_serial.clone(),
         })
     }
+
+    /// The update item for this row; `None` when a required value is missing.
+    pub fn to_update_item(&self) -> Option<UpdateUserItem> {
+        Some(UpdateUserItem {
+            employee_id: self.employee_id.clone()?,
+            name: self.name.clone()?,
+            new_employee_id: self.new_employee_id.clone(),
+            username: self.username.clone(),
+            phone: self.phone.clone(),
+            is_active: self.is_active?,
+            tag_serials: (!self.tag_serials.is_empty()).then(|| self.tag_serials.clone()),
+        })
+    }
+}
+
+/// Whether an issue stops the row from being sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
 }
 
 /// What is wrong with a cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IssueKind {
     Missing,
     NotAlphanumeric,
     InvalidEmail,
-    InvalidPhone,
+    /// Not digits; `proposed` holds the digits when only separators were in the way.
+    InvalidPhone {
+        proposed: Option<String>,
+    },
     NotABoolean(String),
     EmailOrPhoneRequired,
     FormulaError(String),
-    DuplicateInFile { other_rows: Vec<u32> },
+    DuplicateInFile {
+        other_rows: Vec<u32>,
+    },
+    /// A local number (08…) where the API's examples use 628….
+    LocalPhoneNumber {
+        proposed: String,
+    },
+    /// A number cell that probably lost the leading zero the user typed.
+    LeadingZeroLost {
+        proposed: String,
+    },
+}
+
+impl IssueKind {
+    /// A stable code for counting and filtering.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IssueKind::Missing => "missing",
+            IssueKind::NotAlphanumeric => "not_alphanumeric",
+            IssueKind::InvalidEmail => "invalid_email",
+            IssueKind::InvalidPhone { .. } => "invalid_phone",
+            IssueKind::NotABoolean(_) => "not_a_boolean",
+            IssueKind::EmailOrPhoneRequired => "email_or_phone_required",
+            IssueKind::FormulaError(_) => "formula_error",
+            IssueKind::DuplicateInFile { .. } => "duplicate_in_file",
+            IssueKind::LocalPhoneNumber { .. } => "local_phone_number",
+            IssueKind::LeadingZeroLost { .. } => "leading_zero_lost",
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        match self {
+            IssueKind::LocalPhoneNumber { .. } | IssueKind::LeadingZeroLost { .. } => {
+                Severity::Warning
+            }
+            _ => Severity::Error,
+        }
+    }
+
+    /// The value the app proposes instead, when it has one.
+    pub fn proposed(&self) -> Option<&str> {
+        match self {
+            IssueKind::InvalidPhone { proposed } => proposed.as_deref(),
+            IssueKind::LocalPhoneNumber { proposed } | IssueKind::LeadingZeroLost { proposed } => {
+                Some(proposed)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One problem found in one row, pinned to the field's column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CellIssue {
     pub field: Field,
     pub kind: IssueKind,
 }
 
 impl CellIssue {
+    pub fn severity(&self) -> Severity {
+        self.kind.severity()
+    }
+
     /// What happened and what to do, in words an admin understands.
-    pub fn message(&self) -> String {
+    pub fn message(&self, lang: Lang) -> String {
         let field = self.field;
         match &self.kind {
-            IssueKind::Missing => format!("{field} is required: fill it in."),
-            IssueKind::NotAlphanumeric => {
-                format!("{field} may contain only letters A-Z and digits 0-9: remove spaces and symbols.")
-            }
-            IssueKind::InvalidEmail => {
-                "email is not a valid address: it should look like name@example.com.".to_owned()
-            }
-            IssueKind::InvalidPhone => {
-                "phone may contain only digits, optionally starting with +, for example 6281122334455."
-                    .to_owned()
-            }
-            IssueKind::NotABoolean(text) => {
-                format!("{field} must be TRUE or FALSE (also yes/no, ya/tidak, 1/0), not \"{text}\".")
-            }
-            IssueKind::EmailOrPhoneRequired => {
-                "Give an email or a phone: the API needs at least one of them.".to_owned()
-            }
-            IssueKind::FormulaError(error) => {
-                format!("{field} holds the formula error {error}: fix the formula or type the value.")
-            }
+            IssueKind::Missing => lang.pick(
+                format!("{field} is required: fill it in."),
+                format!("{field} wajib diisi."),
+            ),
+            IssueKind::NotAlphanumeric => lang.pick(
+                format!("{field} may contain only letters A-Z and digits 0-9: remove spaces and symbols."),
+                format!("{field} hanya boleh berisi huruf A-Z dan angka 0-9: hapus spasi dan simbol."),
+            ),
+            IssueKind::InvalidEmail => lang.pick(
+                "email is not a valid address: it should look like name@example.com.".to_owned(),
+                "email tidak valid: seharusnya seperti nama@contoh.com.".to_owned(),
+            ),
+            IssueKind::InvalidPhone { proposed: Some(digits) } => lang.pick(
+                format!("phone may contain only digits: use {digits}."),
+                format!("phone hanya boleh berisi angka: gunakan {digits}."),
+            ),
+            IssueKind::InvalidPhone { proposed: None } => lang.pick(
+                "phone must be 6 to 15 digits, optionally starting with +, for example 6281122334455.".to_owned(),
+                "phone harus 6 sampai 15 angka, boleh diawali +, misalnya 6281122334455.".to_owned(),
+            ),
+            IssueKind::NotABoolean(text) => lang.pick(
+                format!("{field} must be TRUE or FALSE (also yes/no, ya/tidak, aktif/nonaktif, 1/0), not \"{text}\"."),
+                format!("{field} harus TRUE atau FALSE (juga ya/tidak, aktif/nonaktif, 1/0), bukan \"{text}\"."),
+            ),
+            IssueKind::EmailOrPhoneRequired => lang.pick(
+                "Give an email or a phone: the API needs at least one of them.".to_owned(),
+                "Isi email atau phone: API memerlukan salah satunya.".to_owned(),
+            ),
+            IssueKind::FormulaError(error) => lang.pick(
+                format!("{field} holds the formula error {error}: fix the formula or type the value."),
+                format!("{field} berisi galat rumus {error}: perbaiki rumusnya atau ketik nilainya."),
+            ),
             IssueKind::DuplicateInFile { other_rows } => {
                 let rows: Vec<String> = other_rows.iter().map(u32::to_string).collect();
-                format!(
-                    "{field} is also used in row {}: each employee may appear only once.",
-                    rows.join(", ")
+                let rows = rows.join(", ");
+                lang.pick(
+                    format!("{field} is also used in row {rows}: each value may appear only once."),
+                    format!("{field} juga dipakai di baris {rows}: setiap nilai hanya boleh muncul sekali."),
                 )
             }
+            IssueKind::LocalPhoneNumber { proposed } => lang.pick(
+                format!("phone is in local format; the API's examples use the international one: {proposed}."),
+                format!("phone memakai format lokal; contoh API memakai format internasional: {proposed}."),
+            ),
+            IssueKind::LeadingZeroLost { proposed } => lang.pick(
+                format!("{field} is a number cell and probably lost its leading zero: did you mean {proposed}?"),
+                format!("{field} adalah sel angka dan mungkin kehilangan nol di depan: maksudnya {proposed}?"),
+            ),
         }
     }
 }
@@ -141,8 +278,11 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
+    /// True when nothing stops the row from being sent; warnings may remain.
     pub fn is_valid(&self) -> bool {
-        self.issues.is_empty()
+        self.issues
+            .iter()
+            .all(|issue| issue.severity() == Severity::Warning)
     }
 }
 
@@ -153,6 +293,8 @@ pub struct ValidationReport {
     pub mapping: ColumnMapping,
     /// Required fields that no column feeds.
     pub missing_fields: Vec<Field>,
+    /// Mapped fields the chosen mode's endpoint does not take.
+    pub unused_fields: Vec<Field>,
     pub rows: Vec<ReportRow>,
 }
 
@@ -160,9 +302,27 @@ impl ValidationReport {
     pub fn valid_rows(&self) -> impl Iterator<Item = &ReportRow> {
         self.rows.iter().filter(|row| row.is_valid())
     }
+
+    /// How many issues of each code, over all rows.
+    pub fn counts_by_code(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for issue in self.rows.iter().flat_map(|row| &row.issues) {
+            *counts.entry(issue.kind.code()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// How many issues of each severity in each column's field.
+    pub fn counts_by_field(&self) -> BTreeMap<(Field, Severity), usize> {
+        let mut counts = BTreeMap::new();
+        for issue in self.rows.iter().flat_map(|row| &row.issues) {
+            *counts.entry((issue.field, issue.severity())).or_default() += 1;
+        }
+        counts
+    }
 }
 
-/// Validates the data rows (all rows after the header row) of `sheet`.
+/// Validates the data rows (all rows after `header_row`) of `sheet`.
 pub fn validate(
     sheet: &Sheet,
     header_row: u32,
@@ -175,63 +335,123 @@ pub fn validate(
         .copied()
         .filter(|field| mapping.column_of(*field).is_none())
         .collect();
-    let mut rows: Vec<ReportRow> = sheet
+    let unused_fields = mapping
+        .fields
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|f| !mode.accepts(*f))
+        .collect();
+    let data_rows: Vec<&SheetRow> = sheet
         .rows
         .iter()
         .filter(|row| row.number > header_row)
-        .map(|row| judge_row(row, mapping, mode))
+        .collect();
+    let id_width = zero_padded_width(&data_rows, mapping.column_of(Field::EmployeeId));
+    let mut rows: Vec<ReportRow> = data_rows
+        .iter()
+        .map(|row| judge_row(row, mapping, mode, id_width))
         .collect();
     flag_duplicates(&mut rows, Field::EmployeeId, |row| {
-        row.employee_id.as_deref()
+        vec![row.employee_id.as_deref()]
     });
-    flag_duplicates(&mut rows, Field::Username, |row| row.username.as_deref());
-    flag_duplicates(&mut rows, Field::Email, |row| row.email.as_deref());
+    flag_duplicates(&mut rows, Field::Username, |row| {
+        vec![row.username.as_deref()]
+    });
+    match mode {
+        Mode::Create => flag_duplicates(&mut rows, Field::Email, |row| vec![row.email.as_deref()]),
+        // A new ID must not clash with another row's ID, old or new.
+        Mode::Update => flag_duplicates(&mut rows, Field::NewEmployeeId, |row| {
+            let renamed = row
+                .new_employee_id
+                .as_deref()
+                .filter(|new| Some(*new) != row.employee_id.as_deref());
+            match renamed {
+                Some(new) => vec![Some(new)],
+                None => vec![],
+            }
+        }),
+    }
+    if mode == Mode::Update {
+        flag_renames_onto_existing_ids(&mut rows);
+    }
     ValidationReport {
         mode,
         mapping: mapping.clone(),
         missing_fields,
+        unused_fields,
         rows,
     }
 }
 
-fn judge_row(sheet_row: &SheetRow, mapping: &ColumnMapping, mode: Mode) -> ReportRow {
+/// When the employee IDs typed as text are zero-padded to one width, the
+/// width they share; a number cell shorter than it probably lost its zeros.
+fn zero_padded_width(rows: &[&SheetRow], column: Option<usize>) -> Option<usize> {
+    let column = column?;
+    let mut widths: HashMap<usize, usize> = HashMap::new();
+    for row in rows {
+        if let CellValue::Text(text) = row.cell(column) {
+            let text = text.trim();
+            if text.len() > 1 && text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit()) {
+                *widths.entry(text.len()).or_default() += 1;
+            }
+        }
+    }
+    widths
+        .into_iter()
+        .max_by_key(|&(width, count)| (count, width))
+        .map(|(width, _)| width)
+}
+
+fn judge_row(
+    sheet_row: &SheetRow,
+    mapping: &ColumnMapping,
+    mode: Mode,
+    id_width: Option<usize>,
+) -> ReportRow {
     let mut issues = Vec::new();
     let mut row = UserRow {
         number: sheet_row.number,
         ..UserRow::default()
     };
+    let issue = |field, kind| CellIssue { field, kind };
     for (column, field) in mapping.fields.iter().enumerate() {
         let Some(field) = *field else { continue };
+        if !mode.accepts(field) {
+            continue;
+        }
         let cell = sheet_row.cell(column);
         if let CellValue::Error(error) = cell {
-            issues.push(CellIssue {
-                field,
-                kind: IssueKind::FormulaError(error.clone()),
-            });
+            issues.push(issue(field, IssueKind::FormulaError(error.clone())));
             continue;
         }
         let text = cell.to_text();
         if text.is_empty() {
             continue;
         }
+        let from_number = matches!(cell, CellValue::Number(_));
         match field {
-            Field::EmployeeId => row.employee_id = Some(text),
-            Field::Name => row.name = Some(text),
-            Field::Username => row.username = Some(text),
-            Field::Email => row.email = Some(text),
-            Field::Phone => row.phone = Some(text),
-            Field::Password => row.password = Some(text),
-            Field::OrganizationSerial => row.organization_serial = Some(text),
-            Field::TagSerials => row.tag_serials = split_tags(&text),
             Field::IsActive => match parse_bool(cell) {
                 Some(value) => row.is_active = Some(value),
-                None => issues.push(CellIssue {
-                    field,
-                    kind: IssueKind::NotABoolean(text),
-                }),
+                None => issues.push(issue(field, IssueKind::NotABoolean(text))),
             },
-            // Create mode has no rename; the column is reported as ignored.
-            Field::NewEmployeeId => {}
+            Field::TagSerials => row.tag_serials = split_tags(&text),
+            Field::Phone => {
+                issues.extend(phone_issue(&text, from_number).map(|kind| issue(field, kind)));
+                row.phone = Some(text);
+            }
+            Field::EmployeeId => {
+                if let Some(width) = id_width.filter(|width| from_number && text.len() < *width) {
+                    let proposed = format!("{text:0>width$}");
+                    issues.push(issue(field, IssueKind::LeadingZeroLost { proposed }));
+                }
+                row.employee_id = Some(text);
+            }
+            other => {
+                if let Some(slot) = row.text_mut(other) {
+                    *slot = Some(text);
+                }
+            }
         }
     }
     for &field in mode.required_fields() {
@@ -241,66 +461,121 @@ fn judge_row(sheet_row: &SheetRow, mapping: &ColumnMapping, mode: Mode) -> Repor
             Field::IsActive => row.is_active.is_some(),
             _ => true,
         };
-        let already_flagged = issues.iter().any(|issue| issue.field == field);
-        if !present && !already_flagged {
-            issues.push(CellIssue {
-                field,
-                kind: IssueKind::Missing,
-            });
+        if !present && !issues.iter().any(|issue| issue.field == field) {
+            issues.push(issue(field, IssueKind::Missing));
         }
     }
     for (field, value) in [
         (Field::EmployeeId, &row.employee_id),
         (Field::Username, &row.username),
+        (Field::NewEmployeeId, &row.new_employee_id),
     ] {
         if value.as_deref().is_some_and(|v| !is_alphanumeric(v)) {
-            issues.push(CellIssue {
-                field,
-                kind: IssueKind::NotAlphanumeric,
-            });
+            issues.push(issue(field, IssueKind::NotAlphanumeric));
         }
     }
     if row.email.as_deref().is_some_and(|email| !is_email(email)) {
-        issues.push(CellIssue {
-            field: Field::Email,
-            kind: IssueKind::InvalidEmail,
-        });
+        issues.push(issue(Field::Email, IssueKind::InvalidEmail));
     }
-    if row.phone.as_deref().is_some_and(|phone| !is_phone(phone)) {
-        issues.push(CellIssue {
-            field: Field::Phone,
-            kind: IssueKind::InvalidPhone,
-        });
-    }
-    if row.email.is_none() && row.phone.is_none() {
-        issues.push(CellIssue {
-            field: Field::Email,
-            kind: IssueKind::EmailOrPhoneRequired,
-        });
+    // The update item has no email, so the docs' "phone required if email
+    // empty" cannot apply there; only creation needs one of the two.
+    if mode == Mode::Create && row.email.is_none() && row.phone.is_none() {
+        issues.push(issue(Field::Email, IssueKind::EmailOrPhoneRequired));
     }
     ReportRow { row, issues }
 }
 
-/// Flags every row whose `key` another row also has, naming the others.
-fn flag_duplicates(rows: &mut [ReportRow], field: Field, key: impl Fn(&UserRow) -> Option<&str>) {
+fn phone_issue(text: &str, from_number: bool) -> Option<IssueKind> {
+    let (plus, digits) = match text.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", text),
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(6..=15).contains(&digits.len()) {
+        let only_digits: String = digits.chars().filter(char::is_ascii_digit).collect();
+        let separators_only = digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'));
+        let proposed = (separators_only && (6..=15).contains(&only_digits.len()))
+            .then(|| format!("{plus}{only_digits}"));
+        return Some(IssueKind::InvalidPhone { proposed });
+    }
+    if from_number && digits.starts_with('8') && (9..=12).contains(&digits.len()) {
+        return Some(IssueKind::LeadingZeroLost {
+            proposed: format!("0{digits}"),
+        });
+    }
+    if plus.is_empty() && digits.starts_with("08") {
+        return Some(IssueKind::LocalPhoneNumber {
+            proposed: format!("62{}", &digits[1..]),
+        });
+    }
+    None
+}
+
+/// Flags every row sharing a `keys` value with another row, naming the others.
+fn flag_duplicates(
+    rows: &mut [ReportRow],
+    field: Field,
+    keys: impl Fn(&UserRow) -> Vec<Option<&str>>,
+) {
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, report_row) in rows.iter().enumerate() {
-        if let Some(value) = key(&report_row.row) {
-            // The API treats IDs and addresses case-insensitively in practice;
-            // flag case variants too rather than let the server decide.
+        for value in keys(&report_row.row).into_iter().flatten() {
+            // Flag case variants too rather than let the server decide
+            // whether "E1" and "e1" are the same employee.
             by_key.entry(value.to_lowercase()).or_default().push(index);
         }
     }
-    for indices in by_key.into_values().filter(|indices| indices.len() > 1) {
+    let mut groups: Vec<Vec<usize>> = by_key
+        .into_values()
+        .filter(|indices| indices.len() > 1)
+        .collect();
+    groups.sort();
+    for indices in groups {
         let numbers: Vec<u32> = indices.iter().map(|&i| rows[i].row.number).collect();
         for &index in &indices {
             let own = rows[index].row.number;
+            let other_rows = numbers.iter().copied().filter(|n| *n != own).collect();
             rows[index].issues.push(CellIssue {
                 field,
-                kind: IssueKind::DuplicateInFile {
-                    other_rows: numbers.iter().copied().filter(|n| *n != own).collect(),
-                },
+                kind: IssueKind::DuplicateInFile { other_rows },
             });
+        }
+    }
+}
+
+/// In update mode, a row renaming to an ID that another row updates would
+/// make the two collide: flag both.
+fn flag_renames_onto_existing_ids(rows: &mut [ReportRow]) {
+    let by_id: HashMap<String, u32> = rows
+        .iter()
+        .filter_map(|r| Some((r.row.employee_id.as_deref()?.to_lowercase(), r.row.number)))
+        .collect();
+    let mut clashes: Vec<(u32, u32)> = Vec::new();
+    for report_row in rows.iter() {
+        let Some(new) = report_row.row.new_employee_id.as_deref() else {
+            continue;
+        };
+        if let Some(&other) = by_id
+            .get(&new.to_lowercase())
+            .filter(|&&other| other != report_row.row.number)
+        {
+            clashes.push((report_row.row.number, other));
+        }
+    }
+    for (renaming, holder) in clashes {
+        for (number, field, other) in [
+            (renaming, Field::NewEmployeeId, holder),
+            (holder, Field::EmployeeId, renaming),
+        ] {
+            if let Some(row) = rows.iter_mut().find(|r| r.row.number == number) {
+                row.issues.push(CellIssue {
+                    field,
+                    kind: IssueKind::DuplicateInFile {
+                        other_rows: vec![other],
+                    },
+                });
+            }
         }
     }
 }
@@ -318,12 +593,8 @@ fn is_email(text: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !text.chars().any(char::is_whitespace)
-}
-
-fn is_phone(text: &str) -> bool {
-    let digits = text.strip_prefix('+').unwrap_or(text);
-    (6..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
+        && !domain.contains("..")
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn parse_bool(cell: &CellValue) -> Option<bool> {
@@ -331,20 +602,22 @@ fn parse_bool(cell: &CellValue) -> Option<bool> {
         CellValue::Bool(value) => Some(*value),
         CellValue::Number(number) if *number == 1.0 => Some(true),
         CellValue::Number(number) if *number == 0.0 => Some(false),
-        CellValue::Text(text) => match text.trim().to_lowercase().as_str() {
-            "true" | "yes" | "ya" | "y" | "1" | "aktif" | "active" => Some(true),
-            "false" | "no" | "tidak" | "n" | "0" | "nonaktif" | "tidak aktif" | "inactive" => {
-                Some(false)
+        CellValue::Text(text) => {
+            let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+            match words.join(" ").as_str() {
+                "true" | "yes" | "y" | "ya" | "1" | "aktif" | "active" => Some(true),
+                "false" | "no" | "n" | "tidak" | "0" | "nonaktif" | "non aktif" | "non-aktif"
+                | "tidak aktif" | "inactive" => Some(false),
+                _ => None,
             }
-            _ => None,
-        },
+        }
         _ => None,
     }
 }
 
 fn split_tags(text: &str) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
-    for tag in text.split([',', ';', '\n']).map(str::trim) {
+    for tag in text.split([',', ';', '\n', '\r']).map(str::trim) {
         if !tag.is_empty() && !tags.iter().any(|seen| seen == tag) {
             tags.push(tag.to_owned());
         }
@@ -357,6 +630,15 @@ mod tests {
     use super::*;
     use crate::mapping::map_headers;
 
+    /// A cell from a test string: `#12` is a number cell, anything else text.
+    fn cell(text: &str) -> CellValue {
+        match text.strip_prefix('#') {
+            Some(number) => CellValue::Number(number.parse().unwrap()),
+            None if text.is_empty() => CellValue::Empty,
+            None => CellValue::Text(text.to_string()),
+        }
+    }
+
     fn sheet(rows: &[&[&str]]) -> Sheet {
         Sheet {
             name: "Sheet1".into(),
@@ -365,25 +647,20 @@ mod tests {
                 .enumerate()
                 .map(|(index, cells)| SheetRow {
                     number: index as u32 + 1,
-                    cells: cells
-                        .iter()
-                        .map(|text| {
-                            if text.is_empty() {
-                                CellValue::Empty
-                            } else {
-                                CellValue::Text(text.to_string())
-                            }
-                        })
-                        .collect(),
+                    cells: cells.iter().map(|text| cell(text)).collect(),
                 })
                 .collect(),
         }
     }
 
-    fn report(rows: &[&[&str]]) -> ValidationReport {
+    fn report_in(mode: Mode, rows: &[&[&str]]) -> ValidationReport {
         let sheet = sheet(rows);
         let headers: Vec<String> = sheet.rows[0].cells.iter().map(CellValue::to_text).collect();
-        validate(&sheet, 1, &map_headers(&headers), Mode::Create)
+        validate(&sheet, 1, &map_headers(&headers), mode)
+    }
+
+    fn report(rows: &[&[&str]]) -> ValidationReport {
+        report_in(Mode::Create, rows)
     }
 
     fn kinds(row: &ReportRow) -> Vec<(Field, IssueKind)> {
@@ -406,7 +683,7 @@ mod tests {
     fn a_complete_row_becomes_the_documented_create_item() {
         let report = report(&[
             HEADER,
-            &["E1", "Ani", "ani@example.com", "", "ya", "T1; T2, T1"],
+            &["E1", "Ani", "ani@example.com", "", "ya", "T1; T2, T1\nT3"],
         ]);
         let row = &report.rows[0];
         assert!(row.is_valid(), "{:?}", row.issues);
@@ -416,38 +693,81 @@ mod tests {
         assert!(item.is_active);
         assert_eq!(
             item.tag_serials,
-            Some(vec!["T1".to_string(), "T2".to_string()])
+            Some(vec!["T1".to_string(), "T2".to_string(), "T3".to_string()])
         );
         assert_eq!(item.phone, None);
     }
 
     #[test]
     fn each_broken_rule_is_an_issue_on_its_field() {
-        let report = report(&[HEADER, &["E 1", "", "not-an-email", "08-12", "maybe", ""]]);
+        let report = report(&[HEADER, &["E 1", "", "not-an-email", "08x12", "maybe", ""]]);
         assert_eq!(
             kinds(&report.rows[0]),
             [
+                (Field::Phone, IssueKind::InvalidPhone { proposed: None }),
                 (Field::IsActive, IssueKind::NotABoolean("maybe".into())),
                 (Field::Name, IssueKind::Missing),
                 (Field::EmployeeId, IssueKind::NotAlphanumeric),
                 (Field::Email, IssueKind::InvalidEmail),
-                (Field::Phone, IssueKind::InvalidPhone),
             ]
         );
     }
 
     #[test]
-    fn a_row_needs_an_email_or_a_phone() {
-        let report = report(&[
+    fn booleans_are_read_in_english_indonesian_and_excel_forms() {
+        let cases = [
+            ("TRUE", true),
+            ("false", false),
+            ("Yes", true),
+            ("no", false),
+            ("ya", true),
+            ("Tidak", false),
+            ("aktif", true),
+            ("tidak aktif", false),
+            ("Nonaktif", false),
+            ("#1", true),
+            ("#0", false),
+        ];
+        for (text, expected) in cases {
+            let report = report(&[HEADER, &["E1", "Ani", "a@x.id", "", text, ""]]);
+            assert_eq!(report.rows[0].row.is_active, Some(expected), "{text}");
+        }
+        let excel = Sheet {
+            name: "S".into(),
+            rows: vec![
+                SheetRow {
+                    number: 1,
+                    cells: vec![cell("employeeID"), cell("isActive")],
+                },
+                SheetRow {
+                    number: 2,
+                    cells: vec![cell("E1"), CellValue::Bool(false)],
+                },
+            ],
+        };
+        let mapping = map_headers(&["employeeID".into(), "isActive".into()]);
+        assert_eq!(
+            validate(&excel, 1, &mapping, Mode::Create).rows[0]
+                .row
+                .is_active,
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn a_row_needs_an_email_or_a_phone_on_create_only() {
+        let rows: &[&[&str]] = &[
             HEADER,
             &["E1", "Ani", "", "", "TRUE", ""],
             &["E2", "Budi", "", "6281122334455", "FALSE", ""],
-        ]);
+        ];
+        let created = report(rows);
         assert_eq!(
-            kinds(&report.rows[0]),
+            kinds(&created.rows[0]),
             [(Field::Email, IssueKind::EmailOrPhoneRequired)]
         );
-        assert!(report.rows[1].is_valid());
+        assert!(created.rows[1].is_valid());
+        assert!(report_in(Mode::Update, rows).rows[0].is_valid());
     }
 
     #[test]
@@ -457,26 +777,191 @@ mod tests {
             &["E1", "Ani", "a@x.id", "", "1", ""],
             &["E2", "Budi", "b@x.id", "", "1", ""],
             &["e1", "Citra", "c@x.id", "", "1", ""],
+            &["E1", "Dewi", "d@x.id", "", "1", ""],
         ]);
         assert_eq!(
             kinds(&report.rows[0]),
             [(
                 Field::EmployeeId,
                 IssueKind::DuplicateInFile {
-                    other_rows: vec![4]
+                    other_rows: vec![4, 5]
                 }
             )]
         );
         assert!(report.rows[1].is_valid());
         assert_eq!(
-            report.rows[2].issues[0].message(),
-            "employeeID is also used in row 2: each employee may appear only once."
+            report.rows[2].issues[0].message(Lang::En),
+            "employeeID is also used in row 2, 5: each value may appear only once."
+        );
+        assert_eq!(
+            report.rows[2].issues[0].message(Lang::Id),
+            "employeeID juga dipakai di baris 2, 5: setiap nilai hanya boleh muncul sekali."
         );
     }
 
     #[test]
-    fn required_fields_without_a_column_are_reported() {
-        let report = report(&[&["employeeID", "email"], &["E1", "a@x.id"]]);
+    fn duplicate_usernames_and_emails_are_flagged_too() {
+        let report = report(&[
+            &["employeeID", "name", "username", "email", "isActive"],
+            &["E1", "Ani", "ani", "same@x.id", "1"],
+            &["E2", "Budi", "ANI", "Same@x.id", "1"],
+        ]);
+        let codes: Vec<(Field, &str)> = report.rows[1]
+            .issues
+            .iter()
+            .map(|i| (i.field, i.kind.code()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (Field::Username, "duplicate_in_file"),
+                (Field::Email, "duplicate_in_file")
+            ]
+        );
+    }
+
+    #[test]
+    fn update_mode_checks_renames_against_other_rows_ids_and_ignores_create_only_fields() {
+        let report = report_in(
+            Mode::Update,
+            &[
+                &["employeeID", "newEmployeeID", "name", "email", "isActive"],
+                &["E1", "E2", "Ani", "ani@x.id", "1"],
+                &["E2", "", "Budi", "", "1"],
+                &["E3", "E 4", "Citra", "", "1"],
+            ],
+        );
+        assert_eq!(report.unused_fields, [Field::Email]);
+        assert_eq!(
+            report.rows[0].row.email, None,
+            "email is not part of an update"
+        );
+        assert_eq!(
+            kinds(&report.rows[0]),
+            [(
+                Field::NewEmployeeId,
+                IssueKind::DuplicateInFile {
+                    other_rows: vec![3]
+                }
+            )]
+        );
+        assert_eq!(
+            kinds(&report.rows[1]),
+            [(
+                Field::EmployeeId,
+                IssueKind::DuplicateInFile {
+                    other_rows: vec![2]
+                }
+            )]
+        );
+        assert_eq!(
+            kinds(&report.rows[2]),
+            [(Field::NewEmployeeId, IssueKind::NotAlphanumeric)]
+        );
+        let item = report.rows[1].row.to_update_item().unwrap();
+        assert_eq!(
+            (item.employee_id.as_str(), item.new_employee_id),
+            ("E2", None)
+        );
+    }
+
+    #[test]
+    fn a_rename_column_suggests_update_mode() {
+        let mapping = map_headers(&["NIK".into(), "NIK Baru".into()]);
+        assert_eq!(Mode::suggested_by(&mapping), Mode::Update);
+        assert_eq!(
+            Mode::suggested_by(&map_headers(&["NIK".into()])),
+            Mode::Create
+        );
+    }
+
+    #[test]
+    fn changes_that_could_alter_meaning_are_warnings_with_a_proposal_not_silent_edits() {
+        let report = report(&[
+            &["employeeID", "name", "phone", "isActive"],
+            &["00123", "Ani", "081122334455", "1"],
+            &["#124", "Budi", "#81122334455", "1"],
+            &["00125", "Citra", "0811-2233-4455", "1"],
+        ]);
+        let local = &report.rows[0];
+        assert_eq!(
+            local.row.phone.as_deref(),
+            Some("081122334455"),
+            "the value is sent as typed"
+        );
+        assert_eq!(
+            kinds(local),
+            [(
+                Field::Phone,
+                IssueKind::LocalPhoneNumber {
+                    proposed: "6281122334455".into()
+                }
+            )]
+        );
+        assert!(local.is_valid(), "a warning does not block the row");
+
+        let numeric = &report.rows[1];
+        assert_eq!(numeric.row.employee_id.as_deref(), Some("124"));
+        assert_eq!(
+            kinds(numeric),
+            [
+                (
+                    Field::EmployeeId,
+                    IssueKind::LeadingZeroLost {
+                        proposed: "00124".into()
+                    }
+                ),
+                (
+                    Field::Phone,
+                    IssueKind::LeadingZeroLost {
+                        proposed: "081122334455".into()
+                    }
+                ),
+            ]
+        );
+        assert_eq!(
+            kinds(&report.rows[2]),
+            [(
+                Field::Phone,
+                IssueKind::InvalidPhone {
+                    proposed: Some("081122334455".into())
+                }
+            )]
+        );
+        assert_eq!(
+            report.rows[2].issues[0].kind.proposed(),
+            Some("081122334455")
+        );
+    }
+
+    #[test]
+    fn formula_errors_are_reported_on_their_cell() {
+        let mut sheet = sheet(&[HEADER, &["E1", "", "a@x.id", "", "1", ""]]);
+        sheet.rows[1].cells[1] = CellValue::Error("#N/A".into());
+        let headers: Vec<String> = sheet.rows[0].cells.iter().map(CellValue::to_text).collect();
+        let report = validate(&sheet, 1, &map_headers(&headers), Mode::Create);
+        assert_eq!(
+            kinds(&report.rows[0]),
+            [(Field::Name, IssueKind::FormulaError("#N/A".into()))]
+        );
+    }
+
+    #[test]
+    fn required_fields_without_a_column_are_reported_and_issues_are_counted() {
+        let report = report(&[
+            &["employeeID", "email"],
+            &["E1", "a@x.id"],
+            &["E 2", "b@x.id"],
+        ]);
         assert_eq!(report.missing_fields, [Field::Name, Field::IsActive]);
+        let by_code = report.counts_by_code();
+        assert_eq!(by_code.get("missing"), Some(&4));
+        assert_eq!(by_code.get("not_alphanumeric"), Some(&1));
+        assert_eq!(
+            report
+                .counts_by_field()
+                .get(&(Field::Name, Severity::Error)),
+            Some(&2)
+        );
     }
 }
