@@ -54,7 +54,18 @@ pub struct Import {
 
 impl Import {
     pub fn open(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
-        let workbook = read_workbook(bytes, options.sheet.as_deref(), &options.limits)?;
+        let mut workbook = read_workbook(bytes, options.sheet.as_deref(), &options.limits)?;
+        if options.sheet.is_none()
+            && options.header_row.is_none()
+            && detect_header_row(&workbook.sheet).is_none()
+        {
+            // The first sheet with data is often a cover or an instructions
+            // sheet: prefer the first visible one that has a header row.
+            if let Some(better) = first_sheet_with_header(bytes, &workbook.sheets, &options.limits)
+            {
+                workbook.sheet = better;
+            }
+        }
         let sheet = workbook.sheet;
         let header_row = match options.header_row {
             Some(row) => row,
@@ -106,6 +117,15 @@ impl Import {
     pub fn plan(&self, size: usize) -> Vec<Batch> {
         plan_batches(&self.report, &self.ledger, size)
     }
+}
+
+fn first_sheet_with_header(bytes: &[u8], sheets: &[SheetInfo], limits: &Limits) -> Option<Sheet> {
+    sheets
+        .iter()
+        .filter(|info| !info.hidden)
+        .filter_map(|info| read_workbook(bytes, Some(&info.name), limits).ok())
+        .map(|workbook| workbook.sheet)
+        .find(|sheet| detect_header_row(sheet).is_some())
 }
 
 fn header_texts(sheet: &Sheet, header_row: u32) -> Vec<String> {
