@@ -7,7 +7,7 @@
 //! from the same bytes or re-validates the sheet it holds.
 
 use crate::ledger::{plan_batches, Batch, Ledger};
-use crate::mapping::{map_headers, ColumnMapping};
+use crate::mapping::{map_headers, ColumnMapping, Field};
 use crate::sheet::{read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo};
 use crate::validate::{validate, Mode, ValidationReport};
 
@@ -107,10 +107,57 @@ impl Import {
         Import::open(bytes, &ImportOptions::default())
     }
 
-    /// Re-validates with another mapping or mode; row states start afresh.
+    /// Re-validates with another mapping or mode. Excluded rows stay
+    /// excluded; rows with an outcome keep it.
     pub fn revalidate(&mut self, mapping: ColumnMapping, mode: Mode) {
         self.report = validate(&self.sheet, self.header_row, &mapping, mode);
-        self.ledger = Ledger::new(&self.report);
+        self.ledger.refresh(&self.report);
+    }
+
+    /// Replaces the value of `field` in row `number` with `text`, as if the
+    /// user had typed it into the sheet, and re-validates. A field without
+    /// a column gets one, so a missing required value can be filled in.
+    pub fn edit_cell(&mut self, number: u32, field: Field, text: &str) {
+        let Ok(sheet_index) = self
+            .sheet
+            .rows
+            .binary_search_by_key(&number, |row| row.number)
+        else {
+            return;
+        };
+        if number <= self.header_row {
+            return;
+        }
+        let column = match self.report.mapping.column_of(field) {
+            Some(column) => column,
+            None => {
+                let mapping = &mut self.report.mapping;
+                mapping.headers.push(field.api_name().to_owned());
+                mapping.fields.push(Some(field));
+                mapping.headers.len() - 1
+            }
+        };
+        let cells = &mut self.sheet.rows[sheet_index].cells;
+        if cells.len() <= column {
+            cells.resize(column + 1, CellValue::Empty);
+        }
+        let text = text.trim();
+        cells[column] = if text.is_empty() {
+            CellValue::Empty
+        } else {
+            CellValue::Text(text.to_owned())
+        };
+        self.report
+            .missing_fields
+            .retain(|missing| *missing != field);
+        self.report
+            .revalidate_row(&self.sheet, self.header_row, number);
+        self.ledger.refresh(&self.report);
+    }
+
+    /// Leaves row `number` out of the import, or takes it back in.
+    pub fn set_excluded(&mut self, number: u32, excluded: bool) {
+        self.ledger.set_excluded(number, excluded, &self.report);
     }
 
     /// The rows that can be sent now, in batches of at most `size`.
@@ -190,6 +237,57 @@ mod tests {
         let batches = import.plan(usize::MAX);
         assert_eq!(batches.len(), 1);
         assert_eq!(batches[0].rows, [2]);
+    }
+
+    #[test]
+    fn editing_a_cell_revalidates_the_row_and_duplicates_across_rows() {
+        let bytes = workbook(&[
+            &["employeeID", "name", "email", "isActive"],
+            &["E1", "Ani", "ani@example.com", "TRUE"],
+            &["E1", "Budi", "budi@example.com", "TRUE"],
+            &["E3", "", "citra@example.com", "TRUE"],
+        ]);
+        let mut import = Import::from_bytes(&bytes).unwrap();
+        assert_eq!(import.ledger.counts().invalid, 3);
+        import.edit_cell(3, Field::EmployeeId, " E2 ");
+        assert_eq!(import.report.rows[1].row.employee_id.as_deref(), Some("E2"));
+        assert_eq!(
+            import.ledger.state_of(2),
+            Some(&RowState::Ready),
+            "the other duplicate is resolved too"
+        );
+        assert_eq!(import.ledger.state_of(3), Some(&RowState::Ready));
+        import.edit_cell(4, Field::Name, "Citra");
+        assert_eq!(import.ledger.counts().ready, 3);
+        import.edit_cell(4, Field::EmployeeId, "e2");
+        assert_eq!(
+            import.ledger.state_of(3),
+            Some(&RowState::Invalid),
+            "a new duplicate is caught"
+        );
+    }
+
+    #[test]
+    fn a_missing_column_can_be_filled_in_by_editing() {
+        let bytes = workbook(&[&["employeeID", "name", "email"], &["E1", "Ani", "a@x.id"]]);
+        let mut import = Import::from_bytes(&bytes).unwrap();
+        assert_eq!(import.report.missing_fields, [Field::IsActive]);
+        import.edit_cell(2, Field::IsActive, "ya");
+        assert!(import.report.missing_fields.is_empty());
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Ready));
+    }
+
+    #[test]
+    fn excluded_rows_stay_excluded_when_the_mode_changes() {
+        let bytes = workbook(&[
+            &["employeeID", "name", "email", "isActive"],
+            &["E1", "Ani", "a@x.id", "1"],
+        ]);
+        let mut import = Import::from_bytes(&bytes).unwrap();
+        import.set_excluded(2, true);
+        let mapping = import.report.mapping.clone();
+        import.revalidate(mapping, Mode::Update);
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Excluded));
     }
 
     #[test]

@@ -5,14 +5,18 @@
 //! by the echoed `employeeID`, never by position alone; a row the answer does
 //! not mention becomes [`RowState::Unconfirmed`] rather than disappearing.
 
-use crate::contract::{echoed_employee_id, ApiErrorBody, BulkResult, CreateUserItem};
-use crate::validate::ValidationReport;
+use crate::contract::{
+    echoed_employee_id, ApiErrorBody, BulkResult, CreateUserItem, UpdateUserItem,
+};
+use crate::validate::{Mode, ValidationReport};
 
 /// Where one row stands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RowState {
     /// Has validation errors; will not be sent until fixed.
     Invalid,
+    /// Left out of the import by the user.
+    Excluded,
     /// Valid and waiting to be sent.
     Ready,
     /// In a request whose answer has not arrived.
@@ -34,6 +38,7 @@ pub enum RowState {
 pub struct LedgerCounts {
     pub total: usize,
     pub invalid: usize,
+    pub excluded: usize,
     pub ready: usize,
     pub sending: usize,
     pub created: usize,
@@ -51,11 +56,20 @@ pub struct LedgerRow {
     pub state: RowState,
 }
 
+/// The items of one request, for the endpoint of the import's mode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchItems {
+    Create(Vec<CreateUserItem>),
+    Update(Vec<UpdateUserItem>),
+}
+
 /// A set of rows sent in one request, in sheet order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub rows: Vec<u32>,
-    pub items: Vec<CreateUserItem>,
+    /// Each row's employee ID as sent, to match the answer by.
+    pub employee_ids: Vec<String>,
+    pub items: BatchItems,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -86,6 +100,38 @@ impl Ledger {
         &self.rows
     }
 
+    /// Brings rows that have not been sent in line with a fresh report:
+    /// valid ones ready, the rest invalid. Excluded rows and rows with an
+    /// outcome keep their state.
+    pub fn refresh(&mut self, report: &ValidationReport) {
+        for (row, report_row) in self.rows.iter_mut().zip(&report.rows) {
+            if matches!(row.state, RowState::Invalid | RowState::Ready) {
+                row.employee_id = report_row.row.employee_id.clone();
+                row.state = if report_row.is_valid() {
+                    RowState::Ready
+                } else {
+                    RowState::Invalid
+                };
+            }
+        }
+    }
+
+    /// Leaves a row out of the import, or takes it back in. Rows already
+    /// sent cannot be excluded.
+    pub fn set_excluded(&mut self, number: u32, excluded: bool, report: &ValidationReport) {
+        let Some(index) = self.row_index(number) else {
+            return;
+        };
+        let valid = report.rows.get(index).is_some_and(|row| row.is_valid());
+        let row = &mut self.rows[index];
+        row.state = match (&row.state, excluded) {
+            (RowState::Invalid | RowState::Ready, true) => RowState::Excluded,
+            (RowState::Excluded, false) if valid => RowState::Ready,
+            (RowState::Excluded, false) => RowState::Invalid,
+            (state, _) => state.clone(),
+        };
+    }
+
     pub fn state_of(&self, number: u32) -> Option<&RowState> {
         self.row_index(number).map(|index| &self.rows[index].state)
     }
@@ -98,6 +144,7 @@ impl Ledger {
         for row in &self.rows {
             let count = match row.state {
                 RowState::Invalid => &mut counts.invalid,
+                RowState::Excluded => &mut counts.excluded,
                 RowState::Ready => &mut counts.ready,
                 RowState::Sending => &mut counts.sending,
                 RowState::Created { .. } => &mut counts.created,
@@ -122,8 +169,8 @@ impl Ledger {
         let mut pending: Vec<(u32, &str)> = batch
             .rows
             .iter()
-            .zip(&batch.items)
-            .map(|(&number, item)| (number, item.employee_id.as_str()))
+            .zip(&batch.employee_ids)
+            .map(|(&number, id)| (number, id.as_str()))
             .collect();
         // Match each answered item to the first unanswered row with its
         // employee ID; sheet order is the tiebreak should an ID repeat.
@@ -188,29 +235,45 @@ impl RowState {
     }
 }
 
-/// Splits the sendable rows, in sheet order, into batches of at most `size`.
+/// Splits the sendable rows, in sheet order, into batches of at most `size`
+/// for the endpoint of the report's mode.
 pub fn plan_batches(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
-    let ready = report.rows.iter().filter(|report_row| {
+    let sendable = report.rows.iter().filter(|report_row| {
         ledger
             .state_of(report_row.row.number)
             .is_some_and(RowState::is_sendable)
     });
     let mut batches: Vec<Batch> = Vec::new();
-    for report_row in ready {
-        let Some(item) = report_row.row.to_create_item() else {
+    for report_row in sendable {
+        let row = &report_row.row;
+        let Some(employee_id) = row.employee_id.clone() else {
             continue;
         };
-        match batches.last_mut() {
-            Some(batch) if batch.rows.len() < size.max(1) => {
-                batch.rows.push(report_row.row.number);
-                batch.items.push(item);
+        let batch = match batches.last_mut() {
+            Some(batch) if batch.rows.len() < size.max(1) => batch,
+            _ => {
+                batches.push(Batch {
+                    rows: Vec::new(),
+                    employee_ids: Vec::new(),
+                    items: match report.mode {
+                        Mode::Create => BatchItems::Create(Vec::new()),
+                        Mode::Update => BatchItems::Update(Vec::new()),
+                    },
+                });
+                let last = batches.len() - 1;
+                &mut batches[last]
             }
-            _ => batches.push(Batch {
-                rows: vec![report_row.row.number],
-                items: vec![item],
-            }),
+        };
+        let pushed = match &mut batch.items {
+            BatchItems::Create(items) => row.to_create_item().map(|item| items.push(item)),
+            BatchItems::Update(items) => row.to_update_item().map(|item| items.push(item)),
+        };
+        if pushed.is_some() {
+            batch.rows.push(row.number);
+            batch.employee_ids.push(employee_id);
         }
     }
+    batches.retain(|batch| !batch.rows.is_empty());
     batches
 }
 
@@ -277,7 +340,10 @@ mod tests {
         let batches = plan_batches(&report, &ledger, 2);
         let rows: Vec<Vec<u32>> = batches.iter().map(|b| b.rows.clone()).collect();
         assert_eq!(rows, [vec![2, 4], vec![5]]);
-        assert_eq!(batches[0].items[1].employee_id, "A3");
+        assert_eq!(batches[0].employee_ids, ["A1", "A3"]);
+        assert!(
+            matches!(&batches[0].items, BatchItems::Create(items) if items[1].employee_id == "A3")
+        );
         assert_eq!(ledger.counts().invalid, 1);
     }
 
@@ -324,6 +390,29 @@ mod tests {
             (counts.created, counts.unconfirmed, counts.total),
             (1, 1, 2)
         );
+    }
+
+    #[test]
+    fn excluded_rows_are_not_sent_and_come_back_in_their_validity() {
+        let report = report(&["A1", "bad id"]);
+        let mut ledger = Ledger::new(&report);
+        ledger.set_excluded(2, true, &report);
+        ledger.set_excluded(3, true, &report);
+        assert_eq!(ledger.counts().excluded, 2);
+        assert!(plan_batches(&report, &ledger, 100).is_empty());
+        ledger.set_excluded(2, false, &report);
+        ledger.set_excluded(3, false, &report);
+        assert_eq!(ledger.state_of(2), Some(&RowState::Ready));
+        assert_eq!(ledger.state_of(3), Some(&RowState::Invalid));
+    }
+
+    #[test]
+    fn update_mode_plans_update_items() {
+        let mut report = report(&["A1"]);
+        report.mode = Mode::Update;
+        let ledger = Ledger::new(&report);
+        let batch = plan_batches(&report, &ledger, 100).remove(0);
+        assert!(matches!(&batch.items, BatchItems::Update(items) if items[0].employee_id == "A1"));
     }
 
     #[test]

@@ -24,11 +24,12 @@ pub mod lang;
 pub mod ledger;
 pub mod mapping;
 pub mod sheet;
+pub mod template;
 pub mod validate;
 
 pub use import::{detect_header_row, Import, ImportError, ImportOptions};
 pub use lang::Lang;
-pub use ledger::{plan_batches, Batch, Ledger, LedgerCounts, RowState};
+pub use ledger::{plan_batches, Batch, BatchItems, Ledger, LedgerCounts, LedgerRow, RowState};
 pub use mapping::{map_headers, ColumnMapping, Field};
 pub use sheet::{
     read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo, SheetRow, Workbook,

@@ -352,35 +352,64 @@ pub fn validate(
         .iter()
         .map(|row| judge_row(row, mapping, mode, id_width))
         .collect();
-    flag_duplicates(&mut rows, Field::EmployeeId, |row| {
-        vec![row.employee_id.as_deref()]
-    });
-    flag_duplicates(&mut rows, Field::Username, |row| {
-        vec![row.username.as_deref()]
-    });
-    match mode {
-        Mode::Create => flag_duplicates(&mut rows, Field::Email, |row| vec![row.email.as_deref()]),
-        // A new ID must not clash with another row's ID, old or new.
-        Mode::Update => flag_duplicates(&mut rows, Field::NewEmployeeId, |row| {
-            let renamed = row
-                .new_employee_id
-                .as_deref()
-                .filter(|new| Some(*new) != row.employee_id.as_deref());
-            match renamed {
-                Some(new) => vec![Some(new)],
-                None => vec![],
-            }
-        }),
-    }
-    if mode == Mode::Update {
-        flag_renames_onto_existing_ids(&mut rows);
-    }
+    flag_all_duplicates(&mut rows, mode);
     ValidationReport {
         mode,
         mapping: mapping.clone(),
         missing_fields,
         unused_fields,
         rows,
+    }
+}
+
+impl ValidationReport {
+    /// Re-judges the row numbered `number` after its cells changed in
+    /// `sheet`, then the duplicates across all rows, which an edit can
+    /// create or resolve anywhere. Cheaper than `validate` on a big sheet:
+    /// one row is re-read, the rest only re-hashed.
+    pub fn revalidate_row(&mut self, sheet: &Sheet, header_row: u32, number: u32) {
+        let Ok(index) = self
+            .rows
+            .binary_search_by_key(&number, |row| row.row.number)
+        else {
+            return;
+        };
+        let Ok(sheet_index) = sheet.rows.binary_search_by_key(&number, |row| row.number) else {
+            return;
+        };
+        let data_rows: Vec<&SheetRow> = sheet
+            .rows
+            .iter()
+            .filter(|row| row.number > header_row)
+            .collect();
+        let id_width = zero_padded_width(&data_rows, self.mapping.column_of(Field::EmployeeId));
+        self.rows[index] = judge_row(&sheet.rows[sheet_index], &self.mapping, self.mode, id_width);
+        for row in &mut self.rows {
+            row.issues
+                .retain(|issue| !matches!(issue.kind, IssueKind::DuplicateInFile { .. }));
+        }
+        flag_all_duplicates(&mut self.rows, self.mode);
+    }
+}
+
+fn flag_all_duplicates(rows: &mut [ReportRow], mode: Mode) {
+    flag_duplicates(rows, Field::EmployeeId, |row| {
+        vec![row.employee_id.as_deref()]
+    });
+    flag_duplicates(rows, Field::Username, |row| vec![row.username.as_deref()]);
+    match mode {
+        Mode::Create => flag_duplicates(rows, Field::Email, |row| vec![row.email.as_deref()]),
+        // A new ID must not clash with another row's new ID.
+        Mode::Update => {
+            flag_duplicates(rows, Field::NewEmployeeId, |row| {
+                let renamed = row
+                    .new_employee_id
+                    .as_deref()
+                    .filter(|new| Some(*new) != row.employee_id.as_deref());
+                vec![renamed]
+            });
+            flag_renames_onto_existing_ids(rows);
+        }
     }
 }
 

@@ -1,0 +1,178 @@
+//! What the downloadable template holds, as plain data. The shell writes it
+//! as an .xlsx (writing needs a clock for the file's metadata, which the core
+//! does not read).
+
+use crate::lang::Lang;
+use crate::mapping::Field;
+use crate::validate::Mode;
+
+/// One column of the template: its header, an example value and its rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateColumn {
+    pub field: Field,
+    pub example: &'static str,
+    pub required: bool,
+    pub rule: String,
+    /// Typed as text so leading zeros survive (IDs, phone numbers).
+    pub text_format: bool,
+    /// Offer a TRUE/FALSE dropdown.
+    pub boolean: bool,
+}
+
+/// The template for one mode, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub file_name: String,
+    pub data_sheet: &'static str,
+    pub rules_sheet: &'static str,
+    pub rules_headers: [&'static str; 3],
+    pub columns: Vec<TemplateColumn>,
+}
+
+/// The template's columns for `mode`, in the order the API documents them.
+pub fn template(mode: Mode, lang: Lang) -> Template {
+    let fields: &[Field] = match mode {
+        Mode::Create => &[
+            Field::EmployeeId,
+            Field::Name,
+            Field::Username,
+            Field::Email,
+            Field::Phone,
+            Field::Password,
+            Field::IsActive,
+            Field::TagSerials,
+            Field::OrganizationSerial,
+        ],
+        Mode::Update => &[
+            Field::EmployeeId,
+            Field::NewEmployeeId,
+            Field::Name,
+            Field::Username,
+            Field::Phone,
+            Field::IsActive,
+            Field::TagSerials,
+        ],
+    };
+    let columns = fields
+        .iter()
+        .map(|&field| TemplateColumn {
+            field,
+            example: example(field),
+            required: mode.required_fields().contains(&field),
+            rule: rule(field, mode, lang),
+            text_format: matches!(
+                field,
+                Field::EmployeeId | Field::NewEmployeeId | Field::Phone
+            ),
+            boolean: field == Field::IsActive,
+        })
+        .collect();
+    let file_name = match mode {
+        Mode::Create => lang.pick(
+            "ruangkerja-create-users-template.xlsx",
+            "templat-tambah-pengguna-ruangkerja.xlsx",
+        ),
+        Mode::Update => lang.pick(
+            "ruangkerja-update-users-template.xlsx",
+            "templat-ubah-pengguna-ruangkerja.xlsx",
+        ),
+    };
+    Template {
+        file_name: file_name.to_owned(),
+        data_sheet: lang.pick("Employees", "Karyawan"),
+        rules_sheet: lang.pick("Rules", "Aturan"),
+        rules_headers: lang.pick(["Column", "Required", "Rule"], ["Kolom", "Wajib", "Aturan"]),
+        columns,
+    }
+}
+
+fn example(field: Field) -> &'static str {
+    match field {
+        Field::EmployeeId => "EMP001",
+        Field::NewEmployeeId => "",
+        Field::Name => "Budi Santoso",
+        Field::Username => "budisantoso",
+        Field::Email => "budi@example.com",
+        Field::Phone => "6281122334455",
+        Field::Password => "",
+        Field::IsActive => "TRUE",
+        Field::TagSerials => "RUKRTAG-9WHL0JGP",
+        Field::OrganizationSerial => "COMPFJLYTHWL",
+    }
+}
+
+fn rule(field: Field, mode: Mode, lang: Lang) -> String {
+    let text = match field {
+        Field::EmployeeId if mode == Mode::Update => lang.pick(
+            "The employee ID of the user to update. Letters A-Z and digits 0-9 only.",
+            "ID karyawan pengguna yang diubah. Hanya huruf A-Z dan angka 0-9.",
+        ),
+        Field::EmployeeId => lang.pick(
+            "Unique employee ID. Letters A-Z and digits 0-9 only.",
+            "ID karyawan yang unik. Hanya huruf A-Z dan angka 0-9.",
+        ),
+        Field::NewEmployeeId => lang.pick(
+            "Optional. A new employee ID to rename the user to. Letters and digits only.",
+            "Opsional. ID karyawan baru untuk mengganti ID. Hanya huruf dan angka.",
+        ),
+        Field::Name => lang.pick("The employee's full name.", "Nama lengkap karyawan."),
+        Field::Username => lang.pick(
+            "Optional. Used to sign in. Letters and digits only, unique.",
+            "Opsional. Dipakai untuk masuk. Hanya huruf dan angka, unik.",
+        ),
+        Field::Email => lang.pick(
+            "Required when phone is empty. Unique. Example: name@example.com.",
+            "Wajib jika phone kosong. Unik. Contoh: nama@contoh.com.",
+        ),
+        Field::Phone if mode == Mode::Update => lang.pick(
+            "Optional. Digits only, international format, e.g. 6281122334455.",
+            "Opsional. Hanya angka, format internasional, mis. 6281122334455.",
+        ),
+        Field::Phone => lang.pick(
+            "Required when email is empty. Digits only, international format, e.g. 6281122334455.",
+            "Wajib jika email kosong. Hanya angka, format internasional, mis. 6281122334455.",
+        ),
+        Field::Password => lang.pick(
+            "Optional. Leave empty to have a random password generated and emailed.",
+            "Opsional. Kosongkan agar kata sandi acak dibuat dan dikirim lewat email.",
+        ),
+        Field::IsActive => lang.pick(
+            "TRUE for an active user, FALSE for an inactive one.",
+            "TRUE untuk pengguna aktif, FALSE untuk nonaktif.",
+        ),
+        Field::TagSerials => lang.pick(
+            "Optional. Tag serials (RUKRTAG-…), separated by commas or semicolons.",
+            "Opsional. Serial tag (RUKRTAG-…), dipisah koma atau titik koma.",
+        ),
+        Field::OrganizationSerial => lang.pick(
+            "Optional. The organization's serial (COMP…), from the company structure.",
+            "Opsional. Serial organisasi (COMP…), dari struktur perusahaan.",
+        ),
+    };
+    text.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::map_headers;
+
+    #[test]
+    fn template_headers_map_back_to_exactly_the_modes_fields() {
+        for mode in [Mode::Create, Mode::Update] {
+            let template = template(mode, Lang::Id);
+            let headers: Vec<String> = template
+                .columns
+                .iter()
+                .map(|c| c.field.api_name().to_owned())
+                .collect();
+            let mapping = map_headers(&headers);
+            assert!(mapping
+                .fields
+                .iter()
+                .all(|field| field.is_some_and(|f| mode.accepts(f))));
+            assert_eq!(Mode::suggested_by(&mapping), mode);
+        }
+        assert_eq!(template(Mode::Create, Lang::Id).data_sheet, "Karyawan");
+    }
+}
