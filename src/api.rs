@@ -4,9 +4,9 @@
 //! Every HTTP status is turned into an [`ApiError`] here and nowhere else.
 
 use employee_import::config::{parse_config, AppConfig};
-use employee_import::contract::{
-    codes, ApiErrorBody, BulkRequest, BulkResult, CreateUserItem, Envelope,
-};
+use employee_import::contract::{codes, ApiErrorBody, BulkRequest, BulkResult, Envelope};
+use employee_import::{Batch, BatchItems, Lang};
+use serde::Serialize;
 use gloo_net::http::{Request, Response};
 
 /// Why a call did not give an answer the app can use.
@@ -42,9 +42,17 @@ impl ApiClient {
         format!("{}{path}", self.base_url.trim().trim_end_matches('/'))
     }
 
-    /// `POST /ruangkerja/users/create-bulk`.
-    pub async fn create_bulk(&self, items: &[CreateUserItem]) -> Result<BulkResult, ApiError> {
-        let url = self.url("/ruangkerja/users/create-bulk");
+    /// Sends one batch to the bulk endpoint of its mode:
+    /// `POST /ruangkerja/users/create-bulk` or `.../update-bulk`.
+    pub async fn send_batch(&self, batch: &Batch) -> Result<BulkResult, ApiError> {
+        match &batch.items {
+            BatchItems::Create(items) => self.post_bulk("/ruangkerja/users/create-bulk", items).await,
+            BatchItems::Update(items) => self.post_bulk("/ruangkerja/users/update-bulk", items).await,
+        }
+    }
+
+    async fn post_bulk<T: Serialize>(&self, path: &str, items: &[T]) -> Result<BulkResult, ApiError> {
+        let url = self.url(path);
         let unreachable = |cause: String| ApiError::Unreachable {
             url: self.base_url.clone(),
             cause,
@@ -57,12 +65,37 @@ impl ApiClient {
                 items: items.iter().collect::<Vec<_>>(),
             })
             .map_err(|error| ApiError::Malformed(error.to_string()))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|error| unreachable(error.to_string()))?;
+        let response = request.send().await.map_err(|error| unreachable(error.to_string()))?;
         let envelope: Envelope<BulkResult> = read_answer(response).await?;
         Ok(envelope.data)
+    }
+}
+
+impl ApiError {
+    /// The message in the user's language; English is the `Display` text.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ApiError::Unreachable { url, cause } => format!(
+                "API di {url} tidak dapat dihubungi. Periksa URL dasar API dan koneksi Anda; jika memakai sandbox, pastikan sandbox berjalan. ({cause})"
+            ),
+            ApiError::TokenRefused(body) => format!(
+                "Token akses ditolak ({}: {}). Tempel token akses yang valid lalu coba lagi.",
+                body.error_code, body.detail
+            ),
+            ApiError::Refused { status, body } => format!(
+                "API menolak permintaan (HTTP {status}, {}: {} {}).",
+                body.error_code, body.message, body.detail
+            ),
+            ApiError::Http { status, status_text } => format!(
+                "API menjawab HTTP {status} {status_text}. Coba lagi nanti; belum ada yang terkonfirmasi untuk baris ini."
+            ),
+            ApiError::Malformed(cause) => format!(
+                "Jawaban API tidak dapat dibaca ({cause}). Belum ada yang terkonfirmasi untuk baris ini."
+            ),
+        }
     }
 }
 

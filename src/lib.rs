@@ -2,40 +2,108 @@
 //! renders; every decision is made by the `employee_import` core.
 //!
 //! Modules in reading order: `api` (the only HTTP code), `file` (the only
-//! File/Blob code), `components` (presentational), and [`App`] below, which
-//! owns the state and wires the three together.
+//! File/Blob code), `storage` (the only web-storage code), `xlsx` (writing
+//! workbooks), `i18n` (every shell text in English and Bahasa Indonesia),
+//! `components` (presentational), and [`App`] below, which owns the state
+//! and wires them together.
 
 pub mod api;
 pub mod components;
 pub mod file;
+pub mod i18n;
+pub mod storage;
+pub mod xlsx;
 
-use employee_import::{Field, Import, Lang, LedgerCounts};
+use std::sync::Arc;
+
+use employee_import::template::template;
+use employee_import::{Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, Severity};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::ApiClient;
-use crate::components::{ConnectionForm, DropZone, RowView, RowsTable};
+use crate::api::{ApiClient, ApiError};
+use crate::components::{
+    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreviewGrid, RowView,
+};
+use crate::file::FileError;
+use crate::i18n::text;
 
-/// The columns the table shows, in order. Passwords are never shown.
-const SHOWN_FIELDS: [Field; 8] = [
-    Field::EmployeeId,
-    Field::Name,
-    Field::Username,
-    Field::Email,
-    Field::Phone,
-    Field::IsActive,
-    Field::TagSerials,
-    Field::OrganizationSerial,
-];
+/// How many of the sheet's first rows are offered as the header row.
+const HEADER_CHOICES: usize = 30;
+
+/// A file the user gave, kept so that another sheet or header row can be
+/// read from it without asking for it again.
+#[derive(Clone)]
+struct LoadedFile {
+    name: String,
+    bytes: Arc<Vec<u8>>,
+}
+
+/// What went wrong, kept as a value so it is shown in the current language.
+#[derive(Clone)]
+enum Notice {
+    Import { file: String, error: Arc<ImportError> },
+    File(FileError),
+    Api(ApiError),
+    Config(String),
+    Template(String),
+}
+
+impl Notice {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            Notice::Import { file, error } => format!("{file}: {}", error.message(lang)),
+            Notice::File(error) => error.to_string(),
+            Notice::Api(error) => error.message(lang),
+            Notice::Config(error) => error.clone(),
+            Notice::Template(error) => lang.pick(
+                format!("The template could not be made: {error}"),
+                format!("Templat tidak dapat dibuat: {error}"),
+            ),
+        }
+    }
+}
+
+/// Which rows the preview shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RowFilter {
+    All,
+    Errors,
+    Warnings,
+    Valid,
+}
+
+impl RowFilter {
+    fn keeps(self, row: &employee_import::ReportRow) -> bool {
+        match self {
+            RowFilter::All => true,
+            RowFilter::Errors => !row.is_valid(),
+            RowFilter::Warnings => row.issues.iter().any(|i| i.severity() == Severity::Warning),
+            RowFilter::Valid => row.is_valid(),
+        }
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(storage::load_lang().unwrap_or_default());
     let base_url = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
+    let file = RwSignal::new(None::<LoadedFile>);
     let import = RwSignal::new(None::<Import>);
-    let file_name = RwSignal::new(None::<String>);
-    let notice = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
+    let filter = RwSignal::new(RowFilter::All);
+
+    // Outside sync only: remember the language and tell the page its language.
+    Effect::new(move |_| {
+        let lang = lang.get();
+        storage::save_lang(lang);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang.pick("en", "id"));
+        }
+        document().set_title(text(lang).title);
+    });
 
     spawn_local(async move {
         match api::load_config().await {
@@ -47,30 +115,112 @@ pub fn App() -> impl IntoView {
             }
             Err(error) => {
                 base_url.set(employee_import::config::PRODUCTION_BASE_URL.to_owned());
-                notice.set(Some(error));
+                notice.set(Some(Notice::Config(error)));
             }
         }
     });
+
+    // Reads the loaded file with `options`. A first read that fails clears
+    // the screen; a later one (another sheet or header row) keeps the last
+    // good state so the user can choose again.
+    let open = move |loaded: LoadedFile, options: ImportOptions, first: bool| {
+        match Import::open(&loaded.bytes, &options) {
+            Ok(mut opened) => {
+                if options.mapping.is_none() {
+                    let key = opened.report.mapping.headers_key();
+                    if let Some(stored) = storage::load_mapping(&key) {
+                        if stored.fields.len() == opened.report.mapping.fields.len() {
+                            let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&stored));
+                            opened.revalidate(stored, mode);
+                        }
+                    }
+                }
+                import.set(Some(opened));
+                file.set(Some(loaded));
+                notice.set(None);
+                filter.set(RowFilter::All);
+            }
+            Err(error) => {
+                if first {
+                    import.set(None);
+                    file.set(None);
+                }
+                notice.set(Some(Notice::Import {
+                    file: loaded.name,
+                    error: Arc::new(error),
+                }));
+            }
+        }
+    };
 
     let on_file = Callback::new(move |picked: web_sys::File| {
         busy.set(true);
         notice.set(None);
         spawn_local(async move {
             match file::read_file(picked).await {
-                Ok(picked) => match Import::from_bytes(&picked.bytes) {
-                    Ok(read) => {
-                        import.set(Some(read));
-                        file_name.set(Some(picked.name));
-                    }
-                    Err(error) => {
-                        import.set(None);
-                        file_name.set(None);
-                        notice.set(Some(format!("{}: {error}", picked.name)));
-                    }
-                },
-                Err(error) => notice.set(Some(error.to_string())),
+                Ok(picked) => {
+                    let loaded = LoadedFile {
+                        name: picked.name,
+                        bytes: Arc::new(picked.bytes),
+                    };
+                    open(loaded, ImportOptions::default(), true);
+                }
+                Err(error) => notice.set(Some(Notice::File(error))),
             }
             busy.set(false);
+        });
+    });
+
+    let reopen = move |options: ImportOptions| {
+        if let Some(loaded) = file.get_untracked() {
+            open(loaded, options, false);
+        }
+    };
+    let on_sheet = Callback::new(move |name: String| {
+        reopen(ImportOptions {
+            sheet: Some(name),
+            ..ImportOptions::default()
+        })
+    });
+    let on_header_row = Callback::new(move |row: u32| {
+        let sheet = import.with_untracked(|i| i.as_ref().map(|i| i.sheet.name.clone()));
+        reopen(ImportOptions {
+            sheet,
+            header_row: Some(row),
+            ..ImportOptions::default()
+        })
+    });
+    let on_map = Callback::new(move |(column, field): (usize, Option<Field>)| {
+        import.update(|current| {
+            if let Some(current) = current {
+                let mut mapping = current.report.mapping.clone();
+                mapping.assign(column, field);
+                storage::save_mapping(&mapping);
+                let mode = current.report.mode;
+                current.revalidate(mapping, mode);
+            }
+        });
+    });
+    let on_mode = Callback::new(move |mode: Mode| {
+        import.update(|current| {
+            if let Some(current) = current {
+                let mapping = current.report.mapping.clone();
+                current.revalidate(mapping, mode);
+            }
+        });
+    });
+    let on_edit = Callback::new(move |(number, field, value): (u32, Field, String)| {
+        import.update(|current| {
+            if let Some(current) = current {
+                current.edit_cell(number, field, &value);
+            }
+        });
+    });
+    let on_exclude = Callback::new(move |(number, excluded): (u32, bool)| {
+        import.update(|current| {
+            if let Some(current) = current {
+                current.set_excluded(number, excluded);
+            }
         });
     });
 
@@ -79,9 +229,8 @@ pub fn App() -> impl IntoView {
             base_url: base_url.get_untracked(),
             token: token.get_untracked(),
         };
-        // One request for all sendable rows, as the first slice promises.
-        let Some(batch) =
-            import.with_untracked(|current| current.as_ref()?.plan(usize::MAX).into_iter().next())
+        // One request for all sendable rows; batching comes with resumable sending.
+        let Some(batch) = import.with_untracked(|current| current.as_ref()?.plan(usize::MAX).into_iter().next())
         else {
             return;
         };
@@ -93,50 +242,180 @@ pub fn App() -> impl IntoView {
         busy.set(true);
         notice.set(None);
         spawn_local(async move {
-            let answer = client.create_bulk(&batch.items).await;
+            let answer = client.send_batch(&batch).await;
             import.update(|current| {
                 let Some(current) = current else { return };
                 match &answer {
                     Ok(result) => current.ledger.apply_bulk_result(&batch, result),
-                    Err(error) => current.ledger.fail_batch(&batch, &error.to_string()),
+                    Err(error) => current.ledger.fail_batch(&batch, &error.message(lang.get_untracked())),
                 }
             });
             if let Err(error) = answer {
-                notice.set(Some(error.to_string()));
+                notice.set(Some(Notice::Api(error)));
             }
             busy.set(false);
         });
     };
 
-    let rows = Memo::new(move |_| {
-        import.with(|current| current.as_ref().map(row_views).unwrap_or_default())
+    let download_template = move |_| {
+        let mode = import.with_untracked(|i| i.as_ref().map(|i| i.report.mode)).unwrap_or_default();
+        let spec = template(mode, lang.get_untracked());
+        let written = xlsx::template_xlsx(&spec).map_err(|error| error.to_string()).and_then(|bytes| {
+            file::download(
+                &spec.file_name,
+                &bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        });
+        if let Err(error) = written {
+            notice.set(Some(Notice::Template(error)));
+        }
+    };
+
+    // Derived views of the import, for the components.
+    let mode = Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.report.mode).unwrap_or_default()));
+    let counts = Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.ledger.counts())).unwrap_or_default());
+    let sendable = move || counts.with(|c| c.ready + c.not_sent);
+    let filtered = Memo::new(move |_| {
+        let filter = filter.get();
+        import.with(|i| {
+            i.as_ref()
+                .map(|i| {
+                    i.report
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, row)| filter.keeps(row))
+                        .map(|(index, _)| index)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
     });
-    let counts =
-        Memo::new(move |_| import.with(|current| current.as_ref().map(|i| i.ledger.counts())));
-    let sendable = move || counts.get().map(|c| c.ready + c.not_sent).unwrap_or(0);
+    let filter_counts = Memo::new(move |_| {
+        import.with(|i| {
+            let Some(i) = i else { return [0; 4] };
+            let rows = &i.report.rows;
+            [RowFilter::All, RowFilter::Errors, RowFilter::Warnings, RowFilter::Valid]
+                .map(|filter| rows.iter().filter(|row| filter.keeps(row)).count())
+        })
+    });
+    let error_positions = Memo::new(move |_| {
+        import.with(|i| {
+            let Some(i) = i else { return Vec::new() };
+            filtered.with(|indices| {
+                indices
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &index)| !i.report.rows[index].is_valid())
+                    .map(|(position, _)| position)
+                    .collect()
+            })
+        })
+    });
+    let columns = Memo::new(move |_| {
+        import.with(|i| {
+            let Some(i) = i else { return Vec::new() };
+            let report = &i.report;
+            let by_field = report.counts_by_field();
+            Field::ALL
+                .into_iter()
+                .filter(|&field| field != Field::Password && report.mode.accepts(field))
+                .filter(|&field| {
+                    report.mapping.column_of(field).is_some() || report.mode.required_fields().contains(&field)
+                })
+                .map(|field| ColumnView {
+                    field,
+                    errors: by_field.get(&(field, Severity::Error)).copied().unwrap_or(0),
+                    editable: true,
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let row_at = Callback::new(move |position: usize| {
+        let lang = lang.get();
+        let index = filtered.with(|indices| indices.get(position).copied())?;
+        columns.with(|columns| import.with(|i| i.as_ref().map(|i| row_view(i, index, columns, lang))))
+    });
+    let header_choices = Memo::new(move |_| {
+        import.with(|i| {
+            let Some(i) = i else { return Vec::new() };
+            i.sheet
+                .rows
+                .iter()
+                .take(HEADER_CHOICES)
+                .map(|row| {
+                    let texts: Vec<String> = row.cells.iter().take(5).map(|c| c.to_text()).collect();
+                    (row.number, texts.join(" | "))
+                })
+                .collect()
+        })
+    });
+
+    let t = move || text(lang.get());
+    let filter_option = move |value: RowFilter, index: usize, label: fn(Lang) -> &'static str| {
+        view! {
+            <label class="filters__option">
+                <input
+                    type="radio"
+                    name="row-filter"
+                    value=format!("{value:?}").to_lowercase()
+                    prop:checked=move || filter.get() == value
+                    on:change=move |_| filter.set(value)
+                />
+                {move || format!("{} ({})", label(lang.get()), i18n::number(lang.get(), filter_counts.get()[index]))}
+            </label>
+        }
+    };
 
     view! {
         <header class="app-header">
-            <h1>"Ruangkerja employee import"</h1>
+            <h1>{move || t().title}</h1>
+            <LanguageSwitch lang=lang on_lang=Callback::new(move |chosen| lang.set(chosen)) />
         </header>
         <main class="app">
             <ConnectionForm
+                lang=lang
                 base_url=base_url
                 token=token
                 on_base_url=move |url| base_url.set(url)
                 on_token=move |value| token.set(value)
             />
-            <DropZone on_file=on_file disabled=busy />
+            <div class="start">
+                <DropZone lang=lang on_file=on_file disabled=busy />
+                <button type="button" class="button start__template" on:click=download_template>
+                    {move || t().template}
+                </button>
+            </div>
             <Show when=move || notice.with(Option::is_some)>
                 <div class="notice notice--error" role="alert">
-                    {move || notice.get()}
+                    {move || notice.with(|n| n.as_ref().map(|n| n.message(lang.get())))}
                 </div>
             </Show>
             <Show when=move || import.with(Option::is_some)>
-                <section class="import" aria-label="Rows to import">
+                <ImportSetup
+                    lang=lang
+                    sheets=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheets.clone()).unwrap_or_default()))
+                    sheet=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheet.name.clone()).unwrap_or_default()))
+                    on_sheet=on_sheet
+                    header_choices=header_choices
+                    header_row=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.header_row).unwrap_or(1)))
+                    on_header_row=on_header_row
+                    mapping=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.mapping.clone()).unwrap_or_default()))
+                    missing=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.missing_fields.clone()).unwrap_or_default()))
+                    on_map=on_map
+                    mode=mode
+                    suggested=Signal::derive(move || import.with(|i| i.as_ref().map(|i| Mode::suggested_by(&i.report.mapping)).unwrap_or_default()))
+                    on_mode=on_mode
+                />
+                <section class="import" aria-labelledby="preview-title">
+                    <h2 id="preview-title">{move || t().preview}</h2>
                     <div class="import__bar">
                         <p class="import__summary" role="status" aria-live="polite">
-                            {move || summary(file_name.get(), counts.get())}
+                            {move || {
+                                let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
+                                format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get()))
+                            }}
                         </p>
                         <button
                             class="button button--primary"
@@ -144,97 +423,85 @@ pub fn App() -> impl IntoView {
                             disabled=move || busy.get() || sendable() == 0
                             on:click=send
                         >
-                            {move || match sendable() {
-                                1 => "Create 1 user".to_owned(),
-                                n => format!("Create {n} users"),
-                            }}
+                            {move || i18n::send_label(lang.get(), mode.get(), sendable())}
                         </button>
                     </div>
-                    {move || import.with(|current| current.as_ref().map(mapping_notes))}
-                    <RowsTable columns=SHOWN_FIELDS.to_vec() rows=rows />
+                    <fieldset class="filters">
+                        <legend>{move || t().filter}</legend>
+                        {filter_option(RowFilter::All, 0, |l| text(l).filter_all)}
+                        {filter_option(RowFilter::Errors, 1, |l| text(l).filter_errors)}
+                        {filter_option(RowFilter::Warnings, 2, |l| text(l).filter_warnings)}
+                        {filter_option(RowFilter::Valid, 3, |l| text(l).filter_valid)}
+                    </fieldset>
+                    {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
+                    <PreviewGrid
+                        lang=lang
+                        mode=mode
+                        columns=columns
+                        total=Signal::derive(move || filtered.with(Vec::len))
+                        row_at=row_at
+                        error_positions=error_positions
+                        on_edit=on_edit
+                        on_exclude=on_exclude
+                    />
                 </section>
             </Show>
         </main>
     }
 }
 
-fn row_views(import: &Import) -> Vec<RowView> {
-    import
-        .report
-        .rows
-        .iter()
-        .zip(import.ledger.rows())
-        .map(|(report_row, ledger_row)| RowView {
-            number: report_row.row.number,
-            cells: SHOWN_FIELDS
-                .iter()
-                .map(|&field| {
-                    let problem = report_row.issues.iter().find(|issue| issue.field == field);
-                    (
-                        report_row.row.display(field),
-                        problem.map(|issue| issue.message(Lang::En)),
-                    )
-                })
-                .collect(),
-            problems: report_row
-                .issues
-                .iter()
-                .map(|issue| issue.message(Lang::En))
-                .collect(),
-            state: ledger_row.state.clone(),
-        })
-        .collect()
-}
-
-fn summary(file_name: Option<String>, counts: Option<LedgerCounts>) -> String {
-    let Some(c) = counts else {
-        return String::new();
+fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -> RowView {
+    let report_row = &import.report.rows[index];
+    let state = import.ledger.rows()[index].state.clone();
+    let issue_on = |field: Field| {
+        report_row
+            .issues
+            .iter()
+            .filter(|issue| issue.field == field)
+            .min_by_key(|issue| issue.severity())
+            .map(|issue| (issue.severity(), issue.message(lang)))
     };
-    let mut parts = vec![format!("{} rows", c.total)];
-    for (count, label) in [
-        (c.ready, "ready"),
-        (c.invalid, "need fixing"),
-        (c.sending, "sending"),
-        (c.created, "created"),
-        (c.rejected, "rejected"),
-        (c.not_sent, "not sent"),
-        (c.unconfirmed, "unconfirmed"),
-    ] {
-        if count > 0 {
-            parts.push(format!("{count} {label}"));
-        }
+    let cells = columns
+        .iter()
+        .map(|column| CellView {
+            field: column.field,
+            text: report_row.row.display(column.field),
+            issue: issue_on(column.field),
+        })
+        .collect();
+    let other_issues = report_row
+        .issues
+        .iter()
+        .filter(|issue| !columns.iter().any(|c| c.field == issue.field))
+        .map(|issue| issue.message(lang))
+        .collect();
+    RowView {
+        number: report_row.row.number,
+        cells,
+        other_issues,
+        state: match state {
+            // A row the user has not sent shows its validity, not a stale state.
+            RowState::Ready | RowState::Invalid if !report_row.is_valid() => RowState::Invalid,
+            other => other,
+        },
     }
-    format!("{}: {}", file_name.unwrap_or_default(), parts.join(", "))
 }
 
-fn mapping_notes(import: &Import) -> impl IntoView {
-    let ignored: Vec<String> = import
-        .report
-        .mapping
-        .ignored_headers()
-        .map(str::to_owned)
-        .collect();
-    let missing: Vec<&str> = import
-        .report
-        .missing_fields
-        .iter()
-        .map(|f| f.api_name())
-        .collect();
+fn mapping_notes(import: &Import, lang: Lang) -> impl IntoView {
+    let t = text(lang);
+    let ignored: Vec<String> = import.report.mapping.ignored_headers().map(str::to_owned).collect();
+    let unused: Vec<&str> = import.report.unused_fields.iter().map(|f| f.api_name()).collect();
     view! {
         <ul class="import__notes">
-            {(!missing.is_empty()).then(|| view! {
-                <li class="import__note import__note--warning">
-                    {format!("Missing columns: {}. Add them to the sheet; every row needs them.", missing.join(", "))}
-                </li>
-            })}
-            {(!ignored.is_empty()).then(|| view! {
-                <li class="import__note">
-                    {format!("Ignored columns (not API fields): {}", ignored.join(", "))}
-                </li>
-            })}
             <li class="import__note">
-                {format!("{}, sheet \"{}\", header in row {}", import.format, import.sheet.name, import.header_row)}
+                {format!("{} · {} \"{}\" · {} {}", import.format, t.sheet, import.sheet.name, t.header_row, import.header_row)}
             </li>
+            {(!ignored.is_empty()).then(|| view! {
+                <li class="import__note">{format!("{}: {}", t.ignored_columns, ignored.join(", "))}</li>
+            })}
+            {(!unused.is_empty()).then(|| view! {
+                <li class="import__note import__note--warning">{format!("{}: {}", t.unused_in_mode, unused.join(", "))}</li>
+            })}
         </ul>
     }
 }

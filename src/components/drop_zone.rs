@@ -1,10 +1,14 @@
+use employee_import::Lang;
 use leptos::prelude::*;
 use web_sys::{DragEvent, File, HtmlInputElement};
+
+use crate::i18n::text;
 
 /// Takes one spreadsheet by click, keyboard or drag-and-drop; both paths end
 /// in the same `on_file` callback.
 #[component]
 pub fn DropZone(
+    #[prop(into)] lang: Signal<Lang>,
     #[prop(into)] on_file: Callback<File>,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
@@ -50,10 +54,8 @@ pub fn DropZone(
                 disabled=disabled
                 on:change=on_change
             />
-            <span class="drop-zone__title">"Drop your employee spreadsheet here, or click to choose one"</span>
-            <span class="drop-zone__hint">
-                "Excel (.xlsx, .xlsm, .xlsb, .xls), OpenDocument (.ods) or CSV, with a row naming the columns: employeeID, name, email or phone, isActive (or NIK, Nama, Surel, No. HP, Status)…"
-            </span>
+            <span class="drop-zone__title">{move || text(lang.get()).drop_title}</span>
+            <span class="drop-zone__hint">{move || text(lang.get()).drop_hint}</span>
         </label>
     }
 }

@@ -3,8 +3,10 @@
 
 mod connection_form;
 mod drop_zone;
-mod rows_table;
+mod import_setup;
+mod preview_grid;
 
-pub use connection_form::ConnectionForm;
+pub use connection_form::{ConnectionForm, LanguageSwitch};
 pub use drop_zone::DropZone;
-pub use rows_table::{RowView, RowsTable};
+pub use import_setup::ImportSetup;
+pub use preview_grid::{CellView, ColumnView, PreviewGrid, RowView, ROW_HEIGHT};

@@ -31,6 +31,19 @@ pub enum ImportError {
     NoDataRows { sheet: String },
 }
 
+impl ImportError {
+    /// The message in the user's language; English is the `Display` text.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        match (self, lang) {
+            (ImportError::Sheet(error), _) => error.message(lang),
+            (_, crate::Lang::En) => self.to_string(),
+            (ImportError::NoHeaderRow { sheet }, crate::Lang::Id) => format!("Baris judul kolom tidak ditemukan di sheet \"{sheet}\": tidak ada baris awal yang menyebut kolom seperti employeeID, name, email atau isActive (atau NIK, Nama, Surel, Status). Tambahkan baris nama kolom di atas data karyawan, lalu coba lagi."),
+            (ImportError::NotAHeaderRow { sheet, row }, crate::Lang::Id) => format!("Baris {row} di sheet \"{sheet}\" bukan baris judul kolom: tidak ada selnya yang menyebut kolom seperti employeeID, name, email atau isActive. Pilih baris yang berisi nama kolom."),
+            (ImportError::NoDataRows { sheet }, crate::Lang::Id) => format!("Sheet \"{sheet}\" punya baris judul kolom tetapi tidak ada karyawan di bawahnya."),
+        }
+    }
+}
+
 /// The user's choices; `None` means "decide for me".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportOptions {

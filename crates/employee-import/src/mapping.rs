@@ -6,18 +6,31 @@
 
 use std::fmt;
 
-/// A user field of the Ruangkerja bulk endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+use serde::{Deserialize, Serialize};
+
+/// A user field of the Ruangkerja bulk endpoints. Serialised by its API
+/// name, so a stored mapping reads like the template's header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Field {
+    #[serde(rename = "employeeID")]
     EmployeeId,
+    #[serde(rename = "name")]
     Name,
+    #[serde(rename = "username")]
     Username,
+    #[serde(rename = "email")]
     Email,
+    #[serde(rename = "phone")]
     Phone,
+    #[serde(rename = "password")]
     Password,
+    #[serde(rename = "isActive")]
     IsActive,
+    #[serde(rename = "tagSerials")]
     TagSerials,
+    #[serde(rename = "organizationSerial")]
     OrganizationSerial,
+    #[serde(rename = "newEmployeeID")]
     NewEmployeeId,
 }
 
@@ -162,8 +175,9 @@ fn normalise(header: &str) -> String {
 }
 
 /// For each column of the header row, the field it feeds, if any. A plain
-/// value: the UI shows it, lets the user change it and stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// value: the UI shows it, lets the user change it and stores it (as JSON,
+/// keyed by [`ColumnMapping::headers_key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ColumnMapping {
     pub headers: Vec<String>,
     pub fields: Vec<Option<Field>>,
@@ -299,6 +313,20 @@ mod tests {
         mapping.assign(1, Some(Field::EmployeeId));
         assert_eq!(mapping.fields, [None, Some(Field::EmployeeId)]);
         assert_eq!(mapping.headers_key(), "nik|kode");
+    }
+
+    #[test]
+    fn a_mapping_round_trips_through_json_with_api_names() {
+        let mapping = map_headers(&headers(&["NIK", "Catatan"]));
+        let json = serde_json::to_string(&mapping).unwrap();
+        assert_eq!(
+            json,
+            r#"{"headers":["NIK","Catatan"],"fields":["employeeID",null]}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<ColumnMapping>(&json).unwrap(),
+            mapping
+        );
     }
 
     #[test]

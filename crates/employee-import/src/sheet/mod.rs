@@ -202,6 +202,28 @@ pub enum SheetError {
     OverLimit(String),
 }
 
+impl SheetError {
+    /// The message in the user's language; English is the `Display` text.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            SheetError::EmptyFile => "Berkas ini kosong. Pilih spreadsheet yang berisi data karyawan Anda.".to_owned(),
+            SheetError::NotASpreadsheet => "Berkas ini bukan spreadsheet. Gunakan workbook Excel (.xlsx, .xlsm, .xlsb, .xls), spreadsheet OpenDocument (.ods) atau berkas CSV.".to_owned(),
+            SheetError::PasswordProtected => "Workbook ini dilindungi kata sandi. Buka di program spreadsheet Anda, hapus kata sandinya, simpan, lalu coba lagi.".to_owned(),
+            SheetError::Unreadable(cause) => format!("Workbook ini tidak dapat dibaca ({cause}). Mungkin rusak; buka di program spreadsheet Anda, simpan ulang, lalu coba lagi."),
+            SheetError::NoWorksheet => "Workbook ini tidak punya sheet yang dapat dibaca.".to_owned(),
+            SheetError::NoSuchSheet(name) => format!("Workbook ini tidak punya sheet bernama \"{name}\"."),
+            SheetError::EmptySheet(name) => format!("Sheet \"{name}\" kosong. Pilih sheet yang berisi daftar karyawan Anda."),
+            SheetError::FileTooLarge { size_mb, limit_mb } => format!("Berkas berukuran {size_mb:.1} MB, melebihi batas {limit_mb} MB. Pecah menjadi beberapa berkas."),
+            SheetError::TooManyRows { sheet, row, limit } => format!("Sheet \"{sheet}\" berisi data di baris {row}, melebihi batas {limit} baris (lebih {}). Pecah berkasnya, atau hapus sel yang tersasar jauh di bawah data.", row - limit),
+            SheetError::TooManyColumns { sheet, column, limit } => format!("Sheet \"{sheet}\" berisi data di kolom {column}, melebihi batas {limit} kolom (lebih {}). Hapus sel yang tersasar jauh di kanan, lalu coba lagi.", column - limit),
+            SheetError::OverLimit(reason) => format!("Berkas ini ditolak: {reason}. Simpan ulang workbook dari program spreadsheet Anda, lalu coba lagi."),
+        }
+    }
+}
+
 /// Reads the sheet named `choice`, or by default the first visible sheet
 /// that holds data, and lists every sheet of the workbook.
 pub fn read_workbook(

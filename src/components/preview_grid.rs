@@ -1,0 +1,411 @@
+use employee_import::{Field, Lang, Mode, RowState, Severity};
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::i18n::text;
+
+/// Height of one row in pixels; fixed so the visible window can be computed
+/// from the scroll position alone. Must match `.grid__row` in the CSS.
+pub const ROW_HEIGHT: f64 = 44.0;
+/// Rows rendered above and below the visible ones, for smooth scrolling.
+const OVERSCAN: usize = 8;
+
+/// A column of the grid and how many errors it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ColumnView {
+    pub field: Field,
+    pub errors: usize,
+    pub editable: bool,
+}
+
+/// One cell: its text and, when something is wrong, what.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CellView {
+    pub field: Field,
+    pub text: String,
+    pub issue: Option<(Severity, String)>,
+}
+
+/// What the grid shows for one data row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowView {
+    /// The row number in the user's spreadsheet.
+    pub number: u32,
+    pub cells: Vec<CellView>,
+    /// Messages of issues on fields without a shown column.
+    pub other_issues: Vec<String>,
+    pub state: RowState,
+}
+
+/// The rows of the sheet, virtualized: only the rows in view (and a few
+/// around them) are in the DOM, however many the sheet has.
+#[component]
+pub fn PreviewGrid(
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] mode: Signal<Mode>,
+    #[prop(into)] columns: Signal<Vec<ColumnView>>,
+    /// How many rows pass the filter.
+    #[prop(into)]
+    total: Signal<usize>,
+    /// Builds the view of the n-th row that passes the filter.
+    row_at: Callback<usize, Option<RowView>>,
+    /// Positions (among the filtered rows) of rows with errors.
+    #[prop(into)]
+    error_positions: Signal<Vec<usize>>,
+    on_edit: Callback<(u32, Field, String)>,
+    on_exclude: Callback<(u32, bool)>,
+) -> impl IntoView {
+    let viewport = NodeRef::<html::Div>::new();
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport_height = RwSignal::new(600.0_f64);
+    let focus_cell = RwSignal::new(None::<(u32, Field)>);
+    let notice = RwSignal::new(None::<String>);
+
+    let window = Memo::new(move |_| {
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (viewport_height.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        let end = (first + count).min(total.get());
+        (first.min(end), end)
+    });
+    let visible = Memo::new(move |_| {
+        let (first, end) = window.get();
+        (first..end)
+            .filter_map(|position| row_at.run(position).map(|row| (position, row)))
+            .collect::<Vec<_>>()
+    });
+
+    let on_scroll = move |_| {
+        if let Some(element) = viewport.get() {
+            scroll_top.set(element.scroll_top() as f64);
+            viewport_height.set(element.client_height() as f64);
+        }
+    };
+    let next_error = move |_| {
+        let current = (scroll_top.get_untracked() / ROW_HEIGHT).round() as usize;
+        let positions = error_positions.get_untracked();
+        let target = positions
+            .iter()
+            .copied()
+            .find(|&p| p > current)
+            .or_else(|| positions.first().copied());
+        let Some(position) = target else {
+            notice.set(Some(text(lang.get_untracked()).no_more_errors.to_owned()));
+            return;
+        };
+        notice.set(None);
+        if let Some(row) = row_at.run(position) {
+            let field = row
+                .cells
+                .iter()
+                .find(|cell| matches!(cell.issue, Some((Severity::Error, _))))
+                .map(|cell| cell.field);
+            focus_cell.set(field.map(|field| (row.number, field)));
+        }
+        if let Some(element) = viewport.get() {
+            let top = position as f64 * ROW_HEIGHT;
+            element.set_scroll_top(top as i32);
+            scroll_top.set(top);
+        }
+    };
+
+    let header = move || {
+        let t = text(lang.get());
+        let cells = columns
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, column)| {
+                let errors = (column.errors > 0).then(|| {
+                    view! { <span class="grid__error-count">{column.errors}</span> }
+                });
+                view! {
+                    <div role="columnheader" class="grid__cell grid__cell--header" aria-colindex=index + 2>
+                        {column.field.api_name()}
+                        {errors}
+                    </div>
+                }
+            })
+            .collect_view();
+        let last = columns.with(Vec::len) + 2;
+        view! {
+            <div role="row" class="grid__row grid__row--header" aria-rowindex="1">
+                <div role="columnheader" class="grid__cell grid__cell--number" aria-colindex="1">{t.row}</div>
+                {cells}
+                <div role="columnheader" class="grid__cell grid__cell--status" aria-colindex=last>{t.status}</div>
+                <div role="columnheader" class="grid__cell grid__cell--action" aria-colindex=last + 1>{t.actions}</div>
+            </div>
+        }
+    };
+
+    view! {
+        <div class="grid-tools">
+            <button type="button" class="button" on:click=next_error>
+                {move || text(lang.get()).next_error}
+            </button>
+            <span class="grid-tools__notice" role="status">{move || notice.get()}</span>
+            <span class="grid-tools__hint">{move || text(lang.get()).edit_hint}</span>
+        </div>
+        <div
+            class="grid"
+            role="grid"
+            aria-label=move || text(lang.get()).preview
+            aria-rowcount=move || total.get() + 1
+            node_ref=viewport
+            on:scroll=on_scroll
+        >
+            <div role="rowgroup" class="grid__head">{header}</div>
+            <div
+                role="rowgroup"
+                class="grid__body"
+                style:height=move || format!("{}px", total.get() as f64 * ROW_HEIGHT)
+            >
+                <Show when=move || total.get() == 0>
+                    <div role="row" class="grid__row">
+                        <div role="gridcell" class="grid__cell grid__cell--empty">
+                            {move || text(lang.get()).no_rows_match}
+                        </div>
+                    </div>
+                </Show>
+                <For each=move || visible.get() key=|(position, row)| (*position, row.clone()) let:item>
+                    <GridRow
+                        lang=lang
+                        mode=mode
+                        position=item.0
+                        row=item.1
+                        columns=columns
+                        focus_cell=focus_cell
+                        on_edit=on_edit
+                        on_exclude=on_exclude
+                    />
+                </For>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn GridRow(
+    lang: Signal<Lang>,
+    mode: Signal<Mode>,
+    position: usize,
+    row: RowView,
+    columns: Signal<Vec<ColumnView>>,
+    focus_cell: RwSignal<Option<(u32, Field)>>,
+    on_edit: Callback<(u32, Field, String)>,
+    on_exclude: Callback<(u32, bool)>,
+) -> impl IntoView {
+    let number = row.number;
+    let editable: Vec<bool> = columns.with_untracked(|columns| columns.iter().map(|c| c.editable).collect());
+    let locked = !matches!(row.state, RowState::Invalid | RowState::Ready | RowState::Excluded);
+    let cells = row
+        .cells
+        .into_iter()
+        .zip(editable)
+        .enumerate()
+        .map(|(index, (cell, editable))| {
+            view! {
+                <GridCell
+                    number=number
+                    colindex=index + 2
+                    cell=cell
+                    editable=editable && !locked
+                    focus_cell=focus_cell
+                    on_edit=on_edit
+                />
+            }
+        })
+        .collect_view();
+    let last = columns.with_untracked(Vec::len) + 2;
+    let excluded = row.state == RowState::Excluded;
+    let can_toggle = matches!(row.state, RowState::Invalid | RowState::Ready | RowState::Excluded);
+    view! {
+        <div
+            role="row"
+            class="grid__row"
+            class:grid__row--excluded=excluded
+            aria-rowindex=position + 2
+            data-row=number
+            style:transform=format!("translateY({}px)", position as f64 * ROW_HEIGHT)
+        >
+            <div role="rowheader" class="grid__cell grid__cell--number" aria-colindex="1">{number}</div>
+            {cells}
+            <div role="gridcell" class="grid__cell grid__cell--status rows__status" aria-colindex=last>
+                <Status lang=lang mode=mode state=row.state.clone() other_issues=row.other_issues />
+            </div>
+            <div role="gridcell" class="grid__cell grid__cell--action" aria-colindex=last + 1>
+                <label class="grid__toggle">
+                    <input
+                        type="checkbox"
+                        prop:checked=!excluded
+                        disabled=!can_toggle
+                        on:change=move |_| on_exclude.run((number, !excluded))
+                    />
+                    <span class="visually-hidden">
+                        {move || format!("{} {} {number}", text(lang.get()).include, text(lang.get()).row.to_lowercase())}
+                    </span>
+                </label>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn GridCell(
+    number: u32,
+    colindex: usize,
+    cell: CellView,
+    editable: bool,
+    focus_cell: RwSignal<Option<(u32, Field)>>,
+    on_edit: Callback<(u32, Field, String)>,
+) -> impl IntoView {
+    let field = cell.field;
+    let editing = RwSignal::new(false);
+    let shown = NodeRef::<html::Div>::new();
+    let input = NodeRef::<html::Input>::new();
+    let original = cell.text.clone();
+
+    // Focus follows the user across re-renders: after an edit, or when
+    // "next error" brings this cell into view.
+    Effect::new(move |_| {
+        if focus_cell.get() == Some((number, field)) {
+            if let Some(element) = shown.get() {
+                let _ = element.focus();
+                focus_cell.set(None);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if editing.get() {
+            if let Some(element) = input.get() {
+                let _ = element.focus();
+                element.select();
+            }
+        }
+    });
+
+    let commit = move || {
+        if !editing.get_untracked() {
+            return;
+        }
+        editing.set(false);
+        if let Some(element) = input.get_untracked() {
+            let value = element.value();
+            focus_cell.set(Some((number, field)));
+            on_edit.run((number, field, value));
+        }
+    };
+    let on_keydown_input = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            commit();
+        }
+        "Escape" => {
+            ev.prevent_default();
+            editing.set(false);
+            focus_cell.set(Some((number, field)));
+        }
+        _ => {}
+    };
+    let on_keydown_cell = move |ev: leptos::ev::KeyboardEvent| {
+        if editable && matches!(ev.key().as_str(), "Enter" | "F2") {
+            ev.prevent_default();
+            editing.set(true);
+        }
+    };
+
+    let (severity, message) = match cell.issue {
+        Some((severity, message)) => (Some(severity), Some(message)),
+        None => (None, None),
+    };
+    let issue_id = format!("issue-{number}-{}", field.api_name());
+    let described_by = message.as_ref().map(|_| issue_id.clone());
+    let label = format!("{} {number}", field.api_name());
+    view! {
+        <div
+            role="gridcell"
+            class="grid__cell"
+            class:grid__cell--error=severity == Some(Severity::Error)
+            class:grid__cell--warning=severity == Some(Severity::Warning)
+            aria-colindex=colindex
+            aria-invalid=(severity == Some(Severity::Error)).then_some("true")
+            aria-describedby=described_by
+            aria-readonly=(!editable).then_some("true")
+            data-field=field.api_name()
+            tabindex="0"
+            node_ref=shown
+            on:keydown=on_keydown_cell
+            on:dblclick=move |_| {
+                if editable {
+                    editing.set(true);
+                }
+            }
+        >
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let text = cell.text.clone();
+                    move || view! { <span class="grid__text">{text.clone()}</span> }
+                }
+            >
+                <input
+                    class="grid__input"
+                    type="text"
+                    aria-label=label.clone()
+                    value=original.clone()
+                    node_ref=input
+                    on:keydown=on_keydown_input
+                    on:blur=move |_| commit()
+                />
+            </Show>
+            {message.map(|message| view! { <span class="grid__issue" id=issue_id>{message}</span> })}
+        </div>
+    }
+}
+
+#[component]
+fn Status(lang: Signal<Lang>, mode: Signal<Mode>, state: RowState, other_issues: Vec<String>) -> impl IntoView {
+    move || {
+        let t = text(lang.get());
+        let done = match mode.get() {
+            Mode::Create => t.state_created,
+            Mode::Update => t.state_updated,
+        };
+        match state.clone() {
+            RowState::Invalid => view! {
+                <span class="status status--invalid">{t.state_invalid}</span>
+                <ul class="status__problems">
+                    {other_issues.iter().map(|problem| view! { <li>{problem.clone()}</li> }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+            RowState::Excluded => view! { <span class="status status--excluded">{t.state_excluded}</span> }.into_any(),
+            RowState::Ready => view! { <span class="status status--ready">{t.state_ready}</span> }.into_any(),
+            RowState::Sending => view! { <span class="status status--sending">{t.state_sending}</span> }.into_any(),
+            RowState::Created { serial } => view! {
+                <span class="status status--created">{done}</span>
+                " "
+                <code class="status__serial">{serial}</code>
+            }
+            .into_any(),
+            RowState::Rejected(error) => view! {
+                <span class="status status--rejected">
+                    <span class="status__code">{error.error_code}</span>
+                    " "
+                    <span class="status__message">{error.message}</span>
+                </span>
+                <span class="status__detail">{error.detail}</span>
+            }
+            .into_any(),
+            RowState::NotSent { reason } => view! {
+                <span class="status status--not-sent">{t.state_not_sent}</span>
+                <span class="status__detail">{reason}</span>
+            }
+            .into_any(),
+            RowState::Unconfirmed => view! {
+                <span class="status status--unconfirmed">{t.state_unconfirmed}</span>
+                <span class="status__detail">{t.unconfirmed_detail}</span>
+            }
+            .into_any(),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Every text of the shell in English and Bahasa Indonesia. Texts of the
+//! core (validation and file messages) come from the core in the same two
+//! languages.
+
+use employee_import::{Lang, LedgerCounts, Mode};
+
+/// The fixed texts of the interface.
+pub struct Text {
+    pub title: &'static str,
+    pub language: &'static str,
+    pub connection: &'static str,
+    pub base_url: &'static str,
+    pub token: &'static str,
+    pub drop_title: &'static str,
+    pub drop_hint: &'static str,
+    pub reading: &'static str,
+    pub setup: &'static str,
+    pub sheet: &'static str,
+    pub hidden: &'static str,
+    pub header_row: &'static str,
+    pub row: &'static str,
+    pub columns: &'static str,
+    pub column_in_file: &'static str,
+    pub api_field: &'static str,
+    pub ignore: &'static str,
+    pub required: &'static str,
+    pub mode: &'static str,
+    pub mode_create: &'static str,
+    pub mode_update: &'static str,
+    pub suggested: &'static str,
+    pub preview: &'static str,
+    pub filter: &'static str,
+    pub filter_all: &'static str,
+    pub filter_errors: &'static str,
+    pub filter_warnings: &'static str,
+    pub filter_valid: &'static str,
+    pub next_error: &'static str,
+    pub no_more_errors: &'static str,
+    pub status: &'static str,
+    pub actions: &'static str,
+    pub exclude: &'static str,
+    pub include: &'static str,
+    pub edit_hint: &'static str,
+    pub state_invalid: &'static str,
+    pub state_excluded: &'static str,
+    pub state_ready: &'static str,
+    pub state_sending: &'static str,
+    pub state_created: &'static str,
+    pub state_updated: &'static str,
+    pub state_not_sent: &'static str,
+    pub state_unconfirmed: &'static str,
+    pub unconfirmed_detail: &'static str,
+    pub template: &'static str,
+    pub no_rows_match: &'static str,
+    pub ignored_columns: &'static str,
+    pub unused_in_mode: &'static str,
+    pub missing_columns: &'static str,
+}
+
+const EN: Text = Text {
+    title: "Ruangkerja employee import",
+    language: "Language",
+    connection: "Connection",
+    base_url: "API base URL",
+    token: "Access token",
+    drop_title: "Drop your employee spreadsheet here, or click to choose one",
+    drop_hint: "Excel (.xlsx, .xlsm, .xlsb, .xls), OpenDocument (.ods) or CSV, with a row naming the columns: employeeID, name, email or phone, isActive (or NIK, Nama, Surel, No. HP, Status)…",
+    reading: "Reading the file…",
+    setup: "File set-up",
+    sheet: "Sheet",
+    hidden: "hidden",
+    header_row: "Row with the column names",
+    row: "Row",
+    columns: "Columns",
+    column_in_file: "Column in your file",
+    api_field: "API field",
+    ignore: "— ignore —",
+    required: "required",
+    mode: "What to do",
+    mode_create: "Create new users",
+    mode_update: "Update existing users",
+    suggested: "suggested by the columns",
+    preview: "Preview",
+    filter: "Show",
+    filter_all: "All",
+    filter_errors: "Errors",
+    filter_warnings: "Warnings",
+    filter_valid: "Valid",
+    next_error: "Next error",
+    no_more_errors: "No rows with errors.",
+    status: "Status",
+    actions: "Include",
+    exclude: "Exclude",
+    include: "Include",
+    edit_hint: "Press Enter to edit, Enter again to save, Escape to cancel.",
+    state_invalid: "Needs fixing",
+    state_excluded: "Excluded",
+    state_ready: "Ready",
+    state_sending: "Sending…",
+    state_created: "Created",
+    state_updated: "Updated",
+    state_not_sent: "Not sent",
+    state_unconfirmed: "Unconfirmed",
+    unconfirmed_detail: "The answer did not mention this row; it may or may not have been applied.",
+    template: "Download template",
+    no_rows_match: "No rows match this filter.",
+    ignored_columns: "Ignored columns (not API fields)",
+    unused_in_mode: "Not sent in this mode",
+    missing_columns: "Required fields without a column (fill them in below, or map a column)",
+};
+
+const ID: Text = Text {
+    title: "Impor karyawan Ruangkerja",
+    language: "Bahasa",
+    connection: "Koneksi",
+    base_url: "URL dasar API",
+    token: "Token akses",
+    drop_title: "Letakkan spreadsheet karyawan di sini, atau klik untuk memilih",
+    drop_hint: "Excel (.xlsx, .xlsm, .xlsb, .xls), OpenDocument (.ods) atau CSV, dengan satu baris nama kolom: employeeID, name, email atau phone, isActive (atau NIK, Nama, Surel, No. HP, Status)…",
+    reading: "Membaca berkas…",
+    setup: "Pengaturan berkas",
+    sheet: "Sheet",
+    hidden: "tersembunyi",
+    header_row: "Baris nama kolom",
+    row: "Baris",
+    columns: "Kolom",
+    column_in_file: "Kolom di berkas Anda",
+    api_field: "Kolom API",
+    ignore: "— abaikan —",
+    required: "wajib",
+    mode: "Yang dilakukan",
+    mode_create: "Tambah pengguna baru",
+    mode_update: "Ubah pengguna yang ada",
+    suggested: "disarankan dari kolom",
+    preview: "Pratinjau",
+    filter: "Tampilkan",
+    filter_all: "Semua",
+    filter_errors: "Galat",
+    filter_warnings: "Peringatan",
+    filter_valid: "Valid",
+    next_error: "Galat berikutnya",
+    no_more_errors: "Tidak ada baris bergalat.",
+    status: "Status",
+    actions: "Sertakan",
+    exclude: "Kecualikan",
+    include: "Sertakan",
+    edit_hint: "Tekan Enter untuk mengubah, Enter lagi untuk menyimpan, Escape untuk batal.",
+    state_invalid: "Perlu diperbaiki",
+    state_excluded: "Dikecualikan",
+    state_ready: "Siap",
+    state_sending: "Mengirim…",
+    state_created: "Dibuat",
+    state_updated: "Diubah",
+    state_not_sent: "Tidak terkirim",
+    state_unconfirmed: "Belum pasti",
+    unconfirmed_detail: "Jawaban tidak menyebut baris ini; mungkin sudah atau belum diterapkan.",
+    template: "Unduh templat",
+    no_rows_match: "Tidak ada baris yang cocok dengan filter ini.",
+    ignored_columns: "Kolom diabaikan (bukan kolom API)",
+    unused_in_mode: "Tidak dikirim pada mode ini",
+    missing_columns: "Kolom wajib yang belum ada (isi di bawah, atau petakan sebuah kolom)",
+};
+
+pub fn text(lang: Lang) -> &'static Text {
+    match lang {
+        Lang::En => &EN,
+        Lang::Id => &ID,
+    }
+}
+
+/// A count with the language's thousands separator: 1,204 or 1.204.
+pub fn number(lang: Lang, value: usize) -> String {
+    let digits = value.to_string();
+    let separator = lang.pick(',', '.');
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// The label of the send button: "Create 1 user", "Update 1,204 users".
+pub fn send_label(lang: Lang, mode: Mode, count: usize) -> String {
+    let n = number(lang, count);
+    match (lang, mode) {
+        (Lang::En, Mode::Create) if count == 1 => "Create 1 user".to_owned(),
+        (Lang::En, Mode::Update) if count == 1 => "Update 1 user".to_owned(),
+        (Lang::En, Mode::Create) => format!("Create {n} users"),
+        (Lang::En, Mode::Update) => format!("Update {n} users"),
+        (Lang::Id, Mode::Create) => format!("Tambah {n} pengguna"),
+        (Lang::Id, Mode::Update) => format!("Ubah {n} pengguna"),
+    }
+}
+
+/// What will happen, in one sentence: "Create 1,204 users; 12 rows excluded;
+/// 3 rows still have errors."
+pub fn summary(lang: Lang, mode: Mode, counts: &LedgerCounts) -> String {
+    let sendable = counts.ready + counts.not_sent;
+    let mut parts = vec![send_label(lang, mode, sendable)];
+    let mut add = |count: usize, en_one: &str, en_many: &str, id: &str| {
+        if count > 0 {
+            let n = number(lang, count);
+            parts.push(match lang {
+                Lang::En if count == 1 => format!("1 {en_one}"),
+                Lang::En => format!("{n} {en_many}"),
+                Lang::Id => format!("{n} {id}"),
+            });
+        }
+    };
+    add(counts.excluded, "row excluded", "rows excluded", "baris dikecualikan");
+    add(counts.invalid, "row still has errors", "rows still have errors", "baris masih bergalat");
+    add(counts.sending, "row sending", "rows sending", "baris sedang dikirim");
+    let (done_en_one, done_en, done_id) = match mode {
+        Mode::Create => ("created", "created", "dibuat"),
+        Mode::Update => ("updated", "updated", "diubah"),
+    };
+    add(counts.created, done_en_one, done_en, done_id);
+    add(counts.rejected, "rejected", "rejected", "ditolak");
+    add(counts.unconfirmed, "unconfirmed", "unconfirmed", "belum pasti");
+    format!("{}.", parts.join("; "))
+}

@@ -1,0 +1,50 @@
+//! Writing workbooks in the browser with rust_xlsxwriter. Kept out of the
+//! core because writing stamps the file with the current time.
+
+use employee_import::template::Template;
+use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
+
+/// The template as .xlsx bytes: the data sheet with headers and an example
+/// row, and a sheet explaining each column's rule.
+pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    let wrap = Format::new().set_text_wrap();
+
+    let data = workbook.add_worksheet().set_name(template.data_sheet)?;
+    for (index, column) in template.columns.iter().enumerate() {
+        let col = index as u16;
+        data.set_column_width(col, 22)?;
+        if column.text_format {
+            // Text cells keep leading zeros that number cells would drop.
+            data.set_column_format(col, &text)?;
+        }
+        data.write_string_with_format(0, col, column.field.api_name(), &bold)?;
+        if !column.example.is_empty() {
+            data.write_string(1, col, column.example)?;
+        }
+        if column.boolean {
+            let validation = DataValidation::new()
+                .allow_list_strings(&["TRUE", "FALSE"])?
+                .set_input_message(column.rule.as_str())?;
+            data.add_data_validation(1, col, 10_000, col, &validation)?;
+        }
+    }
+    data.set_freeze_panes(1, 0)?;
+
+    let rules = workbook.add_worksheet().set_name(template.rules_sheet)?;
+    rules.set_column_width(0, 22)?;
+    rules.set_column_width(1, 10)?;
+    rules.set_column_width(2, 80)?;
+    for (col, title) in template.rules_headers.iter().enumerate() {
+        rules.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (index, column) in template.columns.iter().enumerate() {
+        let row = index as u32 + 1;
+        rules.write_string(row, 0, column.field.api_name())?;
+        rules.write_string(row, 1, if column.required { "✓" } else { "" })?;
+        rules.write_string_with_format(row, 2, &column.rule, &wrap)?;
+    }
+    workbook.save_to_buffer()
+}
