@@ -36,7 +36,7 @@ pub mod state;
 
 pub use faults::FaultConfig;
 
-/// How a sandbox is set up at start; [`control`]'s reset returns to it.
+/// How a sandbox is set up at start; `POST /__sandbox/reset` returns to it.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// The token that always works (unless a fault says otherwise); printed
