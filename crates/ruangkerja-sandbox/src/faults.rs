@@ -254,6 +254,46 @@ mod tests {
     }
 
     #[test]
+    fn every_fault_kind_occurs_at_its_share_and_replays_for_the_seed() {
+        let config = FaultConfig {
+            hang_rate: 0.15,
+            drop_after_apply_rate: 0.15,
+            error_rate: 0.15,
+            rate_limit_rate: 0.15,
+            malformed_json_rate: 0.15,
+            omit_items_rate: 0.15,
+            ..FaultConfig::default()
+        };
+        let decisions = outcomes(&config, 21, 2000);
+        assert_eq!(decisions, outcomes(&config, 21, 2000));
+        let kind = |d: &Decision| std::mem::discriminant(&d.outcome);
+        let kinds = [
+            Outcome::Hang,
+            Outcome::DropAfterApply,
+            Outcome::ServerError(500),
+            Outcome::RateLimited {
+                retry_after_seconds: 1,
+            },
+            Outcome::MalformedJson,
+            Outcome::OmitItems { seed: 0 },
+            Outcome::Normal,
+        ];
+        for expected in kinds {
+            let share = decisions
+                .iter()
+                .filter(|d| kind(d) == std::mem::discriminant(&expected))
+                .count() as f64
+                / 2000.0;
+            let target = if expected == Outcome::Normal {
+                0.10
+            } else {
+                0.15
+            };
+            assert!((share - target).abs() < 0.03, "{expected:?}: {share}");
+        }
+    }
+
+    #[test]
     fn shares_are_roughly_as_configured() {
         let config = FaultConfig {
             error_rate: 0.25,
