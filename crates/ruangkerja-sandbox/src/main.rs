@@ -1,5 +1,6 @@
 //! `ruangkerja-sandbox`: serve the sandbox API on loopback until stopped.
 
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
@@ -58,14 +59,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed_users,
     });
     // Tests read these two lines to find the sandbox; keep their shape.
-    println!("Ruangkerja sandbox listening on {url}");
-    println!("Access token: {}", args.token);
-    println!(
+    say(&format!("Ruangkerja sandbox listening on {url}"));
+    say(&format!("Access token: {}", args.token));
+    say(&format!(
         "Client credentials for {url}/oauth/token: {} / {}",
         args.client_id, args.client_secret
-    );
+    ));
     if args.faults != FaultConfig::default() {
-        println!("Faults: {}", serde_json::to_string(&args.faults)?);
+        say(&format!("Faults: {}", serde_json::to_string(&args.faults)?));
     }
     let server = axum::serve(listener, app);
     // A hanging request never ends, so Ctrl-C stops at once instead of
@@ -75,4 +76,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ = tokio::signal::ctrl_c() => {}
     }
     Ok(())
+}
+
+/// Prints a line; a reader that went away (a test that read what it
+/// needed and closed the pipe) must not stop the sandbox, as `println!`
+/// would by panicking.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }

@@ -12,6 +12,8 @@ use serde_json::json;
 
 struct Running {
     child: Child,
+    /// Kept open so the sandbox's later output has a reader.
+    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
     url: String,
     token: String,
 }
@@ -47,6 +49,7 @@ fn start(args: &[&str]) -> Running {
     }
     Running {
         child,
+        _stdout: lines,
         url: url.unwrap(),
         token: token.unwrap(),
     }
