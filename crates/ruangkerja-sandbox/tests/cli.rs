@@ -1,0 +1,122 @@
+//! The binary as the e2e harness and a developer start it: flags, the
+//! printed URL and token, seed files.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{raw_post, Wire};
+use serde_json::json;
+
+struct Running {
+    child: Child,
+    /// Kept open so the sandbox's later output has a reader.
+    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    url: String,
+    token: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ruangkerja-sandbox"))
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = None;
+    let mut token = None;
+    while url.is_none() || token.is_none() {
+        let line = lines
+            .next()
+            .expect("the sandbox printed its URL and token")
+            .unwrap();
+        if let Some((_, rest)) = line.split_once("listening on ") {
+            url = Some(rest.trim().to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("Access token: ") {
+            token = Some(rest.trim().to_owned());
+        }
+    }
+    Running {
+        child,
+        _stdout: lines,
+        url: url.unwrap(),
+        token: token.unwrap(),
+    }
+}
+
+fn address(running: &Running) -> std::net::SocketAddr {
+    running
+        .url
+        .strip_prefix("http://")
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_binary_prints_a_loopback_url_and_the_default_token() {
+    let running = start(&[]);
+    assert!(
+        running.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        running.url
+    );
+    assert_eq!(running.token, "sandbox-token");
+}
+
+#[tokio::test]
+async fn fault_flags_apply_from_start() {
+    let running = start(&[
+        "--token",
+        "secret",
+        "--error-rate",
+        "1",
+        "--error-statuses",
+        "503",
+    ]);
+    assert_eq!(running.token, "secret");
+    let wire = raw_post(
+        address(&running),
+        "/ruangkerja/users/create-bulk",
+        json!({"items": []}),
+        Duration::from_secs(5),
+    )
+    .await;
+    let Wire::Answered(text) = wire else {
+        panic!("{wire:?}")
+    };
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+}
+
+#[tokio::test]
+async fn seed_users_from_a_json_file_exist_from_start() {
+    let dir = std::env::temp_dir().join(format!("sandbox-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.json");
+    let users = json!({"items": [{"employeeID": "S1", "name": "Seeded", "phone": "62811", "isActive": true}]});
+    std::fs::write(&file, users.to_string()).unwrap();
+    let running = start(&["--token", "secret", "--seed-users", file.to_str().unwrap()]);
+    let wire = raw_post(
+        address(&running),
+        "/ruangkerja/users/create-bulk",
+        json!({"items": [{"employeeID": "S1", "name": "Again", "phone": "62812", "isActive": true}]}),
+        Duration::from_secs(5),
+    )
+    .await;
+    let Wire::Answered(text) = wire else {
+        panic!("{wire:?}")
+    };
+    assert!(text.contains("USER_EMPLOYEE_ID_EXISTS"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
