@@ -6,8 +6,8 @@
 use employee_import::config::{parse_config, AppConfig};
 use employee_import::contract::{codes, ApiErrorBody, BulkRequest, BulkResult, Envelope};
 use employee_import::{Batch, BatchItems, Lang};
-use serde::Serialize;
 use gloo_net::http::{Request, Response};
+use serde::Serialize;
 
 /// Why a call did not give an answer the app can use.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -46,12 +46,20 @@ impl ApiClient {
     /// `POST /ruangkerja/users/create-bulk` or `.../update-bulk`.
     pub async fn send_batch(&self, batch: &Batch) -> Result<BulkResult, ApiError> {
         match &batch.items {
-            BatchItems::Create(items) => self.post_bulk("/ruangkerja/users/create-bulk", items).await,
-            BatchItems::Update(items) => self.post_bulk("/ruangkerja/users/update-bulk", items).await,
+            BatchItems::Create(items) => {
+                self.post_bulk("/ruangkerja/users/create-bulk", items).await
+            }
+            BatchItems::Update(items) => {
+                self.post_bulk("/ruangkerja/users/update-bulk", items).await
+            }
         }
     }
 
-    async fn post_bulk<T: Serialize>(&self, path: &str, items: &[T]) -> Result<BulkResult, ApiError> {
+    async fn post_bulk<T: Serialize>(
+        &self,
+        path: &str,
+        items: &[T],
+    ) -> Result<BulkResult, ApiError> {
         let url = self.url(path);
         let unreachable = |cause: String| ApiError::Unreachable {
             url: self.base_url.clone(),
@@ -65,7 +73,10 @@ impl ApiClient {
                 items: items.iter().collect::<Vec<_>>(),
             })
             .map_err(|error| ApiError::Malformed(error.to_string()))?;
-        let response = request.send().await.map_err(|error| unreachable(error.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| unreachable(error.to_string()))?;
         let envelope: Envelope<BulkResult> = read_answer(response).await?;
         Ok(envelope.data)
     }

@@ -210,15 +210,35 @@ pub fn summary(lang: Lang, mode: Mode, counts: &LedgerCounts) -> String {
             });
         }
     };
-    add(counts.excluded, "row excluded", "rows excluded", "baris dikecualikan");
-    add(counts.invalid, "row still has errors", "rows still have errors", "baris masih bergalat");
-    add(counts.sending, "row sending", "rows sending", "baris sedang dikirim");
+    add(
+        counts.excluded,
+        "row excluded",
+        "rows excluded",
+        "baris dikecualikan",
+    );
+    add(
+        counts.invalid,
+        "row still has errors",
+        "rows still have errors",
+        "baris masih bergalat",
+    );
+    add(
+        counts.sending,
+        "row sending",
+        "rows sending",
+        "baris sedang dikirim",
+    );
     let (done_en_one, done_en, done_id) = match mode {
         Mode::Create => ("created", "created", "dibuat"),
         Mode::Update => ("updated", "updated", "diubah"),
     };
     add(counts.created, done_en_one, done_en, done_id);
     add(counts.rejected, "rejected", "rejected", "ditolak");
-    add(counts.unconfirmed, "unconfirmed", "unconfirmed", "belum pasti");
+    add(
+        counts.unconfirmed,
+        "unconfirmed",
+        "unconfirmed",
+        "belum pasti",
+    );
     format!("{}.", parts.join("; "))
 }

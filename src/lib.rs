@@ -23,7 +23,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::{
-    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreviewGrid, RowView,
+    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreviewGrid,
+    RowView,
 };
 use crate::file::FileError;
 use crate::i18n::text;
@@ -42,7 +43,10 @@ struct LoadedFile {
 /// What went wrong, kept as a value so it is shown in the current language.
 #[derive(Clone)]
 enum Notice {
-    Import { file: String, error: Arc<ImportError> },
+    Import {
+        file: String,
+        error: Arc<ImportError>,
+    },
     File(FileError),
     Api(ApiError),
     Config(String),
@@ -123,33 +127,34 @@ pub fn App() -> impl IntoView {
     // Reads the loaded file with `options`. A first read that fails clears
     // the screen; a later one (another sheet or header row) keeps the last
     // good state so the user can choose again.
-    let open = move |loaded: LoadedFile, options: ImportOptions, first: bool| {
-        match Import::open(&loaded.bytes, &options) {
-            Ok(mut opened) => {
-                if options.mapping.is_none() {
-                    let key = opened.report.mapping.headers_key();
-                    if let Some(stored) = storage::load_mapping(&key) {
-                        if stored.fields.len() == opened.report.mapping.fields.len() {
-                            let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&stored));
-                            opened.revalidate(stored, mode);
-                        }
+    let open = move |loaded: LoadedFile, options: ImportOptions, first: bool| match Import::open(
+        &loaded.bytes,
+        &options,
+    ) {
+        Ok(mut opened) => {
+            if options.mapping.is_none() {
+                let key = opened.report.mapping.headers_key();
+                if let Some(stored) = storage::load_mapping(&key) {
+                    if stored.fields.len() == opened.report.mapping.fields.len() {
+                        let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&stored));
+                        opened.revalidate(stored, mode);
                     }
                 }
-                import.set(Some(opened));
-                file.set(Some(loaded));
-                notice.set(None);
-                filter.set(RowFilter::All);
             }
-            Err(error) => {
-                if first {
-                    import.set(None);
-                    file.set(None);
-                }
-                notice.set(Some(Notice::Import {
-                    file: loaded.name,
-                    error: Arc::new(error),
-                }));
+            import.set(Some(opened));
+            file.set(Some(loaded));
+            notice.set(None);
+            filter.set(RowFilter::All);
+        }
+        Err(error) => {
+            if first {
+                import.set(None);
+                file.set(None);
             }
+            notice.set(Some(Notice::Import {
+                file: loaded.name,
+                error: Arc::new(error),
+            }));
         }
     };
 
@@ -230,7 +235,8 @@ pub fn App() -> impl IntoView {
             token: token.get_untracked(),
         };
         // One request for all sendable rows; batching comes with resumable sending.
-        let Some(batch) = import.with_untracked(|current| current.as_ref()?.plan(usize::MAX).into_iter().next())
+        let Some(batch) =
+            import.with_untracked(|current| current.as_ref()?.plan(usize::MAX).into_iter().next())
         else {
             return;
         };
@@ -247,7 +253,9 @@ pub fn App() -> impl IntoView {
                 let Some(current) = current else { return };
                 match &answer {
                     Ok(result) => current.ledger.apply_bulk_result(&batch, result),
-                    Err(error) => current.ledger.fail_batch(&batch, &error.message(lang.get_untracked())),
+                    Err(error) => current
+                        .ledger
+                        .fail_batch(&batch, &error.message(lang.get_untracked())),
                 }
             });
             if let Err(error) = answer {
@@ -258,23 +266,32 @@ pub fn App() -> impl IntoView {
     };
 
     let download_template = move |_| {
-        let mode = import.with_untracked(|i| i.as_ref().map(|i| i.report.mode)).unwrap_or_default();
+        let mode = import
+            .with_untracked(|i| i.as_ref().map(|i| i.report.mode))
+            .unwrap_or_default();
         let spec = template(mode, lang.get_untracked());
-        let written = xlsx::template_xlsx(&spec).map_err(|error| error.to_string()).and_then(|bytes| {
-            file::download(
-                &spec.file_name,
-                &bytes,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        });
+        let written = xlsx::template_xlsx(&spec)
+            .map_err(|error| error.to_string())
+            .and_then(|bytes| {
+                file::download(
+                    &spec.file_name,
+                    &bytes,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            });
         if let Err(error) = written {
             notice.set(Some(Notice::Template(error)));
         }
     };
 
     // Derived views of the import, for the components.
-    let mode = Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.report.mode).unwrap_or_default()));
-    let counts = Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.ledger.counts())).unwrap_or_default());
+    let mode =
+        Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.report.mode).unwrap_or_default()));
+    let counts = Memo::new(move |_| {
+        import
+            .with(|i| i.as_ref().map(|i| i.ledger.counts()))
+            .unwrap_or_default()
+    });
     let sendable = move || counts.with(|c| c.ready + c.not_sent);
     let filtered = Memo::new(move |_| {
         let filter = filter.get();
@@ -296,8 +313,13 @@ pub fn App() -> impl IntoView {
         import.with(|i| {
             let Some(i) = i else { return [0; 4] };
             let rows = &i.report.rows;
-            [RowFilter::All, RowFilter::Errors, RowFilter::Warnings, RowFilter::Valid]
-                .map(|filter| rows.iter().filter(|row| filter.keeps(row)).count())
+            [
+                RowFilter::All,
+                RowFilter::Errors,
+                RowFilter::Warnings,
+                RowFilter::Valid,
+            ]
+            .map(|filter| rows.iter().filter(|row| filter.keeps(row)).count())
         })
     });
     let error_positions = Memo::new(move |_| {
@@ -322,11 +344,15 @@ pub fn App() -> impl IntoView {
                 .into_iter()
                 .filter(|&field| field != Field::Password && report.mode.accepts(field))
                 .filter(|&field| {
-                    report.mapping.column_of(field).is_some() || report.mode.required_fields().contains(&field)
+                    report.mapping.column_of(field).is_some()
+                        || report.mode.required_fields().contains(&field)
                 })
                 .map(|field| ColumnView {
                     field,
-                    errors: by_field.get(&(field, Severity::Error)).copied().unwrap_or(0),
+                    errors: by_field
+                        .get(&(field, Severity::Error))
+                        .copied()
+                        .unwrap_or(0),
                     editable: true,
                 })
                 .collect::<Vec<_>>()
@@ -335,7 +361,8 @@ pub fn App() -> impl IntoView {
     let row_at = Callback::new(move |position: usize| {
         let lang = lang.get();
         let index = filtered.with(|indices| indices.get(position).copied())?;
-        columns.with(|columns| import.with(|i| i.as_ref().map(|i| row_view(i, index, columns, lang))))
+        columns
+            .with(|columns| import.with(|i| i.as_ref().map(|i| row_view(i, index, columns, lang))))
     });
     let header_choices = Memo::new(move |_| {
         import.with(|i| {
@@ -345,7 +372,8 @@ pub fn App() -> impl IntoView {
                 .iter()
                 .take(HEADER_CHOICES)
                 .map(|row| {
-                    let texts: Vec<String> = row.cells.iter().take(5).map(|c| c.to_text()).collect();
+                    let texts: Vec<String> =
+                        row.cells.iter().take(5).map(|c| c.to_text()).collect();
                     (row.number, texts.join(" | "))
                 })
                 .collect()
@@ -489,8 +517,18 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
 
 fn mapping_notes(import: &Import, lang: Lang) -> impl IntoView {
     let t = text(lang);
-    let ignored: Vec<String> = import.report.mapping.ignored_headers().map(str::to_owned).collect();
-    let unused: Vec<&str> = import.report.unused_fields.iter().map(|f| f.api_name()).collect();
+    let ignored: Vec<String> = import
+        .report
+        .mapping
+        .ignored_headers()
+        .map(str::to_owned)
+        .collect();
+    let unused: Vec<&str> = import
+        .report
+        .unused_fields
+        .iter()
+        .map(|f| f.api_name())
+        .collect();
     view! {
         <ul class="import__notes">
             <li class="import__note">

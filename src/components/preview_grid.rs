@@ -195,8 +195,12 @@ fn GridRow(
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
     let number = row.number;
-    let editable: Vec<bool> = columns.with_untracked(|columns| columns.iter().map(|c| c.editable).collect());
-    let locked = !matches!(row.state, RowState::Invalid | RowState::Ready | RowState::Excluded);
+    let editable: Vec<bool> =
+        columns.with_untracked(|columns| columns.iter().map(|c| c.editable).collect());
+    let locked = !matches!(
+        row.state,
+        RowState::Invalid | RowState::Ready | RowState::Excluded
+    );
     let cells = row
         .cells
         .into_iter()
@@ -217,7 +221,10 @@ fn GridRow(
         .collect_view();
     let last = columns.with_untracked(Vec::len) + 2;
     let excluded = row.state == RowState::Excluded;
-    let can_toggle = matches!(row.state, RowState::Invalid | RowState::Ready | RowState::Excluded);
+    let can_toggle = matches!(
+        row.state,
+        RowState::Invalid | RowState::Ready | RowState::Excluded
+    );
     view! {
         <div
             role="row"
@@ -363,7 +370,12 @@ fn GridCell(
 }
 
 #[component]
-fn Status(lang: Signal<Lang>, mode: Signal<Mode>, state: RowState, other_issues: Vec<String>) -> impl IntoView {
+fn Status(
+    lang: Signal<Lang>,
+    mode: Signal<Mode>,
+    state: RowState,
+    other_issues: Vec<String>,
+) -> impl IntoView {
     move || {
         let t = text(lang.get());
         let done = match mode.get() {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use employee_import::{Import, Mode};
+use employee_import::{Import, ImportOptions, Mode};
 use serde_json::Value;
 
 /// The create items of a JSON seed.
@@ -22,10 +22,11 @@ pub fn items_from_json(value: &Value) -> Result<Vec<Value>, String> {
 /// The create items of the valid rows of a spreadsheet; invalid rows are
 /// left out, as the app would leave them out.
 pub fn items_from_xlsx(bytes: &[u8]) -> Result<Vec<Value>, String> {
-    // The only call into the core's reading API. The core on `main` now
-    // spells it `Import::from_bytes(bytes)` (create mode by default); adapt
-    // this line when merging.
-    let import = Import::from_bytes(bytes, Mode::Create).map_err(|error| error.to_string())?;
+    let options = ImportOptions {
+        mode: Some(Mode::Create),
+        ..ImportOptions::default()
+    };
+    let import = Import::open(bytes, &options).map_err(|error| error.to_string())?;
     import
         .report
         .valid_rows()
