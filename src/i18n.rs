@@ -174,7 +174,7 @@ pub fn number(lang: Lang, value: usize) -> String {
     let separator = lang.pick(',', '.');
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);
@@ -199,7 +199,11 @@ pub fn send_label(lang: Lang, mode: Mode, count: usize) -> String {
 /// 3 rows still have errors."
 pub fn summary(lang: Lang, mode: Mode, counts: &LedgerCounts) -> String {
     let sendable = counts.ready + counts.not_sent;
-    let mut parts = vec![send_label(lang, mode, sendable)];
+    let mut parts = Vec::new();
+    // Once everything is sent, "Create 0 users" says nothing useful.
+    if sendable > 0 || counts.created + counts.rejected + counts.unconfirmed == 0 {
+        parts.push(send_label(lang, mode, sendable));
+    }
     let mut add = |count: usize, en_one: &str, en_many: &str, id: &str| {
         if count > 0 {
             let n = number(lang, count);

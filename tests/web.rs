@@ -2,9 +2,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use employee_import::contract::ApiErrorBody;
-use employee_import::{Field, RowState};
+use employee_import::{Field, Lang, Mode, RowState, Severity};
 use leptos::prelude::*;
-use ruangkerja_importer::components::{RowView, RowsTable};
+use ruangkerja_importer::components::{CellView, ColumnView, PreviewGrid, RowView};
+use ruangkerja_importer::i18n;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -17,11 +18,33 @@ fn container() -> web_sys::HtmlElement {
     div.unchecked_into()
 }
 
+fn columns() -> Vec<ColumnView> {
+    [Field::EmployeeId, Field::Name]
+        .into_iter()
+        .map(|field| ColumnView {
+            field,
+            errors: 0,
+            editable: true,
+        })
+        .collect()
+}
+
 fn row(number: u32, name: &str, state: RowState) -> RowView {
     RowView {
         number,
-        cells: vec![(format!("E{number}"), None), (name.to_owned(), None)],
-        problems: vec![],
+        cells: vec![
+            CellView {
+                field: Field::EmployeeId,
+                text: format!("E{number}"),
+                issue: None,
+            },
+            CellView {
+                field: Field::Name,
+                text: name.to_owned(),
+                issue: None,
+            },
+        ],
+        other_issues: vec![],
         state,
     }
 }
@@ -35,8 +58,32 @@ fn text_of(parent: &web_sys::HtmlElement, selector: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Mounts a grid over `rows`; returns the handle to keep it alive.
+fn mount_grid(
+    parent: &web_sys::HtmlElement,
+    rows: RwSignal<Vec<RowView>>,
+    lang: RwSignal<Lang>,
+) -> impl Drop {
+    leptos::mount::mount_to(parent.clone(), move || {
+        let row_at =
+            Callback::new(move |position: usize| rows.with(|rows| rows.get(position).cloned()));
+        view! {
+            <PreviewGrid
+                lang=lang
+                mode=Signal::stored(Mode::Create)
+                columns=Signal::stored(columns())
+                total=Signal::derive(move || rows.with(Vec::len))
+                row_at=row_at
+                error_positions=Signal::stored(vec![])
+                on_edit=Callback::new(|_| {})
+                on_exclude=Callback::new(|_| {})
+            />
+        }
+    })
+}
+
 #[wasm_bindgen_test]
-async fn rows_table_shows_each_rows_serial_or_error_under_its_sheet_row_number() {
+async fn the_grid_shows_each_rows_serial_or_error_under_its_sheet_row_number() {
     let parent = container();
     let rows = RwSignal::new(vec![
         row(
@@ -56,41 +103,97 @@ async fn rows_table_shows_each_rows_serial_or_error_under_its_sheet_row_number()
             }),
         ),
     ]);
-    let _handle = leptos::mount::mount_to(parent.clone(), move || {
-        view! { <RowsTable columns=vec![Field::EmployeeId, Field::Name] rows=rows /> }
-    });
+    let _handle = mount_grid(&parent, rows, RwSignal::new(Lang::En));
     leptos::task::tick().await;
 
-    assert_eq!(text_of(&parent, "tr[data-row='2'] th"), "2");
+    assert_eq!(text_of(&parent, "[data-row='2'] [role='rowheader']"), "2");
     assert_eq!(
-        text_of(&parent, "tr[data-row='2'] .status__serial"),
+        text_of(&parent, "[data-row='2'] .status__serial"),
         "OPENAPI9Z7ZIHIFW"
     );
-    assert_eq!(text_of(&parent, "tr[data-row='3'] .status__code"), "10101");
+    assert_eq!(text_of(&parent, "[data-row='3'] .status__code"), "10101");
     assert_eq!(
-        text_of(&parent, "tr[data-row='3'] .status__message"),
+        text_of(&parent, "[data-row='3'] .status__message"),
         "USER_EMPLOYEE_ID_EXISTS"
     );
 
     // A row's state changes in place when its answer arrives.
     rows.update(|rows| rows[1].state = RowState::Unconfirmed);
     leptos::task::tick().await;
-    assert_eq!(text_of(&parent, "tr[data-row='3'] .status"), "Unconfirmed");
+    assert_eq!(text_of(&parent, "[data-row='3'] .status"), "Unconfirmed");
+}
+
+#[wasm_bindgen_test]
+async fn only_the_rows_in_view_are_in_the_dom_however_many_there_are() {
+    let parent = container();
+    let many: Vec<RowView> = (2..100_002)
+        .map(|n| row(n, "Karyawan", RowState::Ready))
+        .collect();
+    let _handle = mount_grid(&parent, RwSignal::new(many), RwSignal::new(Lang::En));
+    leptos::task::tick().await;
+
+    let rendered = parent
+        .query_selector_all("[role='rowgroup'] [data-row]")
+        .unwrap()
+        .length();
+    assert!(rendered > 0 && rendered < 60, "{rendered} rows in the DOM");
+    let grid = parent.query_selector("[role='grid']").unwrap().unwrap();
+    assert_eq!(
+        grid.get_attribute("aria-rowcount").as_deref(),
+        Some("100001")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_cell_is_marked_and_described_for_assistive_technology() {
+    let parent = container();
+    let mut bad = row(2, "", RowState::Invalid);
+    bad.cells[1].issue = Some((Severity::Error, "name is required: fill it in.".into()));
+    let lang = RwSignal::new(Lang::En);
+    let _handle = mount_grid(&parent, RwSignal::new(vec![bad]), lang);
+    leptos::task::tick().await;
+
+    let cell = parent
+        .query_selector("[data-row='2'] [data-field='name']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(cell.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described = cell.get_attribute("aria-describedby").unwrap();
+    let description = document().get_element_by_id(&described).unwrap();
+    assert_eq!(
+        description.text_content().unwrap(),
+        "name is required: fill it in."
+    );
+
+    lang.set(Lang::Id);
+    leptos::task::tick().await;
+    assert_eq!(
+        text_of(&parent, "[data-row='2'] .status"),
+        "Perlu diperbaiki"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn cell_text_is_rendered_as_text_never_as_markup() {
     let parent = container();
     let hostile = "<img src=x onerror=\"window.__owned=1\">";
-    let rows = vec![row(2, hostile, RowState::Ready)];
-    let _handle = leptos::mount::mount_to(parent.clone(), move || {
-        view! { <RowsTable columns=vec![Field::EmployeeId, Field::Name] rows=Signal::stored(rows) /> }
-    });
+    let _handle = mount_grid(
+        &parent,
+        RwSignal::new(vec![row(2, hostile, RowState::Ready)]),
+        RwSignal::new(Lang::En),
+    );
     leptos::task::tick().await;
 
     assert!(parent.query_selector("img").unwrap().is_none());
     assert_eq!(
-        text_of(&parent, "tr[data-row='2'] td:nth-of-type(2)"),
+        text_of(&parent, "[data-row='2'] [data-field='name']"),
         hostile
     );
+}
+
+#[wasm_bindgen_test]
+fn counts_use_the_languages_thousands_separator() {
+    assert_eq!(i18n::number(Lang::En, 1_204), "1,204");
+    assert_eq!(i18n::number(Lang::Id, 1_204_000), "1.204.000");
+    assert_eq!(i18n::send_label(Lang::En, Mode::Create, 1), "Create 1 user");
 }

@@ -108,6 +108,15 @@ pub fn PreviewGrid(
         }
     };
 
+    // Number, one column per field, status, include.
+    let template = Signal::derive(move || {
+        format!(
+            "64px repeat({}, minmax(120px, 1fr)) 280px 90px",
+            columns.with(Vec::len)
+        )
+    });
+    let width = Signal::derive(move || format!("{}px", 64 + 120 * columns.with(Vec::len) + 370));
+
     let header = move || {
         let t = text(lang.get());
         let cells = columns
@@ -128,7 +137,13 @@ pub fn PreviewGrid(
             .collect_view();
         let last = columns.with(Vec::len) + 2;
         view! {
-            <div role="row" class="grid__row grid__row--header" aria-rowindex="1">
+            <div
+                role="row"
+                class="grid__row grid__row--header"
+                aria-rowindex="1"
+                style:grid-template-columns=template
+                style:min-width=width
+            >
                 <div role="columnheader" class="grid__cell grid__cell--number" aria-colindex="1">{t.row}</div>
                 {cells}
                 <div role="columnheader" class="grid__cell grid__cell--status" aria-colindex=last>{t.status}</div>
@@ -158,6 +173,7 @@ pub fn PreviewGrid(
                 role="rowgroup"
                 class="grid__body"
                 style:height=move || format!("{}px", total.get() as f64 * ROW_HEIGHT)
+                style:min-width=width
             >
                 <Show when=move || total.get() == 0>
                     <div role="row" class="grid__row">
@@ -170,6 +186,8 @@ pub fn PreviewGrid(
                     <GridRow
                         lang=lang
                         mode=mode
+                        template=template
+                        width=width
                         position=item.0
                         row=item.1
                         columns=columns
@@ -187,6 +205,8 @@ pub fn PreviewGrid(
 fn GridRow(
     lang: Signal<Lang>,
     mode: Signal<Mode>,
+    template: Signal<String>,
+    width: Signal<String>,
     position: usize,
     row: RowView,
     columns: Signal<Vec<ColumnView>>,
@@ -233,6 +253,8 @@ fn GridRow(
             aria-rowindex=position + 2
             data-row=number
             style:transform=format!("translateY({}px)", position as f64 * ROW_HEIGHT)
+            style:grid-template-columns=template
+            style:min-width=width
         >
             <div role="rowheader" class="grid__cell grid__cell--number" aria-colindex="1">{number}</div>
             {cells}

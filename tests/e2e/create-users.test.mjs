@@ -24,7 +24,7 @@ after(async () => {
 });
 
 function row(page, number) {
-  return page.locator(`tr[data-row="${number}"]`);
+  return page.locator(`[role="row"][data-row="${number}"]`);
 }
 
 test('each uploaded row shows the serial the sandbox gave it, and a taken employee ID shows 10101', async () => {
@@ -46,10 +46,10 @@ test('each uploaded row shows the serial the sandbox gave it, and a taken employ
     ]),
   );
   await assert.doesNotReject(row(page, 4).waitFor());
-  assert.equal(await row(page, 3).locator('td').first().textContent(), '1001');
+  assert.equal(await row(page, 3).locator('[data-field="employeeID"]').textContent(), '1001');
 
   await page.getByRole('button', { name: 'Create 3 users' }).click();
-  await page.getByRole('status').filter({ hasText: '2 created, 1 rejected' }).waitFor();
+  await page.getByRole('status').filter({ hasText: '2 created; 1 rejected' }).waitFor();
 
   const state = await sandbox.state();
   const serialOf = (id) => state.users.find((user) => user.employeeID === id)?.serial;

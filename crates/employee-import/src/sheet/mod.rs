@@ -240,6 +240,22 @@ pub fn read_workbook(
             limit_mb: limits.max_file_bytes / (1024 * 1024),
         });
     }
+    // calamine has panicked on damaged files before (fuzzing found one in
+    // its .xls container reader): a panic becomes an error here wherever
+    // unwinding exists. On wasm32 a panic cannot be caught; the shell's
+    // panic hook then tells the user what happened.
+    std::panic::catch_unwind(|| read_by_content(bytes, choice, limits)).unwrap_or_else(|_| {
+        Err(SheetError::Unreadable(
+            "the spreadsheet reader failed on this file".to_owned(),
+        ))
+    })
+}
+
+fn read_by_content(
+    bytes: &[u8],
+    choice: Option<&str>,
+    limits: &Limits,
+) -> Result<Workbook, SheetError> {
     if bytes.starts_with(b"PK\x03\x04") {
         match inspect_zip(bytes, limits)? {
             ZipKind::Xlsx => read_calamine::<Xlsx<_>>(bytes, Format::Xlsx, choice, limits),
