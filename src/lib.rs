@@ -489,12 +489,34 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
             .min_by_key(|issue| issue.severity())
             .map(|issue| (issue.severity(), issue.message(lang)))
     };
+    let number = report_row.row.number;
+    let sheet_row = import
+        .sheet
+        .rows
+        .binary_search_by_key(&number, |row| row.number)
+        .ok()
+        .map(|i| &import.sheet.rows[i]);
+    // A cell with a problem shows what the user typed, even when it could
+    // not be read (an isActive of "maybe" has no value to show otherwise).
+    let typed = |field: Field| {
+        let column = import.report.mapping.column_of(field)?;
+        Some(sheet_row?.cell(column).to_text())
+    };
     let cells = columns
         .iter()
-        .map(|column| CellView {
-            field: column.field,
-            text: report_row.row.display(column.field),
-            issue: issue_on(column.field),
+        .map(|column| {
+            let issue = issue_on(column.field);
+            let text = match &issue {
+                Some(_) if column.field != Field::Password => {
+                    typed(column.field).unwrap_or_else(|| report_row.row.display(column.field))
+                }
+                _ => report_row.row.display(column.field),
+            };
+            CellView {
+                field: column.field,
+                text,
+                issue,
+            }
         })
         .collect();
     let other_issues = report_row
@@ -504,7 +526,7 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
         .map(|issue| issue.message(lang))
         .collect();
     RowView {
-        number: report_row.row.number,
+        number,
         cells,
         other_issues,
         state: match state {

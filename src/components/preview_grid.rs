@@ -80,18 +80,24 @@ pub fn PreviewGrid(
             viewport_height.set(element.client_height() as f64);
         }
     };
+    // The error last jumped to; the next jump goes past it, or, the first
+    // time, to the first error at or below the top of the view.
+    let last_error = RwSignal::new(None::<usize>);
     let next_error = move |_| {
-        let current = (scroll_top.get_untracked() / ROW_HEIGHT).round() as usize;
         let positions = error_positions.get_untracked();
-        let target = positions
-            .iter()
-            .copied()
-            .find(|&p| p > current)
-            .or_else(|| positions.first().copied());
+        let target = match last_error.get_untracked() {
+            Some(last) => positions.iter().copied().find(|&p| p > last),
+            None => {
+                let top = (scroll_top.get_untracked() / ROW_HEIGHT).floor() as usize;
+                positions.iter().copied().find(|&p| p >= top)
+            }
+        }
+        .or_else(|| positions.first().copied());
         let Some(position) = target else {
             notice.set(Some(text(lang.get_untracked()).no_more_errors.to_owned()));
             return;
         };
+        last_error.set(Some(position));
         notice.set(None);
         if let Some(row) = row_at.run(position) {
             let field = row

@@ -132,3 +132,24 @@ export async function waitForBaseUrl(page, expected) {
     expected,
   );
 }
+
+const axeSource = join(repoRoot, 'tests/e2e/node_modules/axe-core/axe.min.js');
+export const screenshotDir = join(repoRoot, 'tests/e2e/screenshots');
+
+/**
+ * Runs axe-core on the page as it is now and fails with the violations,
+ * then keeps a screenshot of the step for a person to look at.
+ */
+export async function checkStep(page, step) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: axeSource });
+  }
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  await page.screenshot({ path: join(screenshotDir, `${step}.png`), fullPage: true });
+  if (violations.length > 0) {
+    throw new Error(`axe found violations at step "${step}":\n${JSON.stringify(violations, null, 2)}`);
+  }
+}

@@ -16,3 +16,26 @@ export function xlsxFile(name, rows) {
     buffer: xlsxBuffer(rows),
   };
 }
+
+/** sheets: [{ name, rows, hidden }] -> one .xlsx with every sheet. */
+export function xlsxWorkbookFile(name, sheets) {
+  const book = XLSX.utils.book_new();
+  for (const sheet of sheets) {
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(sheet.rows), sheet.name);
+  }
+  book.Workbook = { Sheets: sheets.map((sheet) => ({ Hidden: sheet.hidden ? 1 : 0 })) };
+  return {
+    name,
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }),
+  };
+}
+
+/** Reads an .xlsx buffer back: { sheetNames, rows(sheet) } for assertions. */
+export function readXlsx(buffer) {
+  const book = XLSX.read(buffer, { type: 'buffer' });
+  return {
+    sheetNames: book.SheetNames,
+    rows: (sheet) => XLSX.utils.sheet_to_json(book.Sheets[sheet], { header: 1, defval: '' }),
+  };
+}
