@@ -208,6 +208,7 @@ test('the language switches every text, validation messages included, and is rem
   const described = await cell(page, 2, 'employeeID').getAttribute('aria-describedby');
   assert.match(await page.locator(`[id="${described}"]`).textContent(), /hanya boleh berisi huruf A-Z dan angka 0-9/);
   await page.getByRole('button', { name: 'Tambah 0 pengguna' }).waitFor();
+  assert.equal(await cell(page, 2, 'isActive').locator('.grid__text').textContent(), 'mungkin', 'what was typed stays visible');
   await checkStep(page, '6-bahasa-indonesia');
 
   await page.reload();

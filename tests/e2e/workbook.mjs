@@ -6,7 +6,7 @@ import XLSX from 'xlsx';
 export function xlsxBuffer(rows, sheetName = 'Employees') {
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), sheetName);
-  return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' });
+  return XLSX.write(book, { type: 'buffer', bookType: 'xlsx', compression: true });
 }
 
 export function xlsxFile(name, rows) {
