@@ -13,6 +13,7 @@
 //! entries are checked for size and inflate ratio before anything inflates
 //! (see `guard`).
 
+mod cfb_guard;
 mod delimited;
 mod guard;
 
@@ -268,6 +269,7 @@ fn read_by_content(
         if contains_utf16(bytes, "EncryptionInfo") {
             return Err(SheetError::PasswordProtected);
         }
+        cfb_guard::check_compound_file(bytes)?;
         read_calamine::<Xls<_>>(bytes, Format::Xls, choice, limits)
     } else {
         let text = delimited::decode(bytes)?;
