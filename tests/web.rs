@@ -197,3 +197,24 @@ fn counts_use_the_languages_thousands_separator() {
     assert_eq!(i18n::number(Lang::Id, 1_204_000), "1.204.000");
     assert_eq!(i18n::send_label(Lang::En, Mode::Create, 1), "Create 1 user");
 }
+
+#[wasm_bindgen_test]
+fn the_template_reads_back_through_the_core_and_offers_an_is_active_dropdown() {
+    use employee_import::template::template;
+    use std::io::Read;
+
+    let spec = template(Mode::Create, Lang::En);
+    let bytes = ruangkerja_importer::xlsx::template_xlsx(&spec).unwrap();
+
+    let import = employee_import::Import::from_bytes(&bytes).unwrap();
+    assert_eq!(import.sheet.name, "Employees");
+    assert!(import.report.missing_fields.is_empty());
+    assert_eq!(import.report.mapping.ignored_headers().count(), 0);
+    assert!(import.report.rows[0].is_valid(), "{:?}", import.report.rows[0].issues);
+
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    archive.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut sheet).unwrap();
+    assert!(sheet.contains(r#"<dataValidation type="list""#), "{sheet}");
+    assert!(sheet.contains("<formula1>\"TRUE,FALSE\"</formula1>"), "{sheet}");
+}

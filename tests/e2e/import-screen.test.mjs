@@ -128,6 +128,12 @@ test('a column mapped by hand, an error fixed by editing the cell, the error fil
   const created = state.users.map((user) => user.employeeID).filter((id) => id.startsWith('A0'));
   assert.deepEqual(created.sort(), ['A01', 'A02', 'A03']);
   assert.equal(state.users.find((user) => user.employeeID === 'A02').email, 'budi@example.com');
+
+  // The next file with the same headers gets the mapping chosen by hand.
+  await page.reload();
+  await upload(page, xlsxFile('kode-2.xlsx', [['Kode', 'Nama', 'Email', 'Aktif'], ['B01', 'Eka', 'eka@example.com', 'ya']]));
+  assert.equal(await page.locator('select.mapping__select[data-header="Kode"]').inputValue(), 'employeeID');
+  await page.getByRole('status').filter({ hasText: 'Create 1 user.' }).waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
