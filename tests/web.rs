@@ -210,11 +210,22 @@ fn the_template_reads_back_through_the_core_and_offers_an_is_active_dropdown() {
     assert_eq!(import.sheet.name, "Employees");
     assert!(import.report.missing_fields.is_empty());
     assert_eq!(import.report.mapping.ignored_headers().count(), 0);
-    assert!(import.report.rows[0].is_valid(), "{:?}", import.report.rows[0].issues);
+    assert!(
+        import.report.rows[0].is_valid(),
+        "{:?}",
+        import.report.rows[0].issues
+    );
 
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut sheet = String::new();
-    archive.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut sheet).unwrap();
+    archive
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
     assert!(sheet.contains(r#"<dataValidation type="list""#), "{sheet}");
-    assert!(sheet.contains("<formula1>\"TRUE,FALSE\"</formula1>"), "{sheet}");
+    assert!(
+        sheet.contains("<formula1>\"TRUE,FALSE\"</formula1>"),
+        "{sheet}"
+    );
 }

@@ -21,8 +21,11 @@ pub enum RowState {
     Ready,
     /// In a request whose answer has not arrived.
     Sending,
-    /// The API created the user and gave it this serial.
+    /// The API created (or updated) the user and gave this serial.
     Created { serial: String },
+    /// The API has the user as sent, confirmed by looking it up after an
+    /// answer was lost; the lookup gives no serial.
+    Applied,
     /// The API refused the item.
     Rejected(ApiErrorBody),
     /// The request carrying the row failed as a whole (network, HTTP error);
@@ -33,7 +36,8 @@ pub enum RowState {
     Unconfirmed,
 }
 
-/// How many rows are in each state. The fields always sum to `total`.
+/// How many rows are in each state. The fields always sum to `total`;
+/// `created` counts rows applied with or without a serial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LedgerCounts {
     pub total: usize,
@@ -70,6 +74,27 @@ pub struct Batch {
     /// Each row's employee ID as sent, to match the answer by.
     pub employee_ids: Vec<String>,
     pub items: BatchItems,
+}
+
+impl Batch {
+    /// The rows of this batch for which `keep` holds, in the same order.
+    pub fn subset(&self, keep: impl Fn(u32) -> bool) -> Batch {
+        let kept: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| keep(self.rows[i]))
+            .collect();
+        Batch {
+            rows: kept.iter().map(|&i| self.rows[i]).collect(),
+            employee_ids: kept.iter().map(|&i| self.employee_ids[i].clone()).collect(),
+            items: match &self.items {
+                BatchItems::Create(items) => {
+                    BatchItems::Create(kept.iter().map(|&i| items[i].clone()).collect())
+                }
+                BatchItems::Update(items) => {
+                    BatchItems::Update(kept.iter().map(|&i| items[i].clone()).collect())
+                }
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -147,7 +172,7 @@ impl Ledger {
                 RowState::Excluded => &mut counts.excluded,
                 RowState::Ready => &mut counts.ready,
                 RowState::Sending => &mut counts.sending,
-                RowState::Created { .. } => &mut counts.created,
+                RowState::Created { .. } | RowState::Applied => &mut counts.created,
                 RowState::Rejected(_) => &mut counts.rejected,
                 RowState::NotSent { .. } => &mut counts.not_sent,
                 RowState::Unconfirmed => &mut counts.unconfirmed,
@@ -197,6 +222,18 @@ impl Ledger {
         for (number, state) in outcomes {
             self.set(number, state);
         }
+    }
+
+    /// Puts the batch's rows back to ready: the request was not applied.
+    pub fn requeue(&mut self, batch: &Batch) {
+        for &number in &batch.rows {
+            self.set(number, RowState::Ready);
+        }
+    }
+
+    /// Sets one row's state; for outcomes decided outside a bulk answer.
+    pub fn set_state(&mut self, number: u32, state: RowState) {
+        self.set(number, state);
     }
 
     /// Records that the request carrying `batch` failed as a whole.

@@ -23,6 +23,7 @@ pub mod import;
 pub mod lang;
 pub mod ledger;
 pub mod mapping;
+pub mod send;
 pub mod sheet;
 pub mod template;
 pub mod validate;
@@ -31,6 +32,7 @@ pub use import::{detect_header_row, Import, ImportError, ImportOptions};
 pub use lang::Lang;
 pub use ledger::{plan_batches, Batch, BatchItems, Ledger, LedgerCounts, LedgerRow, RowState};
 pub use mapping::{map_headers, ColumnMapping, Field};
+pub use send::{Dispatcher, Failure, Hold, Job, SendSettings};
 pub use sheet::{
     read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo, SheetRow, Workbook,
 };

@@ -37,7 +37,12 @@ fn libreoffice_xlsx_xls_and_ods_read_the_same_rows() {
 
 #[test]
 fn the_employee_sheet_reads_with_exact_values_in_every_format() {
-    for name in ["employees.xlsx", "employees.xlsm", "employees.xls", "employees.ods"] {
+    for name in [
+        "employees.xlsx",
+        "employees.xlsm",
+        "employees.xls",
+        "employees.ods",
+    ] {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
         let bytes = std::fs::read(&path).unwrap();
         let options = employee_import::ImportOptions {

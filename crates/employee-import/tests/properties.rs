@@ -103,3 +103,150 @@ proptest! {
         }
     }
 }
+
+mod sending {
+    use std::collections::HashSet;
+
+    use employee_import::contract::{
+        ApiErrorBody, BulkResult, FailedItem, SerialResponse, SuccessItem,
+    };
+    use employee_import::{BatchItems, Dispatcher, Failure, Import, Job, RowState, SendSettings};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// What happens to one job, as a flaky network and server decide.
+    #[derive(Debug, Clone, Copy)]
+    enum Fate {
+        Answered,
+        AnsweredLeavingOut(usize),
+        AppliedThenLost,
+        LostBeforeApplied,
+        ServerError,
+        RateLimited,
+        TokenRefused,
+    }
+
+    fn fate() -> impl Strategy<Value = Fate> {
+        prop_oneof![
+            4 => Just(Fate::Answered),
+            1 => (0usize..5).prop_map(Fate::AnsweredLeavingOut),
+            1 => Just(Fate::AppliedThenLost),
+            1 => Just(Fate::LostBeforeApplied),
+            1 => Just(Fate::ServerError),
+            1 => Just(Fate::RateLimited),
+            1 => Just(Fate::TokenRefused),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn whatever_the_answers_counts_add_up_and_no_user_is_created_twice_or_lost(
+            rows in 1usize..30,
+            batch_size in 1usize..8,
+            concurrency in 1usize..4,
+            fates in proptest::collection::vec(fate(), 1..200),
+            seed in any::<u64>(),
+        ) {
+            let mut csv = String::from("employeeID,name,email,isActive\n");
+            for n in 0..rows {
+                csv.push_str(&format!("E{n},Name,e{n}@x.id,TRUE\n"));
+            }
+            let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
+            let settings = SendSettings { batch_size, concurrency, max_attempts: 4, ..SendSettings::default() };
+            let mut dispatcher = Dispatcher::new(import.plan(batch_size), settings, seed);
+            // The server: employee IDs it has, and how often each was created.
+            let mut server: HashSet<String> = HashSet::new();
+            let mut creations = 0usize;
+            let mut now = 0u64;
+            let mut fates = fates.into_iter().cycle();
+            for _ in 0..2_000 {
+                if dispatcher.is_finished() {
+                    break;
+                }
+                if dispatcher.hold().is_some() {
+                    dispatcher.resume();
+                }
+                let jobs = dispatcher.poll(now, &mut import.ledger);
+                if jobs.is_empty() {
+                    now = dispatcher.next_wake_ms().unwrap_or(now).max(now);
+                    continue;
+                }
+                for job in jobs {
+                    let fate = fates.next().unwrap();
+                    match job {
+                        Job::Lookup { id, employee_ids } => {
+                            let existing: Vec<String> =
+                                employee_ids.into_iter().filter(|e| server.contains(e)).collect();
+                            dispatcher.on_lookup(id, &existing, &mut import.ledger);
+                        }
+                        Job::Send { id, batch } => {
+                            let failure = match fate {
+                                Fate::LostBeforeApplied => Some(Failure::Network("down".into())),
+                                Fate::ServerError => Some(Failure::Server { status: 500 }),
+                                Fate::RateLimited => Some(Failure::RateLimited { retry_after_ms: Some(100) }),
+                                Fate::TokenRefused => Some(Failure::Unauthorized),
+                                _ => None,
+                            };
+                            if let Some(failure) = failure {
+                                dispatcher.on_failure(id, &failure, now, &mut import.ledger);
+                                continue;
+                            }
+                            let BatchItems::Create(items) = &batch.items else { unreachable!() };
+                            let mut answer = BulkResult::default();
+                            for item in items {
+                                let payload = json!({"employeeID": item.employee_id});
+                                if server.insert(item.employee_id.clone()) {
+                                    creations += 1;
+                                    answer.success_items.push(SuccessItem {
+                                        payload,
+                                        response: SerialResponse { serial: format!("S{}", item.employee_id) },
+                                    });
+                                } else {
+                                    answer.failed_items.push(FailedItem {
+                                        error: ApiErrorBody {
+                                            error_code: 10101,
+                                            message: "USER_EMPLOYEE_ID_EXISTS".into(),
+                                            detail: "employee id already been taken".into(),
+                                        },
+                                        payload,
+                                    });
+                                }
+                            }
+                            match fate {
+                                Fate::AppliedThenLost => {
+                                    dispatcher.on_failure(id, &Failure::Network("reset".into()), now, &mut import.ledger);
+                                }
+                                Fate::AnsweredLeavingOut(n) => {
+                                    let keep = answer.success_items.len().saturating_sub(n);
+                                    answer.success_items.truncate(keep);
+                                    dispatcher.on_answer(id, &answer, &mut import.ledger);
+                                }
+                                _ => dispatcher.on_answer(id, &answer, &mut import.ledger),
+                            }
+                        }
+                    }
+                    let counts = import.ledger.counts();
+                    let sum = counts.invalid + counts.excluded + counts.ready + counts.sending + counts.created
+                        + counts.rejected + counts.not_sent + counts.unconfirmed;
+                    prop_assert_eq!(sum, rows);
+                    prop_assert_eq!(counts.total, rows);
+                }
+            }
+            prop_assert!(creations <= rows);
+            for row in import.ledger.rows() {
+                let id = row.employee_id.clone().unwrap();
+                match &row.state {
+                    RowState::Created { .. } | RowState::Applied => prop_assert!(server.contains(&id), "{:?}", row),
+                    // Every row the server has is known as created, or
+                    // flagged unconfirmed: never reported failed or unsent.
+                    RowState::Rejected(_) | RowState::NotSent { .. } => prop_assert!(!server.contains(&id), "{:?}", row),
+                    RowState::Unconfirmed => {}
+                    other if dispatcher.is_finished() => prop_assert!(false, "row left in {:?}", other),
+                    _ => {}
+                }
+            }
+        }
+    }
+}

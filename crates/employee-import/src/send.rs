@@ -1,0 +1,648 @@
+//! Sending the planned batches: concurrency, retries, and reconciliation of
+//! answers that never arrived, without ever creating a user twice.
+//!
+//! The [`Dispatcher`] does no I/O and reads no clock (the sans-IO style of
+//! quinn-proto). The shell asks it for [`Job`]s with the current time,
+//! performs them (an HTTP call, or a lookup of employee IDs) and reports
+//! back what happened; the dispatcher updates the [`Ledger`] and decides
+//! what comes next.
+//!
+//! The API has no idempotency key; its only guard is the unique employee
+//! ID (10101). So when a request may have been applied but its answer was
+//! lost (network error, timeout, 5xx, an unreadable answer, an answer that
+//! leaves items out), its rows are not simply resent: their employee IDs are
+//! looked up first, rows that now exist are recorded as applied, and only
+//! the rest go out again.
+
+use std::collections::{HashSet, VecDeque};
+
+use crate::contract::{codes, ApiErrorBody, BulkResult};
+use crate::ledger::{Batch, BatchItems, Ledger, RowState};
+
+/// How sending behaves; every field is a user-visible setting or a policy
+/// constant worth naming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendSettings {
+    pub batch_size: usize,
+    pub concurrency: usize,
+    /// Attempts per batch before its rows are given up as failed.
+    pub max_attempts: u32,
+    pub base_delay_ms: u64,
+    pub max_delay_ms: u64,
+}
+
+impl Default for SendSettings {
+    fn default() -> Self {
+        SendSettings {
+            batch_size: 100,
+            concurrency: 3,
+            max_attempts: 5,
+            base_delay_ms: 500,
+            max_delay_ms: 30_000,
+        }
+    }
+}
+
+/// Why a request gave no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer at all: the network failed, or the browser hid the answer.
+    Network(String),
+    /// No answer within the client's time limit.
+    Timeout,
+    /// A 5xx answer.
+    Server { status: u16 },
+    /// 429; `retry_after_ms` from the Retry-After header when readable.
+    RateLimited { retry_after_ms: Option<u64> },
+    /// A 2xx answer that could not be read.
+    Malformed(String),
+    /// The token was refused.
+    Unauthorized,
+    /// The API refused the request as a whole with an error body (for
+    /// example too many items); sending it again would fail the same way.
+    Refused { status: u16, error: ApiErrorBody },
+}
+
+impl Failure {
+    /// Whether the request may have been applied although no answer says so.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self,
+            Failure::Network(_) | Failure::Timeout | Failure::Server { .. } | Failure::Malformed(_)
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::Network(cause) => format!("network error: {cause}"),
+            Failure::Timeout => "no answer in time".to_owned(),
+            Failure::Server { status } => format!("server error HTTP {status}"),
+            Failure::RateLimited { .. } => "rate limited (HTTP 429)".to_owned(),
+            Failure::Malformed(cause) => format!("unreadable answer: {cause}"),
+            Failure::Unauthorized => "access token refused".to_owned(),
+            Failure::Refused { status, error } => format!(
+                "refused (HTTP {status}, {} {}: {})",
+                error.error_code, error.message, error.detail
+            ),
+        }
+    }
+}
+
+/// Something for the shell to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Send this batch to its bulk endpoint.
+    Send { id: u64, batch: Batch },
+    /// Look these employee IDs up (`GET /ruangkerja/users/:employeeID`) and
+    /// report which exist.
+    Lookup { id: u64, employee_ids: Vec<String> },
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    batch: Batch,
+    /// Attempts already made.
+    attempts: u32,
+    ready_at_ms: u64,
+    /// Look the rows up before sending again: an earlier attempt may have
+    /// been applied.
+    reconcile_first: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Running {
+    id: u64,
+    pending: Pending,
+    lookup_ids: Option<Vec<(u32, String)>>,
+}
+
+/// Why sending is on hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// The user paused.
+    Paused,
+    /// The token was refused: sending waits for a new one.
+    NeedsToken,
+}
+
+#[derive(Debug)]
+pub struct Dispatcher {
+    settings: SendSettings,
+    rng: u64,
+    next_id: u64,
+    queue: VecDeque<Pending>,
+    running: Vec<Running>,
+    hold: Option<Hold>,
+    cancelled: bool,
+    /// Rows that were in a request that may have been applied: a later
+    /// 10101 for them is our own earlier attempt, not a user error.
+    maybe_applied: HashSet<u32>,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `batches`; `seed` drives the backoff jitter.
+    pub fn new(batches: Vec<Batch>, settings: SendSettings, seed: u64) -> Self {
+        Dispatcher {
+            queue: batches
+                .into_iter()
+                .map(|batch| Pending {
+                    batch,
+                    attempts: 0,
+                    ready_at_ms: 0,
+                    reconcile_first: false,
+                })
+                .collect(),
+            settings,
+            rng: seed,
+            next_id: 1,
+            running: Vec::new(),
+            hold: None,
+            cancelled: false,
+            maybe_applied: HashSet::new(),
+        }
+    }
+
+    pub fn hold(&self) -> Option<Hold> {
+        self.hold
+    }
+
+    pub fn pause(&mut self) {
+        self.hold = Some(Hold::Paused);
+    }
+
+    /// Resumes after a pause or after a new token was given.
+    pub fn resume(&mut self) {
+        self.hold = None;
+    }
+
+    /// Sends nothing new; requests in flight finish; rows not yet sent are
+    /// marked so.
+    pub fn cancel(&mut self, ledger: &mut Ledger) {
+        self.cancelled = true;
+        for pending in self.queue.drain(..) {
+            ledger.fail_batch(&pending.batch, "cancelled before sending");
+        }
+    }
+
+    /// True when nothing is queued or in flight.
+    pub fn is_finished(&self) -> bool {
+        self.queue.is_empty() && self.running.is_empty()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.running.len()
+    }
+
+    /// The jobs to start now, up to the concurrency limit.
+    pub fn poll(&mut self, now_ms: u64, ledger: &mut Ledger) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        if self.hold.is_some() || self.cancelled {
+            return jobs;
+        }
+        while self.running.len() < self.settings.concurrency.max(1) {
+            let Some(index) = self.queue.iter().position(|p| p.ready_at_ms <= now_ms) else {
+                break;
+            };
+            let Some(pending) = self.queue.remove(index) else {
+                break;
+            };
+            let id = self.next_id;
+            self.next_id += 1;
+            ledger.start_batch(&pending.batch);
+            if pending.reconcile_first {
+                let lookup_ids = lookup_ids(&pending.batch);
+                jobs.push(Job::Lookup {
+                    id,
+                    employee_ids: lookup_ids.iter().map(|(_, id)| id.clone()).collect(),
+                });
+                self.running.push(Running {
+                    id,
+                    pending,
+                    lookup_ids: Some(lookup_ids),
+                });
+            } else {
+                jobs.push(Job::Send {
+                    id,
+                    batch: pending.batch.clone(),
+                });
+                self.running.push(Running {
+                    id,
+                    pending,
+                    lookup_ids: None,
+                });
+            }
+        }
+        jobs
+    }
+
+    /// When to poll again for a batch waiting out its backoff, if any.
+    pub fn next_wake_ms(&self) -> Option<u64> {
+        if self.hold.is_some() || self.cancelled {
+            return None;
+        }
+        self.queue.iter().map(|p| p.ready_at_ms).min()
+    }
+
+    fn take(&mut self, id: u64) -> Option<Running> {
+        let index = self.running.iter().position(|r| r.id == id)?;
+        Some(self.running.remove(index))
+    }
+
+    /// Records the answer to a `Send` job.
+    pub fn on_answer(&mut self, id: u64, result: &BulkResult, ledger: &mut Ledger) {
+        let Some(running) = self.take(id) else { return };
+        let batch = &running.pending.batch;
+        ledger.apply_bulk_result(batch, result);
+        // A 10101 for a row whose earlier request may have been applied is
+        // that request's doing: the user exists because we created it.
+        for &number in &batch.rows {
+            let ours = matches!(
+                ledger.state_of(number),
+                Some(RowState::Rejected(error)) if error.error_code == codes::USER_EMPLOYEE_ID_EXISTS
+            ) && self.maybe_applied.contains(&number);
+            if ours {
+                ledger.set_state(number, RowState::Applied);
+            }
+        }
+        // Rows the answer left out may have been applied: reconcile them.
+        let unconfirmed: HashSet<u32> = batch
+            .rows
+            .iter()
+            .copied()
+            .filter(|&n| ledger.state_of(n) == Some(&RowState::Unconfirmed))
+            .collect();
+        if !unconfirmed.is_empty() {
+            self.maybe_applied.extend(&unconfirmed);
+            let subset = batch.subset(|n| unconfirmed.contains(&n));
+            ledger.start_batch(&subset);
+            self.queue.push_front(Pending {
+                batch: subset,
+                attempts: running.pending.attempts + 1,
+                ready_at_ms: 0,
+                reconcile_first: true,
+            });
+        }
+    }
+
+    /// Records that a `Send` or `Lookup` job failed.
+    pub fn on_failure(&mut self, id: u64, failure: &Failure, now_ms: u64, ledger: &mut Ledger) {
+        let Some(running) = self.take(id) else { return };
+        let mut pending = running.pending;
+        let was_lookup = running.lookup_ids.is_some();
+        if !was_lookup && failure.may_have_been_applied() {
+            self.maybe_applied.extend(&pending.batch.rows);
+        }
+        match failure {
+            Failure::Unauthorized => {
+                // Nothing was applied; wait for a new token, then go again.
+                self.hold = Some(Hold::NeedsToken);
+                ledger.requeue(&pending.batch);
+                self.queue.push_front(pending);
+                return;
+            }
+            Failure::Refused { .. } => {
+                ledger.fail_batch(&pending.batch, &failure.describe());
+                return;
+            }
+            _ => {}
+        }
+        pending.attempts += 1;
+        pending.reconcile_first |= was_lookup || failure.may_have_been_applied();
+        if pending.attempts >= self.settings.max_attempts || self.cancelled {
+            let reason = format!(
+                "gave up after {} attempts: {}",
+                pending.attempts,
+                failure.describe()
+            );
+            if pending.reconcile_first {
+                // It may have been applied: the row stays to be checked.
+                for &number in &pending.batch.rows {
+                    ledger.set_state(number, RowState::Unconfirmed);
+                }
+            } else {
+                ledger.fail_batch(&pending.batch, &reason);
+            }
+            return;
+        }
+        let delay = match failure {
+            Failure::RateLimited {
+                retry_after_ms: Some(ms),
+            } => *ms,
+            _ => self.backoff_ms(pending.attempts),
+        };
+        pending.ready_at_ms = now_ms + delay;
+        self.queue.push_back(pending);
+    }
+
+    /// Records the result of a `Lookup` job: which of its employee IDs exist.
+    pub fn on_lookup(&mut self, id: u64, existing: &[String], ledger: &mut Ledger) {
+        let Some(running) = self.take(id) else { return };
+        let checked = running.lookup_ids.unwrap_or_default();
+        let applied: HashSet<u32> = checked
+            .iter()
+            .filter(|(_, employee_id)| existing.iter().any(|e| e == employee_id))
+            .map(|(number, _)| *number)
+            .collect();
+        for &number in &applied {
+            ledger.set_state(number, RowState::Applied);
+        }
+        let rest = running.pending.batch.subset(|n| !applied.contains(&n));
+        if rest.rows.is_empty() {
+            return;
+        }
+        self.queue.push_front(Pending {
+            batch: rest,
+            attempts: running.pending.attempts,
+            ready_at_ms: 0,
+            reconcile_first: false,
+        });
+    }
+
+    /// Exponential backoff with full jitter: a random delay up to
+    /// base x 2^(attempt-1), capped.
+    fn backoff_ms(&mut self, attempt: u32) -> u64 {
+        let ceiling = self
+            .settings
+            .base_delay_ms
+            .saturating_mul(1 << attempt.saturating_sub(1).min(20))
+            .min(self.settings.max_delay_ms);
+        // splitmix64: reproducible for a seed.
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        ceiling / 2 + z % (ceiling / 2 + 1)
+    }
+}
+
+/// The IDs that prove a row was applied: the employee ID for a creation,
+/// the new ID for a rename. An update that keeps its ID proves nothing by
+/// existing, and sending it again is harmless, so it is not looked up.
+fn lookup_ids(batch: &Batch) -> Vec<(u32, String)> {
+    match &batch.items {
+        BatchItems::Create(items) => batch
+            .rows
+            .iter()
+            .zip(items)
+            .map(|(&n, item)| (n, item.employee_id.clone()))
+            .collect(),
+        BatchItems::Update(items) => batch
+            .rows
+            .iter()
+            .zip(items)
+            .filter_map(|(&n, item)| Some((n, item.new_employee_id.clone()?)))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{FailedItem, SerialResponse, SuccessItem};
+    use crate::import::Import;
+    use serde_json::json;
+
+    fn import(rows: usize) -> Import {
+        let mut csv = String::from("employeeID,name,email,isActive\n");
+        for n in 0..rows {
+            csv.push_str(&format!("E{n},Name {n},e{n}@x.id,TRUE\n"));
+        }
+        Import::from_bytes(csv.as_bytes()).unwrap()
+    }
+
+    fn settings(batch_size: usize, concurrency: usize) -> SendSettings {
+        SendSettings {
+            batch_size,
+            concurrency,
+            ..SendSettings::default()
+        }
+    }
+
+    fn success_for(batch: &Batch) -> BulkResult {
+        BulkResult {
+            failed_items: vec![],
+            success_items: batch
+                .employee_ids
+                .iter()
+                .map(|id| SuccessItem {
+                    payload: json!({"employeeID": id}),
+                    response: SerialResponse {
+                        serial: format!("S-{id}"),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    fn send_ids(jobs: &[Job]) -> Vec<(u64, Vec<u32>)> {
+        jobs.iter()
+            .filter_map(|job| match job {
+                Job::Send { id, batch } => Some((*id, batch.rows.clone())),
+                Job::Lookup { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_go_out_in_sheet_order_no_more_than_the_concurrency_at_once() {
+        let mut import = import(7);
+        let mut dispatcher = Dispatcher::new(import.plan(2), settings(2, 3), 1);
+        let jobs = dispatcher.poll(0, &mut import.ledger);
+        assert_eq!(
+            send_ids(&jobs)
+                .iter()
+                .map(|(_, rows)| rows.clone())
+                .collect::<Vec<_>>(),
+            [vec![2, 3], vec![4, 5], vec![6, 7]]
+        );
+        assert_eq!(import.ledger.counts().sending, 6);
+        assert!(dispatcher.poll(0, &mut import.ledger).is_empty());
+        let Job::Send { id, batch } = &jobs[0] else {
+            panic!()
+        };
+        dispatcher.on_answer(*id, &success_for(batch), &mut import.ledger);
+        let next = dispatcher.poll(0, &mut import.ledger);
+        assert_eq!(send_ids(&next)[0].1, [8]);
+    }
+
+    #[test]
+    fn a_server_error_is_retried_after_a_backoff_and_reconciled_first() {
+        let mut import = import(2);
+        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let jobs = dispatcher.poll(0, &mut import.ledger);
+        let (id, _) = send_ids(&jobs)[0].clone();
+        dispatcher.on_failure(
+            id,
+            &Failure::Server { status: 503 },
+            1_000,
+            &mut import.ledger,
+        );
+        assert!(
+            dispatcher.poll(1_000, &mut import.ledger).is_empty(),
+            "waits out the backoff"
+        );
+        let wake = dispatcher.next_wake_ms().unwrap();
+        assert!((1_250..=1_500).contains(&wake), "{wake}");
+        // The 503 may have been applied: the IDs are looked up first.
+        let jobs = dispatcher.poll(wake, &mut import.ledger);
+        let Job::Lookup { id, employee_ids } = &jobs[0] else {
+            panic!("{jobs:?}")
+        };
+        assert_eq!(employee_ids, &["E0", "E1"]);
+        dispatcher.on_lookup(*id, &["E0".to_owned()], &mut import.ledger);
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Applied));
+        // Only the row that does not exist is sent again.
+        let jobs = dispatcher.poll(wake, &mut import.ledger);
+        assert_eq!(send_ids(&jobs)[0].1, [3]);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_a_429_is_not_reconciled() {
+        let mut import = import(1);
+        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(
+            id,
+            &Failure::RateLimited {
+                retry_after_ms: Some(2_000),
+            },
+            10,
+            &mut import.ledger,
+        );
+        assert_eq!(dispatcher.next_wake_ms(), Some(2_010));
+        let jobs = dispatcher.poll(2_010, &mut import.ledger);
+        assert!(matches!(jobs[0], Job::Send { .. }), "{jobs:?}");
+    }
+
+    #[test]
+    fn after_the_last_attempt_rows_fail_or_stay_unconfirmed_if_they_may_have_been_applied() {
+        let mut import = import(1);
+        let mut dispatcher = Dispatcher::new(
+            import.plan(100),
+            SendSettings {
+                max_attempts: 2,
+                ..settings(100, 1)
+            },
+            7,
+        );
+        let mut now = 0;
+        let (id, _) = send_ids(&dispatcher.poll(now, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(
+            id,
+            &Failure::RateLimited {
+                retry_after_ms: None,
+            },
+            now,
+            &mut import.ledger,
+        );
+        now = dispatcher.next_wake_ms().unwrap();
+        let (id, _) = send_ids(&dispatcher.poll(now, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(
+            id,
+            &Failure::RateLimited {
+                retry_after_ms: None,
+            },
+            now,
+            &mut import.ledger,
+        );
+        assert!(
+            matches!(import.ledger.state_of(2), Some(RowState::NotSent { reason }) if reason.contains("gave up after 2 attempts"))
+        );
+        assert!(dispatcher.is_finished());
+
+        let mut import = super::tests::import(1);
+        let mut dispatcher = Dispatcher::new(
+            import.plan(100),
+            SendSettings {
+                max_attempts: 1,
+                ..settings(100, 1)
+            },
+            7,
+        );
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(id, &Failure::Timeout, 0, &mut import.ledger);
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Unconfirmed));
+    }
+
+    #[test]
+    fn a_refused_token_holds_sending_until_resumed_and_loses_no_row() {
+        let mut import = import(3);
+        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(id, &Failure::Unauthorized, 0, &mut import.ledger);
+        assert_eq!(dispatcher.hold(), Some(Hold::NeedsToken));
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Ready));
+        assert!(dispatcher.poll(0, &mut import.ledger).is_empty());
+        dispatcher.resume();
+        assert_eq!(send_ids(&dispatcher.poll(0, &mut import.ledger))[0].1, [2]);
+    }
+
+    #[test]
+    fn items_missing_from_the_answer_are_looked_up_not_resent_blindly() {
+        let mut import = import(2);
+        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let jobs = dispatcher.poll(0, &mut import.ledger);
+        let Job::Send { id, batch } = &jobs[0] else {
+            panic!()
+        };
+        let mut answer = success_for(batch);
+        answer.success_items.truncate(1);
+        dispatcher.on_answer(*id, &answer, &mut import.ledger);
+        let jobs = dispatcher.poll(0, &mut import.ledger);
+        let Job::Lookup { id, employee_ids } = &jobs[0] else {
+            panic!("{jobs:?}")
+        };
+        assert_eq!(employee_ids, &["E1"]);
+        dispatcher.on_lookup(*id, &["E1".to_owned()], &mut import.ledger);
+        assert_eq!(import.ledger.state_of(3), Some(&RowState::Applied));
+        assert!(dispatcher.is_finished());
+    }
+
+    #[test]
+    fn a_10101_after_an_unanswered_attempt_is_our_own_creation() {
+        let mut import = import(1);
+        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(id, &Failure::Network("reset".into()), 0, &mut import.ledger);
+        let wake = dispatcher.next_wake_ms().unwrap();
+        let Job::Lookup { id, .. } = dispatcher.poll(wake, &mut import.ledger).remove(0) else {
+            panic!()
+        };
+        // The lookup did not see it yet (the write was still landing)...
+        dispatcher.on_lookup(id, &[], &mut import.ledger);
+        let Job::Send { id, batch } = dispatcher.poll(wake, &mut import.ledger).remove(0) else {
+            panic!()
+        };
+        // ...and the resend is refused because our first attempt created it.
+        let answer = BulkResult {
+            success_items: vec![],
+            failed_items: vec![FailedItem {
+                error: ApiErrorBody {
+                    error_code: 10101,
+                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
+                    detail: "employee id already been taken".into(),
+                },
+                payload: json!({"employeeID": batch.employee_ids[0]}),
+            }],
+        };
+        dispatcher.on_answer(id, &answer, &mut import.ledger);
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Applied));
+    }
+
+    #[test]
+    fn cancel_sends_nothing_new_and_marks_unsent_rows() {
+        let mut import = import(4);
+        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7);
+        let jobs = dispatcher.poll(0, &mut import.ledger);
+        dispatcher.cancel(&mut import.ledger);
+        assert!(dispatcher.poll(0, &mut import.ledger).is_empty());
+        let Job::Send { id, batch } = &jobs[0] else {
+            panic!()
+        };
+        dispatcher.on_answer(*id, &success_for(batch), &mut import.ledger);
+        let counts = import.ledger.counts();
+        assert_eq!((counts.created, counts.not_sent), (1, 3));
+        assert!(dispatcher.is_finished());
+    }
+}
