@@ -1,12 +1,15 @@
 //! The only HTTP code of the app: a typed client for the Ruangkerja API and
 //! the start-up read of `config.json`.
 //!
-//! Every HTTP status is turned into an [`ApiError`] here and nowhere else.
+//! Every HTTP status is turned into an [`ApiError`] here and nowhere else,
+//! and every `ApiError` into the core's [`Failure`] for the dispatcher.
 
 use employee_import::config::{parse_config, AppConfig};
 use employee_import::contract::{codes, ApiErrorBody, BulkRequest, BulkResult, Envelope};
-use employee_import::{Batch, BatchItems, Lang};
-use gloo_net::http::{Request, Response};
+use employee_import::{Batch, BatchItems, Failure, Lang};
+use futures::future::{select, Either};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 
 /// Why a call did not give an answer the app can use.
@@ -16,6 +19,8 @@ pub enum ApiError {
         "Could not reach the API at {url}. Check the API base URL and your connection; if you use the sandbox, make sure it is running. ({cause})"
     )]
     Unreachable { url: String, cause: String },
+    #[error("The API at {url} did not answer within {seconds} seconds.")]
+    Timeout { url: String, seconds: u32 },
     #[error(
         "The access token was refused ({}: {}). Paste a valid access token and try again.",
         .0.error_code, .0.detail
@@ -24,9 +29,81 @@ pub enum ApiError {
     #[error("The API refused the request (HTTP {status}, {}: {} {}).", body.error_code, body.message, body.detail)]
     Refused { status: u16, body: ApiErrorBody },
     #[error("The API answered HTTP {status} {status_text}. Try again later; nothing was confirmed for these rows.")]
-    Http { status: u16, status_text: String },
+    Http {
+        status: u16,
+        status_text: String,
+        retry_after_ms: Option<u64>,
+    },
     #[error("The API's answer could not be read ({0}). Nothing was confirmed for these rows.")]
     Malformed(String),
+}
+
+impl ApiError {
+    /// The message in the user's language; English is the `Display` text.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ApiError::Unreachable { url, cause } => format!(
+                "API di {url} tidak dapat dihubungi. Periksa URL dasar API dan koneksi Anda; jika memakai sandbox, pastikan sandbox berjalan. ({cause})"
+            ),
+            ApiError::Timeout { url, seconds } => {
+                format!("API di {url} tidak menjawab dalam {seconds} detik.")
+            }
+            ApiError::TokenRefused(body) => format!(
+                "Token akses ditolak ({}: {}). Tempel token akses yang valid lalu coba lagi.",
+                body.error_code, body.detail
+            ),
+            ApiError::Refused { status, body } => format!(
+                "API menolak permintaan (HTTP {status}, {}: {} {}).",
+                body.error_code, body.message, body.detail
+            ),
+            ApiError::Http { status, status_text, .. } => format!(
+                "API menjawab HTTP {status} {status_text}. Coba lagi nanti; belum ada yang terkonfirmasi untuk baris ini."
+            ),
+            ApiError::Malformed(cause) => format!(
+                "Jawaban API tidak dapat dibaca ({cause}). Belum ada yang terkonfirmasi untuk baris ini."
+            ),
+        }
+    }
+
+    /// What the dispatcher needs to know to decide on a retry.
+    pub fn to_failure(&self) -> Failure {
+        match self {
+            ApiError::Unreachable { cause, .. } => Failure::Network(cause.clone()),
+            ApiError::Timeout { .. } => Failure::Timeout,
+            ApiError::TokenRefused(_) => Failure::Unauthorized,
+            ApiError::Refused { status, .. } if *status >= 500 => {
+                Failure::Server { status: *status }
+            }
+            ApiError::Refused { status, body } => Failure::Refused {
+                status: *status,
+                error: body.clone(),
+            },
+            ApiError::Http {
+                status: 429,
+                retry_after_ms,
+                ..
+            } => Failure::RateLimited {
+                retry_after_ms: *retry_after_ms,
+            },
+            ApiError::Http { status, .. } if *status >= 500 => Failure::Server { status: *status },
+            ApiError::Http {
+                status,
+                status_text,
+                ..
+            } => Failure::Refused {
+                status: *status,
+                error: ApiErrorBody {
+                    error_code: i64::from(*status),
+                    message: status_text.clone(),
+                    detail: String::new(),
+                },
+            },
+            ApiError::Malformed(cause) => Failure::Malformed(cause.clone()),
+        }
+    }
 }
 
 /// Where to call and with which token. Cheap to clone; built per call from
@@ -35,11 +112,21 @@ pub enum ApiError {
 pub struct ApiClient {
     pub base_url: String,
     pub token: String,
+    /// How long a request may go unanswered before it counts as lost
+    /// (`requestTimeoutSeconds` in config.json; 30 s by default).
+    pub timeout_seconds: u32,
 }
 
 impl ApiClient {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url.trim().trim_end_matches('/'))
+    }
+
+    fn authorised(&self, request: RequestBuilder) -> RequestBuilder {
+        // The docs send the raw token, with no `Bearer ` prefix.
+        request
+            .header("Authorization", self.token.trim())
+            .header("Accept", "application/json")
     }
 
     /// Sends one batch to the bulk endpoint of its mode:
@@ -60,58 +147,72 @@ impl ApiClient {
         path: &str,
         items: &[T],
     ) -> Result<BulkResult, ApiError> {
-        let url = self.url(path);
-        let unreachable = |cause: String| ApiError::Unreachable {
-            url: self.base_url.clone(),
-            cause,
-        };
-        // The docs send the raw token, with no `Bearer ` prefix.
-        let request = Request::post(&url)
-            .header("Authorization", self.token.trim())
-            .header("Accept", "application/json")
+        let request = self
+            .authorised(Request::post(&self.url(path)))
             .json(&BulkRequest {
                 items: items.iter().collect::<Vec<_>>(),
             })
             .map_err(|error| ApiError::Malformed(error.to_string()))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|error| unreachable(error.to_string()))?;
+        let response = self.send(request).await?;
         let envelope: Envelope<BulkResult> = read_answer(response).await?;
         Ok(envelope.data)
     }
-}
 
-impl ApiError {
-    /// The message in the user's language; English is the `Display` text.
-    pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.to_string();
+    /// Whether a user with this employee ID exists:
+    /// `GET /ruangkerja/users/:employeeID`. The docs do not state the
+    /// not-found answer; 404, or an error body naming "NOT_FOUND", is read
+    /// as "does not exist".
+    pub async fn user_exists(&self, employee_id: &str) -> Result<bool, ApiError> {
+        let path = format!(
+            "/ruangkerja/users/{}",
+            js_sys::encode_uri_component(employee_id)
+        );
+        let request = self
+            .authorised(Request::get(&self.url(&path)))
+            .build()
+            .map_err(|error| ApiError::Malformed(error.to_string()))?;
+        let response = self.send(request).await?;
+        if response.ok() {
+            return Ok(true);
         }
-        match self {
-            ApiError::Unreachable { url, cause } => format!(
-                "API di {url} tidak dapat dihubungi. Periksa URL dasar API dan koneksi Anda; jika memakai sandbox, pastikan sandbox berjalan. ({cause})"
-            ),
-            ApiError::TokenRefused(body) => format!(
-                "Token akses ditolak ({}: {}). Tempel token akses yang valid lalu coba lagi.",
-                body.error_code, body.detail
-            ),
-            ApiError::Refused { status, body } => format!(
-                "API menolak permintaan (HTTP {status}, {}: {} {}).",
-                body.error_code, body.message, body.detail
-            ),
-            ApiError::Http { status, status_text } => format!(
-                "API menjawab HTTP {status} {status_text}. Coba lagi nanti; belum ada yang terkonfirmasi untuk baris ini."
-            ),
-            ApiError::Malformed(cause) => format!(
-                "Jawaban API tidak dapat dibaca ({cause}). Belum ada yang terkonfirmasi untuk baris ini."
-            ),
+        match read_answer::<serde_json::Value>(response).await {
+            Err(ApiError::Refused { status: 404, .. } | ApiError::Http { status: 404, .. }) => {
+                Ok(false)
+            }
+            Err(ApiError::Refused { body, .. }) if body.message.contains("NOT_FOUND") => Ok(false),
+            Err(error) => Err(error),
+            Ok(_) => Ok(true),
+        }
+    }
+
+    /// Sends with a time limit; an unanswered request is aborted.
+    async fn send(&self, request: gloo_net::http::Request) -> Result<Response, ApiError> {
+        let unreachable = |cause: String| ApiError::Unreachable {
+            url: self.base_url.clone(),
+            cause,
+        };
+        let answer = Box::pin(request.send());
+        let timeout = Box::pin(TimeoutFuture::new(
+            self.timeout_seconds.saturating_mul(1000),
+        ));
+        match select(answer, timeout).await {
+            Either::Left((response, _)) => response.map_err(|error| unreachable(error.to_string())),
+            // Dropping the request future aborts the fetch.
+            Either::Right(_) => Err(ApiError::Timeout {
+                url: self.base_url.clone(),
+                seconds: self.timeout_seconds,
+            }),
         }
     }
 }
 
 async fn read_answer<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
+    let retry_after_ms = response
+        .headers()
+        .get("Retry-After")
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map(|seconds| seconds * 1000);
     let text = response
         .text()
         .await
@@ -125,10 +226,11 @@ async fn read_answer<T: serde::de::DeserializeOwned>(response: Response) -> Resu
         {
             Err(ApiError::TokenRefused(body))
         }
-        Ok(body) => Err(ApiError::Refused { status, body }),
-        Err(_) => Err(ApiError::Http {
+        Ok(body) if status != 429 => Err(ApiError::Refused { status, body }),
+        _ => Err(ApiError::Http {
             status,
             status_text: response.status_text(),
+            retry_after_ms,
         }),
     }
 }

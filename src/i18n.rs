@@ -50,11 +50,20 @@ pub struct Text {
     pub state_not_sent: &'static str,
     pub state_unconfirmed: &'static str,
     pub unconfirmed_detail: &'static str,
+    pub applied_detail: &'static str,
     pub template: &'static str,
     pub no_rows_match: &'static str,
     pub ignored_columns: &'static str,
     pub unused_in_mode: &'static str,
     pub missing_columns: &'static str,
+    pub batch_size: &'static str,
+    pub concurrency: &'static str,
+    pub pause: &'static str,
+    pub resume: &'static str,
+    pub cancel: &'static str,
+    pub progress_label: &'static str,
+    pub token_needed: &'static str,
+    pub paused: &'static str,
 }
 
 const EN: Text = Text {
@@ -102,11 +111,20 @@ const EN: Text = Text {
     state_not_sent: "Not sent",
     state_unconfirmed: "Unconfirmed",
     unconfirmed_detail: "The answer did not mention this row; it may or may not have been applied.",
+    applied_detail: "Confirmed by looking the user up after an answer was lost; the API gives no serial then.",
     template: "Download template",
     no_rows_match: "No rows match this filter.",
     ignored_columns: "Ignored columns (not API fields)",
     unused_in_mode: "Not sent in this mode",
     missing_columns: "Required fields without a column (fill them in below, or map a column)",
+    batch_size: "Rows per request",
+    concurrency: "Requests at once",
+    pause: "Pause",
+    resume: "Resume",
+    cancel: "Cancel",
+    progress_label: "Sending progress",
+    token_needed: "The access token was refused, so sending is on hold. Paste a valid token above and press Resume; nothing is lost.",
+    paused: "Paused. Requests already sent finish; press Resume to go on.",
 };
 
 const ID: Text = Text {
@@ -154,11 +172,20 @@ const ID: Text = Text {
     state_not_sent: "Tidak terkirim",
     state_unconfirmed: "Belum pasti",
     unconfirmed_detail: "Jawaban tidak menyebut baris ini; mungkin sudah atau belum diterapkan.",
+    applied_detail: "Dikonfirmasi dengan mencari pengguna setelah jawaban hilang; API tidak memberi serial dalam hal ini.",
     template: "Unduh templat",
     no_rows_match: "Tidak ada baris yang cocok dengan filter ini.",
     ignored_columns: "Kolom diabaikan (bukan kolom API)",
     unused_in_mode: "Tidak dikirim pada mode ini",
     missing_columns: "Kolom wajib yang belum ada (isi di bawah, atau petakan sebuah kolom)",
+    batch_size: "Baris per permintaan",
+    concurrency: "Permintaan bersamaan",
+    pause: "Jeda",
+    resume: "Lanjutkan",
+    cancel: "Batal",
+    progress_label: "Kemajuan pengiriman",
+    token_needed: "Token akses ditolak, jadi pengiriman ditahan. Tempel token yang valid di atas lalu tekan Lanjutkan; tidak ada yang hilang.",
+    paused: "Dijeda. Permintaan yang sudah terkirim tetap selesai; tekan Lanjutkan untuk meneruskan.",
 };
 
 pub fn text(lang: Lang) -> &'static Text {
@@ -245,4 +272,49 @@ pub fn summary(lang: Lang, mode: Mode, counts: &LedgerCounts) -> String {
         "belum pasti",
     );
     format!("{}.", parts.join("; "))
+}
+
+/// "Retry 3 refused rows".
+pub fn retry_label(lang: Lang, count: usize) -> String {
+    let n = number(lang, count);
+    match lang {
+        Lang::En if count == 1 => "Retry 1 refused row".to_owned(),
+        Lang::En => format!("Retry {n} refused rows"),
+        Lang::Id => format!("Kirim ulang {n} baris yang ditolak"),
+    }
+}
+
+/// "1,204 of 5,000 rows · 45 rows/s · about 86 s left".
+pub fn progress(
+    lang: Lang,
+    done: usize,
+    planned: usize,
+    rate: f64,
+    left_seconds: Option<u64>,
+) -> String {
+    let (of, rows, per_second) = match lang {
+        Lang::En => ("of", "rows", "rows/s"),
+        Lang::Id => ("dari", "baris", "baris/detik"),
+    };
+    let mut text = format!(
+        "{} {of} {} {rows} · {rate:.0} {per_second}",
+        number(lang, done),
+        number(lang, planned)
+    );
+    if let Some(left) = left_seconds {
+        let left = if left >= 120 {
+            lang.pick(
+                format!("about {} min left", left / 60),
+                format!("sekitar {} menit lagi", left / 60),
+            )
+        } else {
+            lang.pick(
+                format!("about {left} s left"),
+                format!("sekitar {left} detik lagi"),
+            )
+        };
+        text.push_str(" · ");
+        text.push_str(&left);
+    }
+    text
 }

@@ -11,23 +11,27 @@ pub mod api;
 pub mod components;
 pub mod file;
 pub mod i18n;
+pub mod sending;
 pub mod storage;
 pub mod xlsx;
 
 use std::sync::Arc;
 
 use employee_import::template::template;
-use employee_import::{Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, Severity};
+use employee_import::{
+    Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, SendSettings, Severity,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{ApiClient, ApiError};
+use crate::api::ApiError;
 use crate::components::{
     CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreviewGrid,
-    RowView,
+    RowView, SendPanel,
 };
 use crate::file::FileError;
 use crate::i18n::text;
+use crate::sending::SendLoop;
 
 /// How many of the sheet's first rows are offered as the header row.
 const HEADER_CHOICES: usize = 30;
@@ -98,6 +102,20 @@ pub fn App() -> impl IntoView {
     let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
     let filter = RwSignal::new(RowFilter::All);
+    let defaults = SendSettings::default();
+    let batch_size = RwSignal::new(defaults.batch_size);
+    let concurrency = RwSignal::new(defaults.concurrency);
+    let request_error = RwSignal::new(None::<ApiError>);
+    let timeout_seconds =
+        RwSignal::new(employee_import::config::AppConfig::default().request_timeout_seconds);
+    let sender = SendLoop::new(import, base_url, token, timeout_seconds, request_error);
+    let sending = move || sender.run.with(|run| run.active);
+    // The notice shows the latest request error while a run goes on.
+    Effect::new(move |_| {
+        if let Some(error) = request_error.get() {
+            notice.set(Some(Notice::Api(error)));
+        }
+    });
 
     // Outside sync only: remember the language and tell the page its language.
     Effect::new(move |_| {
@@ -113,6 +131,7 @@ pub fn App() -> impl IntoView {
         match api::load_config().await {
             Ok(config) => {
                 base_url.set(config.api_base_url);
+                timeout_seconds.set(config.request_timeout_seconds);
                 if let Some(preset) = config.access_token {
                     token.set(preset);
                 }
@@ -177,6 +196,9 @@ pub fn App() -> impl IntoView {
     });
 
     let reopen = move |options: ImportOptions| {
+        if sender.run.get_untracked().active {
+            return;
+        }
         if let Some(loaded) = file.get_untracked() {
             open(loaded, options, false);
         }
@@ -196,6 +218,9 @@ pub fn App() -> impl IntoView {
         })
     });
     let on_map = Callback::new(move |(column, field): (usize, Option<Field>)| {
+        if sending() {
+            return;
+        }
         import.update(|current| {
             if let Some(current) = current {
                 let mut mapping = current.report.mapping.clone();
@@ -207,6 +232,9 @@ pub fn App() -> impl IntoView {
         });
     });
     let on_mode = Callback::new(move |mode: Mode| {
+        if sending() {
+            return;
+        }
         import.update(|current| {
             if let Some(current) = current {
                 let mapping = current.report.mapping.clone();
@@ -229,41 +257,24 @@ pub fn App() -> impl IntoView {
         });
     });
 
-    let send = move |_| {
-        let client = ApiClient {
-            base_url: base_url.get_untracked(),
-            token: token.get_untracked(),
-        };
-        // One request for all sendable rows; batching comes with resumable sending.
-        let Some(batch) =
-            import.with_untracked(|current| current.as_ref()?.plan(usize::MAX).into_iter().next())
-        else {
-            return;
-        };
+    let send_settings = move || SendSettings {
+        batch_size: batch_size.get_untracked(),
+        concurrency: concurrency.get_untracked(),
+        ..SendSettings::default()
+    };
+    let on_start = Callback::new(move |()| {
+        notice.set(None);
+        sender.start(send_settings());
+    });
+    let on_retry_rejected = Callback::new(move |()| {
         import.update(|current| {
             if let Some(current) = current {
-                current.ledger.start_batch(&batch);
+                current.ledger.retry_rejected(&current.report);
             }
         });
-        busy.set(true);
         notice.set(None);
-        spawn_local(async move {
-            let answer = client.send_batch(&batch).await;
-            import.update(|current| {
-                let Some(current) = current else { return };
-                match &answer {
-                    Ok(result) => current.ledger.apply_bulk_result(&batch, result),
-                    Err(error) => current
-                        .ledger
-                        .fail_batch(&batch, &error.message(lang.get_untracked())),
-                }
-            });
-            if let Err(error) = answer {
-                notice.set(Some(Notice::Api(error)));
-            }
-            busy.set(false);
-        });
-    };
+        sender.start(send_settings());
+    });
 
     let download_template = move |_| {
         let mode = import
@@ -292,7 +303,6 @@ pub fn App() -> impl IntoView {
             .with(|i| i.as_ref().map(|i| i.ledger.counts()))
             .unwrap_or_default()
     });
-    let sendable = move || counts.with(|c| c.ready + c.not_sent);
     let filtered = Memo::new(move |_| {
         let filter = filter.get();
         import.with(|i| {
@@ -410,7 +420,7 @@ pub fn App() -> impl IntoView {
                 on_token=move |value| token.set(value)
             />
             <div class="start">
-                <DropZone lang=lang on_file=on_file disabled=busy />
+                <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || busy.get() || sending()) />
                 <button type="button" class="button start__template" on:click=download_template>
                     {move || t().template}
                 </button>
@@ -438,22 +448,27 @@ pub fn App() -> impl IntoView {
                 />
                 <section class="import" aria-labelledby="preview-title">
                     <h2 id="preview-title">{move || t().preview}</h2>
-                    <div class="import__bar">
-                        <p class="import__summary" role="status" aria-live="polite">
-                            {move || {
-                                let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
-                                format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get()))
-                            }}
-                        </p>
-                        <button
-                            class="button button--primary"
-                            type="button"
-                            disabled=move || busy.get() || sendable() == 0
-                            on:click=send
-                        >
-                            {move || i18n::send_label(lang.get(), mode.get(), sendable())}
-                        </button>
-                    </div>
+                    <p class="import__summary" role="status" aria-live="polite">
+                        {move || {
+                            let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
+                            format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get()))
+                        }}
+                    </p>
+                    <SendPanel
+                        lang=lang
+                        mode=mode
+                        counts=counts
+                        run=sender.run
+                        batch_size=batch_size
+                        concurrency=concurrency
+                        on_batch_size=Callback::new(move |n| batch_size.set(n))
+                        on_concurrency=Callback::new(move |n| concurrency.set(n))
+                        on_start=on_start
+                        on_pause=Callback::new(move |()| sender.pause())
+                        on_resume=Callback::new(move |()| sender.resume())
+                        on_cancel=Callback::new(move |()| sender.cancel())
+                        on_retry_rejected=on_retry_rejected
+                    />
                     <fieldset class="filters">
                         <legend>{move || t().filter}</legend>
                         {filter_option(RowFilter::All, 0, |l| text(l).filter_all)}

@@ -5,8 +5,10 @@ mod connection_form;
 mod drop_zone;
 mod import_setup;
 mod preview_grid;
+mod send_panel;
 
 pub use connection_form::{ConnectionForm, LanguageSwitch};
 pub use drop_zone::DropZone;
 pub use import_setup::ImportSetup;
 pub use preview_grid::{CellView, ColumnView, PreviewGrid, RowView, ROW_HEIGHT};
+pub use send_panel::SendPanel;

@@ -427,6 +427,11 @@ fn Status(
                 <code class="status__serial">{serial}</code>
             }
             .into_any(),
+            RowState::Applied => view! {
+                <span class="status status--created">{done}</span>
+                <span class="status__detail">{t.applied_detail}</span>
+            }
+            .into_any(),
             RowState::Rejected(error) => view! {
                 <span class="status status--rejected">
                     <span class="status__code">{error.error_code}</span>

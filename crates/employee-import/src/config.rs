@@ -17,6 +17,13 @@ pub struct AppConfig {
     /// A token to preset, meant for the local sandbox only.
     #[serde(default)]
     pub access_token: Option<String>,
+    /// How long a request may go unanswered before it counts as lost.
+    #[serde(default = "default_timeout")]
+    pub request_timeout_seconds: u32,
+}
+
+fn default_timeout() -> u32 {
+    30
 }
 
 fn production_base_url() -> String {
@@ -28,6 +35,7 @@ impl Default for AppConfig {
         AppConfig {
             api_base_url: production_base_url(),
             access_token: None,
+            request_timeout_seconds: default_timeout(),
         }
     }
 }

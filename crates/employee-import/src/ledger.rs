@@ -141,6 +141,20 @@ impl Ledger {
         }
     }
 
+    /// Offers rows the API refused to be sent again (after the user fixed
+    /// them, or fixed what the API objected to): valid ones become ready.
+    pub fn retry_rejected(&mut self, report: &ValidationReport) {
+        for (row, report_row) in self.rows.iter_mut().zip(&report.rows) {
+            if matches!(row.state, RowState::Rejected(_)) {
+                row.state = if report_row.is_valid() {
+                    RowState::Ready
+                } else {
+                    RowState::Invalid
+                };
+            }
+        }
+    }
+
     /// Leaves a row out of the import, or takes it back in. Rows already
     /// sent cannot be excluded.
     pub fn set_excluded(&mut self, number: u32, excluded: bool, report: &ValidationReport) {
@@ -275,11 +289,27 @@ impl RowState {
 /// Splits the sendable rows, in sheet order, into batches of at most `size`
 /// for the endpoint of the report's mode.
 pub fn plan_batches(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
-    let sendable = report.rows.iter().filter(|report_row| {
-        ledger
-            .state_of(report_row.row.number)
-            .is_some_and(RowState::is_sendable)
-    });
+    plan_where(report, ledger, size, RowState::is_sendable)
+}
+
+/// The unconfirmed rows, in batches, to be looked up before any resend.
+pub fn plan_unconfirmed(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
+    plan_where(report, ledger, size, |state| {
+        *state == RowState::Unconfirmed
+    })
+}
+
+fn plan_where(
+    report: &ValidationReport,
+    ledger: &Ledger,
+    size: usize,
+    wanted: impl Fn(&RowState) -> bool,
+) -> Vec<Batch> {
+    let sendable = report
+        .rows
+        .iter()
+        .filter(|report_row| report_row.is_valid())
+        .filter(|report_row| ledger.state_of(report_row.row.number).is_some_and(&wanted));
     let mut batches: Vec<Batch> = Vec::new();
     for report_row in sendable {
         let row = &report_row.row;

@@ -30,7 +30,9 @@ pub mod validate;
 
 pub use import::{detect_header_row, Import, ImportError, ImportOptions};
 pub use lang::Lang;
-pub use ledger::{plan_batches, Batch, BatchItems, Ledger, LedgerCounts, LedgerRow, RowState};
+pub use ledger::{
+    plan_batches, plan_unconfirmed, Batch, BatchItems, Ledger, LedgerCounts, LedgerRow, RowState,
+};
 pub use mapping::{map_headers, ColumnMapping, Field};
 pub use send::{Dispatcher, Failure, Hold, Job, SendSettings};
 pub use sheet::{

@@ -140,8 +140,17 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// A dispatcher for `batches`; `seed` drives the backoff jitter.
-    pub fn new(batches: Vec<Batch>, settings: SendSettings, seed: u64) -> Self {
+    /// A dispatcher for `batches`, whose rows become `Sending` until they
+    /// have an outcome; `seed` drives the backoff jitter.
+    pub fn new(
+        batches: Vec<Batch>,
+        settings: SendSettings,
+        seed: u64,
+        ledger: &mut Ledger,
+    ) -> Self {
+        for batch in &batches {
+            ledger.start_batch(batch);
+        }
         Dispatcher {
             queue: batches
                 .into_iter()
@@ -159,6 +168,21 @@ impl Dispatcher {
             hold: None,
             cancelled: false,
             maybe_applied: HashSet::new(),
+        }
+    }
+
+    /// Adds batches whose rows may already have been applied (unconfirmed
+    /// rows of an earlier run): they are looked up before anything is sent.
+    pub fn reconcile_first(&mut self, batches: Vec<Batch>, ledger: &mut Ledger) {
+        for batch in batches {
+            ledger.start_batch(&batch);
+            self.maybe_applied.extend(&batch.rows);
+            self.queue.push_back(Pending {
+                batch,
+                attempts: 0,
+                ready_at_ms: 0,
+                reconcile_first: true,
+            });
         }
     }
 
@@ -447,7 +471,7 @@ mod tests {
     #[test]
     fn batches_go_out_in_sheet_order_no_more_than_the_concurrency_at_once() {
         let mut import = import(7);
-        let mut dispatcher = Dispatcher::new(import.plan(2), settings(2, 3), 1);
+        let mut dispatcher = Dispatcher::new(import.plan(2), settings(2, 3), 1, &mut import.ledger);
         let jobs = dispatcher.poll(0, &mut import.ledger);
         assert_eq!(
             send_ids(&jobs)
@@ -456,7 +480,11 @@ mod tests {
                 .collect::<Vec<_>>(),
             [vec![2, 3], vec![4, 5], vec![6, 7]]
         );
-        assert_eq!(import.ledger.counts().sending, 6);
+        assert_eq!(
+            import.ledger.counts().sending,
+            7,
+            "queued rows count as sending"
+        );
         assert!(dispatcher.poll(0, &mut import.ledger).is_empty());
         let Job::Send { id, batch } = &jobs[0] else {
             panic!()
@@ -469,7 +497,8 @@ mod tests {
     #[test]
     fn a_server_error_is_retried_after_a_backoff_and_reconciled_first() {
         let mut import = import(2);
-        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
         let jobs = dispatcher.poll(0, &mut import.ledger);
         let (id, _) = send_ids(&jobs)[0].clone();
         dispatcher.on_failure(
@@ -500,7 +529,8 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_and_a_429_is_not_reconciled() {
         let mut import = import(1);
-        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
         let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
         dispatcher.on_failure(
             id,
@@ -525,6 +555,7 @@ mod tests {
                 ..settings(100, 1)
             },
             7,
+            &mut import.ledger,
         );
         let mut now = 0;
         let (id, _) = send_ids(&dispatcher.poll(now, &mut import.ledger))[0].clone();
@@ -559,6 +590,7 @@ mod tests {
                 ..settings(100, 1)
             },
             7,
+            &mut import.ledger,
         );
         let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
         dispatcher.on_failure(id, &Failure::Timeout, 0, &mut import.ledger);
@@ -568,11 +600,15 @@ mod tests {
     #[test]
     fn a_refused_token_holds_sending_until_resumed_and_loses_no_row() {
         let mut import = import(3);
-        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7);
+        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7, &mut import.ledger);
         let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
         dispatcher.on_failure(id, &Failure::Unauthorized, 0, &mut import.ledger);
         assert_eq!(dispatcher.hold(), Some(Hold::NeedsToken));
-        assert_eq!(import.ledger.state_of(2), Some(&RowState::Ready));
+        assert_eq!(
+            import.ledger.state_of(2),
+            Some(&RowState::Ready),
+            "not applied, so not sending"
+        );
         assert!(dispatcher.poll(0, &mut import.ledger).is_empty());
         dispatcher.resume();
         assert_eq!(send_ids(&dispatcher.poll(0, &mut import.ledger))[0].1, [2]);
@@ -581,7 +617,8 @@ mod tests {
     #[test]
     fn items_missing_from_the_answer_are_looked_up_not_resent_blindly() {
         let mut import = import(2);
-        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
         let jobs = dispatcher.poll(0, &mut import.ledger);
         let Job::Send { id, batch } = &jobs[0] else {
             panic!()
@@ -602,7 +639,8 @@ mod tests {
     #[test]
     fn a_10101_after_an_unanswered_attempt_is_our_own_creation() {
         let mut import = import(1);
-        let mut dispatcher = Dispatcher::new(import.plan(100), settings(100, 1), 7);
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
         let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
         dispatcher.on_failure(id, &Failure::Network("reset".into()), 0, &mut import.ledger);
         let wake = dispatcher.next_wake_ms().unwrap();
@@ -631,9 +669,35 @@ mod tests {
     }
 
     #[test]
+    fn unconfirmed_rows_of_an_earlier_run_are_looked_up_before_anything_is_sent() {
+        let mut import = import(2);
+        for number in [2, 3] {
+            import.ledger.set_state(number, RowState::Unconfirmed);
+        }
+        let batch = import
+            .report
+            .rows
+            .iter()
+            .map(|r| r.row.number)
+            .collect::<Vec<_>>();
+        assert_eq!(batch, [2, 3]);
+        let mut dispatcher = Dispatcher::new(Vec::new(), settings(100, 1), 7, &mut import.ledger);
+        let unconfirmed = crate::ledger::plan_unconfirmed(&import.report, &import.ledger, 100);
+        dispatcher.reconcile_first(unconfirmed, &mut import.ledger);
+        let Job::Lookup { id, employee_ids } = dispatcher.poll(0, &mut import.ledger).remove(0)
+        else {
+            panic!()
+        };
+        assert_eq!(employee_ids, ["E0", "E1"]);
+        dispatcher.on_lookup(id, &["E1".to_owned()], &mut import.ledger);
+        assert_eq!(send_ids(&dispatcher.poll(0, &mut import.ledger))[0].1, [2]);
+        assert_eq!(import.ledger.state_of(3), Some(&RowState::Applied));
+    }
+
+    #[test]
     fn cancel_sends_nothing_new_and_marks_unsent_rows() {
         let mut import = import(4);
-        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7);
+        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7, &mut import.ledger);
         let jobs = dispatcher.poll(0, &mut import.ledger);
         dispatcher.cancel(&mut import.ledger);
         assert!(dispatcher.poll(0, &mut import.ledger).is_empty());

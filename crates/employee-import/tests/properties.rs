@@ -155,7 +155,7 @@ mod sending {
             }
             let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
             let settings = SendSettings { batch_size, concurrency, max_attempts: 4, ..SendSettings::default() };
-            let mut dispatcher = Dispatcher::new(import.plan(batch_size), settings, seed);
+            let mut dispatcher = Dispatcher::new(import.plan(batch_size), settings, seed, &mut import.ledger);
             // The server: employee IDs it has, and how often each was created.
             let mut server: HashSet<String> = HashSet::new();
             let mut creations = 0usize;

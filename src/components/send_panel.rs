@@ -1,0 +1,130 @@
+use employee_import::{Hold, Lang, LedgerCounts, Mode};
+use leptos::prelude::*;
+
+use crate::i18n::{self, text};
+use crate::sending::RunState;
+
+/// Settings, the send button, and while sending: progress, pause, resume,
+/// cancel.
+#[component]
+pub fn SendPanel(
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] mode: Signal<Mode>,
+    #[prop(into)] counts: Signal<LedgerCounts>,
+    #[prop(into)] run: Signal<RunState>,
+    #[prop(into)] batch_size: Signal<usize>,
+    #[prop(into)] concurrency: Signal<usize>,
+    on_batch_size: Callback<usize>,
+    on_concurrency: Callback<usize>,
+    on_start: Callback<()>,
+    on_pause: Callback<()>,
+    on_resume: Callback<()>,
+    on_cancel: Callback<()>,
+    on_retry_rejected: Callback<()>,
+) -> impl IntoView {
+    let t = move || text(lang.get());
+    let sendable = move || counts.with(|c| c.ready + c.not_sent + c.unconfirmed);
+    let active = move || run.with(|r| r.active);
+    let done = move || {
+        let planned = run.with(|r| r.planned);
+        counts.with(|c| planned.saturating_sub(c.sending + c.ready))
+    };
+    let progress_text = move || {
+        let lang = lang.get();
+        let planned = run.with(|r| r.planned);
+        let done = done();
+        let elapsed = (js_sys::Date::now() - run.with(|r| r.started_ms)) / 1000.0;
+        let rate = if elapsed > 0.0 {
+            done as f64 / elapsed
+        } else {
+            0.0
+        };
+        let left = if rate > 0.0 {
+            Some(((planned - done) as f64 / rate).ceil() as u64)
+        } else {
+            None
+        };
+        i18n::progress(lang, done, planned, rate, left)
+    };
+    let number_input =
+        move |name: &'static str, value: Signal<usize>, max: usize, on: Callback<usize>| {
+            view! {
+                <input
+                    type="number"
+                    name=name
+                    min="1"
+                    max=max
+                    prop:value=move || value.get().to_string()
+                    disabled=active
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<usize>() {
+                            on.run(n.clamp(1, max));
+                        }
+                    }
+                />
+            }
+        };
+    view! {
+        <div class="send">
+            <div class="send__settings">
+                <label class="send__setting">
+                    <span>{move || t().batch_size}</span>
+                    {number_input("batch-size", batch_size, 500, on_batch_size)}
+                </label>
+                <label class="send__setting">
+                    <span>{move || t().concurrency}</span>
+                    {number_input("concurrency", concurrency, 10, on_concurrency)}
+                </label>
+            </div>
+            <div class="send__actions">
+                <Show when=move || !active()>
+                    <button
+                        class="button button--primary"
+                        type="button"
+                        disabled=move || sendable() == 0
+                        on:click=move |_| on_start.run(())
+                    >
+                        {move || i18n::send_label(lang.get(), mode.get(), sendable())}
+                    </button>
+                    <Show when=move || counts.with(|c| c.rejected > 0)>
+                        <button class="button" type="button" on:click=move |_| on_retry_rejected.run(())>
+                            {move || i18n::retry_label(lang.get(), counts.with(|c| c.rejected))}
+                        </button>
+                    </Show>
+                </Show>
+                <Show when=active>
+                    {move || match run.with(|r| r.hold) {
+                        None => view! {
+                            <button class="button" type="button" on:click=move |_| on_pause.run(())>{t().pause}</button>
+                        }
+                        .into_any(),
+                        Some(_) => view! {
+                            <button class="button button--primary" type="button" on:click=move |_| on_resume.run(())>
+                                {t().resume}
+                            </button>
+                        }
+                        .into_any(),
+                    }}
+                    <button class="button" type="button" on:click=move |_| on_cancel.run(())>{t().cancel}</button>
+                </Show>
+            </div>
+        </div>
+        <Show when=active>
+            <div class="progress">
+                <progress
+                    class="progress__bar"
+                    max=move || run.with(|r| r.planned.max(1))
+                    value=done
+                    aria-label=move || t().progress_label
+                ></progress>
+                <span class="progress__text">{progress_text}</span>
+            </div>
+            <Show when=move || run.with(|r| r.hold == Some(Hold::NeedsToken))>
+                <p class="notice notice--error" role="alert">{move || t().token_needed}</p>
+            </Show>
+            <Show when=move || run.with(|r| r.hold == Some(Hold::Paused))>
+                <p class="notice" role="status">{move || t().paused}</p>
+            </Show>
+        </Show>
+    }
+}

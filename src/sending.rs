@@ -1,0 +1,239 @@
+//! Drives the core's [`Dispatcher`]: performs its jobs with the API client,
+//! reports what happened back to it, and wakes it when a backoff is over.
+//! Every decision (what to send, retry, look up) is the dispatcher's.
+
+use employee_import::{plan_unconfirmed, Dispatcher, Hold, Import, Job, SendSettings};
+use futures::future::join_all;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{ApiClient, ApiError};
+
+/// How many lookups of one batch run at once.
+const LOOKUP_CONCURRENCY: usize = 8;
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// The state of a run, for the progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RunState {
+    pub active: bool,
+    pub hold: Option<Hold>,
+    /// Rows this run set out to send.
+    pub planned: usize,
+    pub started_ms: f64,
+}
+
+/// Handles to the signals a run reads and writes; `Copy`, so every job
+/// and timer can carry it.
+#[derive(Clone, Copy)]
+pub struct SendLoop {
+    pub import: RwSignal<Option<Import>>,
+    pub base_url: RwSignal<String>,
+    pub token: RwSignal<String>,
+    pub timeout_seconds: RwSignal<u32>,
+    pub run: RwSignal<RunState>,
+    /// The last error of a request, for the notice.
+    pub last_error: RwSignal<Option<ApiError>>,
+    dispatcher: StoredValue<Option<Dispatcher>>,
+    timer_due: StoredValue<Option<u64>>,
+}
+
+impl SendLoop {
+    pub fn new(
+        import: RwSignal<Option<Import>>,
+        base_url: RwSignal<String>,
+        token: RwSignal<String>,
+        timeout_seconds: RwSignal<u32>,
+        last_error: RwSignal<Option<ApiError>>,
+    ) -> Self {
+        SendLoop {
+            import,
+            base_url,
+            token,
+            timeout_seconds,
+            run: RwSignal::new(RunState::default()),
+            last_error,
+            dispatcher: StoredValue::new(None),
+            timer_due: StoredValue::new(None),
+        }
+    }
+
+    /// Sends every ready row (and any row not sent before), and looks up
+    /// unconfirmed rows before anything of theirs goes out again.
+    pub fn start(self, settings: SendSettings) {
+        if self.run.get_untracked().active {
+            return;
+        }
+        let mut planned = 0;
+        self.import.update(|current| {
+            let Some(current) = current else { return };
+            let batches = current.plan(settings.batch_size);
+            let unconfirmed =
+                plan_unconfirmed(&current.report, &current.ledger, settings.batch_size);
+            planned = batches
+                .iter()
+                .chain(&unconfirmed)
+                .map(|b| b.rows.len())
+                .sum();
+            let mut dispatcher = Dispatcher::new(batches, settings, now_ms(), &mut current.ledger);
+            dispatcher.reconcile_first(unconfirmed, &mut current.ledger);
+            self.dispatcher.set_value(Some(dispatcher));
+        });
+        if planned == 0 {
+            return;
+        }
+        self.last_error.set(None);
+        self.run.set(RunState {
+            active: true,
+            hold: None,
+            planned,
+            started_ms: js_sys::Date::now(),
+        });
+        self.pump();
+    }
+
+    pub fn pause(self) {
+        self.dispatcher.update_value(|d| {
+            if let Some(d) = d {
+                d.pause();
+            }
+        });
+        self.pump();
+    }
+
+    /// Resumes after a pause, or after a new token was pasted.
+    pub fn resume(self) {
+        self.dispatcher.update_value(|d| {
+            if let Some(d) = d {
+                d.resume();
+            }
+        });
+        self.last_error.set(None);
+        self.pump();
+    }
+
+    pub fn cancel(self) {
+        self.import.update(|current| {
+            let Some(current) = current else { return };
+            self.dispatcher.update_value(|d| {
+                if let Some(d) = d {
+                    d.cancel(&mut current.ledger);
+                }
+            });
+        });
+        self.pump();
+    }
+
+    /// Starts whatever the dispatcher allows now, and arranges to be called
+    /// again when a backoff ends.
+    fn pump(self) {
+        let now = now_ms();
+        let mut jobs = Vec::new();
+        self.import.update(|current| {
+            let Some(current) = current else { return };
+            self.dispatcher.update_value(|d| {
+                if let Some(d) = d {
+                    jobs = d.poll(now, &mut current.ledger);
+                }
+            });
+        });
+        let status = self.dispatcher.with_value(|d| {
+            d.as_ref()
+                .map(|d| (d.hold(), d.is_finished(), d.next_wake_ms()))
+        });
+        let Some((hold, finished, wake)) = status else {
+            return;
+        };
+        self.run.update(|run| run.hold = hold);
+        if finished {
+            self.dispatcher.set_value(None);
+            self.run.update(|run| run.active = false);
+            return;
+        }
+        for job in jobs {
+            spawn_local(self.perform(job));
+        }
+        if let Some(wake) = wake.filter(|&wake| wake > now) {
+            let earlier = self
+                .timer_due
+                .with_value(|due| due.is_none_or(|due| wake < due));
+            if earlier {
+                self.timer_due.set_value(Some(wake));
+                spawn_local(async move {
+                    TimeoutFuture::new((wake - now).min(u32::MAX as u64) as u32).await;
+                    if self.timer_due.get_value() == Some(wake) {
+                        self.timer_due.set_value(None);
+                    }
+                    self.pump();
+                });
+            }
+        }
+    }
+
+    async fn perform(self, job: Job) {
+        let client = ApiClient {
+            base_url: self.base_url.get_untracked(),
+            token: self.token.get_untracked(),
+            timeout_seconds: self.timeout_seconds.get_untracked(),
+        };
+        match job {
+            Job::Send { id, batch } => {
+                let answer = client.send_batch(&batch).await;
+                let now = now_ms();
+                self.with_dispatcher(|d, ledger| match &answer {
+                    Ok(result) => d.on_answer(id, result, ledger),
+                    Err(error) => d.on_failure(id, &error.to_failure(), now, ledger),
+                });
+                if let Err(error) = answer {
+                    self.last_error.set(Some(error));
+                }
+            }
+            Job::Lookup { id, employee_ids } => {
+                let mut existing = Vec::new();
+                let mut failed = None;
+                for chunk in employee_ids.chunks(LOOKUP_CONCURRENCY) {
+                    let answers = join_all(
+                        chunk
+                            .iter()
+                            .map(|employee_id| client.user_exists(employee_id)),
+                    )
+                    .await;
+                    for (employee_id, answer) in chunk.iter().zip(answers) {
+                        match answer {
+                            Ok(true) => existing.push(employee_id.clone()),
+                            Ok(false) => {}
+                            Err(error) => failed = Some(error),
+                        }
+                    }
+                    if failed.is_some() {
+                        break;
+                    }
+                }
+                let now = now_ms();
+                self.with_dispatcher(|d, ledger| match &failed {
+                    None => d.on_lookup(id, &existing, ledger),
+                    Some(error) => d.on_failure(id, &error.to_failure(), now, ledger),
+                });
+                if let Some(error) = failed {
+                    self.last_error.set(Some(error));
+                }
+            }
+        }
+        self.pump();
+    }
+
+    fn with_dispatcher(self, f: impl FnOnce(&mut Dispatcher, &mut employee_import::Ledger)) {
+        self.import.update(|current| {
+            let Some(current) = current else { return };
+            self.dispatcher.update_value(|d| {
+                if let Some(d) = d {
+                    f(d, &mut current.ledger);
+                }
+            });
+        });
+    }
+}
