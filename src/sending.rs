@@ -194,7 +194,8 @@ impl SendLoop {
             }
             Job::Lookup { id, employee_ids } => {
                 let mut existing = Vec::new();
-                let mut failed = None;
+                let mut unchecked = Vec::new();
+                let mut last_error = None;
                 for chunk in employee_ids.chunks(LOOKUP_CONCURRENCY) {
                     let answers = join_all(
                         chunk
@@ -206,19 +207,23 @@ impl SendLoop {
                         match answer {
                             Ok(true) => existing.push(employee_id.clone()),
                             Ok(false) => {}
-                            Err(error) => failed = Some(error),
+                            Err(error) => {
+                                unchecked.push(employee_id.clone());
+                                last_error = Some(error);
+                            }
                         }
-                    }
-                    if failed.is_some() {
-                        break;
                     }
                 }
                 let now = now_ms();
-                self.with_dispatcher(|d, ledger| match &failed {
-                    None => d.on_lookup(id, &existing, ledger),
-                    Some(error) => d.on_failure(id, &error.to_failure(), now, ledger),
+                // A refused token stops everything; other lookup errors
+                // only leave their IDs to be checked again.
+                self.with_dispatcher(|d, ledger| match &last_error {
+                    Some(error @ ApiError::TokenRefused(_)) => {
+                        d.on_failure(id, &error.to_failure(), now, ledger)
+                    }
+                    _ => d.on_lookup(id, &existing, &unchecked, now, ledger),
                 });
-                if let Some(error) = failed {
+                if let Some(error) = last_error {
                     self.last_error.set(Some(error));
                 }
             }

@@ -39,6 +39,24 @@ export async function startSandbox(args = []) {
     async state() {
       return (await fetch(`${url}/__sandbox/state`)).json();
     },
+    /** Replaces the sandbox's faults (see its README for the fields). */
+    async faults(config) {
+      const response = await fetch(`${url}/__sandbox/faults`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(config),
+      });
+      if (!response.ok) throw new Error(`faults refused: ${await response.text()}`);
+    },
+    /** A fresh token from POST /oauth/token with the sandbox's default credentials. */
+    async newToken() {
+      const response = await fetch(`${url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientID: 'sandbox-client', clientSecret: 'sandbox-secret', grantType: 'client_credentials' }),
+      });
+      return (await response.json()).data.accessToken;
+    },
     async stop() {
       child.kill('SIGTERM');
       await stopped;

@@ -36,7 +36,9 @@ impl Default for SendSettings {
         SendSettings {
             batch_size: 100,
             concurrency: 3,
-            max_attempts: 5,
+            // With the backoff below, eight attempts span about a minute:
+            // long enough to ride out a flaky hotel Wi-Fi.
+            max_attempts: 8,
             base_delay_ms: 500,
             max_delay_ms: 30_000,
         }
@@ -330,8 +332,20 @@ impl Dispatcher {
             }
             _ => {}
         }
-        pending.attempts += 1;
         pending.reconcile_first |= was_lookup || failure.may_have_been_applied();
+        self.retry_or_give_up(pending, failure, now_ms, ledger);
+    }
+
+    /// Counts an attempt; queues the batch again after a backoff, or gives
+    /// its rows up when the attempts are spent.
+    fn retry_or_give_up(
+        &mut self,
+        mut pending: Pending,
+        failure: &Failure,
+        now_ms: u64,
+        ledger: &mut Ledger,
+    ) {
+        pending.attempts += 1;
         if pending.attempts >= self.settings.max_attempts || self.cancelled {
             let reason = format!(
                 "gave up after {} attempts: {}",
@@ -358,28 +372,59 @@ impl Dispatcher {
         self.queue.push_back(pending);
     }
 
-    /// Records the result of a `Lookup` job: which of its employee IDs exist.
-    pub fn on_lookup(&mut self, id: u64, existing: &[String], ledger: &mut Ledger) {
+    /// Records the result of a `Lookup` job: which of its employee IDs
+    /// exist, and which could not be checked (their lookup failed). Rows
+    /// that exist are applied; rows that do not are sent again; rows not
+    /// checked are looked up again after a backoff.
+    pub fn on_lookup(
+        &mut self,
+        id: u64,
+        existing: &[String],
+        unchecked: &[String],
+        now_ms: u64,
+        ledger: &mut Ledger,
+    ) {
         let Some(running) = self.take(id) else { return };
         let checked = running.lookup_ids.unwrap_or_default();
-        let applied: HashSet<u32> = checked
-            .iter()
-            .filter(|(_, employee_id)| existing.iter().any(|e| e == employee_id))
-            .map(|(number, _)| *number)
-            .collect();
+        let rows_with = |ids: &[String]| -> HashSet<u32> {
+            checked
+                .iter()
+                .filter(|(_, employee_id)| ids.iter().any(|e| e == employee_id))
+                .map(|(number, _)| *number)
+                .collect()
+        };
+        let applied = rows_with(existing);
+        let again = rows_with(unchecked);
         for &number in &applied {
             ledger.set_state(number, RowState::Applied);
         }
-        let rest = running.pending.batch.subset(|n| !applied.contains(&n));
-        if rest.rows.is_empty() {
-            return;
+        let pending = &running.pending;
+        let unresolved = pending.batch.subset(|n| again.contains(&n));
+        if !unresolved.rows.is_empty() {
+            let retry = Pending {
+                batch: unresolved,
+                attempts: pending.attempts,
+                ready_at_ms: 0,
+                reconcile_first: true,
+            };
+            self.retry_or_give_up(
+                retry,
+                &Failure::Network("the lookup failed".to_owned()),
+                now_ms,
+                ledger,
+            );
         }
-        self.queue.push_front(Pending {
-            batch: rest,
-            attempts: running.pending.attempts,
-            ready_at_ms: 0,
-            reconcile_first: false,
-        });
+        let rest = pending
+            .batch
+            .subset(|n| !applied.contains(&n) && !again.contains(&n));
+        if !rest.rows.is_empty() {
+            self.queue.push_front(Pending {
+                batch: rest,
+                attempts: pending.attempts,
+                ready_at_ms: 0,
+                reconcile_first: false,
+            });
+        }
     }
 
     /// Exponential backoff with full jitter: a random delay up to
@@ -519,7 +564,7 @@ mod tests {
             panic!("{jobs:?}")
         };
         assert_eq!(employee_ids, &["E0", "E1"]);
-        dispatcher.on_lookup(*id, &["E0".to_owned()], &mut import.ledger);
+        dispatcher.on_lookup(*id, &["E0".to_owned()], &[], wake, &mut import.ledger);
         assert_eq!(import.ledger.state_of(2), Some(&RowState::Applied));
         // Only the row that does not exist is sent again.
         let jobs = dispatcher.poll(wake, &mut import.ledger);
@@ -631,7 +676,7 @@ mod tests {
             panic!("{jobs:?}")
         };
         assert_eq!(employee_ids, &["E1"]);
-        dispatcher.on_lookup(*id, &["E1".to_owned()], &mut import.ledger);
+        dispatcher.on_lookup(*id, &["E1".to_owned()], &[], 0, &mut import.ledger);
         assert_eq!(import.ledger.state_of(3), Some(&RowState::Applied));
         assert!(dispatcher.is_finished());
     }
@@ -648,7 +693,7 @@ mod tests {
             panic!()
         };
         // The lookup did not see it yet (the write was still landing)...
-        dispatcher.on_lookup(id, &[], &mut import.ledger);
+        dispatcher.on_lookup(id, &[], &[], wake, &mut import.ledger);
         let Job::Send { id, batch } = dispatcher.poll(wake, &mut import.ledger).remove(0) else {
             panic!()
         };
@@ -689,9 +734,39 @@ mod tests {
             panic!()
         };
         assert_eq!(employee_ids, ["E0", "E1"]);
-        dispatcher.on_lookup(id, &["E1".to_owned()], &mut import.ledger);
+        dispatcher.on_lookup(id, &["E1".to_owned()], &[], 0, &mut import.ledger);
         assert_eq!(send_ids(&dispatcher.poll(0, &mut import.ledger))[0].1, [2]);
         assert_eq!(import.ledger.state_of(3), Some(&RowState::Applied));
+    }
+
+    #[test]
+    fn ids_whose_lookup_failed_are_looked_up_again_the_others_go_on() {
+        let mut import = import(3);
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 2), 7, &mut import.ledger);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(id, &Failure::Server { status: 500 }, 0, &mut import.ledger);
+        let wake = dispatcher.next_wake_ms().unwrap();
+        let Job::Lookup { id, .. } = dispatcher.poll(wake, &mut import.ledger).remove(0) else {
+            panic!()
+        };
+        dispatcher.on_lookup(
+            id,
+            &["E0".to_owned()],
+            &["E2".to_owned()],
+            wake,
+            &mut import.ledger,
+        );
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Applied));
+        // E1 does not exist: sent again now. E2 could not be checked: looked up later.
+        let jobs = dispatcher.poll(wake, &mut import.ledger);
+        assert_eq!(send_ids(&jobs)[0].1, [3]);
+        let later = dispatcher.next_wake_ms().unwrap();
+        let jobs = dispatcher.poll(later, &mut import.ledger);
+        assert!(
+            matches!(&jobs[0], Job::Lookup { employee_ids, .. } if employee_ids == &["E2"]),
+            "{jobs:?}"
+        );
     }
 
     #[test]

@@ -177,9 +177,16 @@ mod sending {
                     let fate = fates.next().unwrap();
                     match job {
                         Job::Lookup { id, employee_ids } => {
-                            let existing: Vec<String> =
-                                employee_ids.into_iter().filter(|e| server.contains(e)).collect();
-                            dispatcher.on_lookup(id, &existing, &mut import.ledger);
+                            // A lookup whose fate is an error leaves its first ID unchecked.
+                            let unchecked: Vec<String> = match fate {
+                                Fate::ServerError | Fate::LostBeforeApplied => employee_ids.iter().take(1).cloned().collect(),
+                                _ => Vec::new(),
+                            };
+                            let existing: Vec<String> = employee_ids
+                                .into_iter()
+                                .filter(|e| server.contains(e) && !unchecked.contains(e))
+                                .collect();
+                            dispatcher.on_lookup(id, &existing, &unchecked, now, &mut import.ledger);
                         }
                         Job::Send { id, batch } => {
                             let failure = match fate {

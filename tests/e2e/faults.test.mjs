@@ -1,0 +1,119 @@
+// Sending through a misbehaving API: one test per fault of the sandbox.
+// Each checks, from the sandbox's state, that every user exists and was
+// created exactly once, and from the page, that every row has its outcome.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { xlsxFile } from './workbook.mjs';
+
+const ROWS = 30;
+let sandbox;
+let site;
+let browser;
+let run = 0;
+
+before(async () => {
+  sandbox = await startSandbox();
+  // A short time limit so that unanswered requests are given up quickly.
+  site = await serveStatic({
+    config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token, requestTimeoutSeconds: 2 },
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await sandbox?.stop();
+});
+
+/** Sends ROWS fresh users in batches of 5 under `faults`; returns their IDs and the page. */
+async function sendUnder(faults, { concurrency = 1, whileSending } = {}) {
+  run += 1;
+  const prefix = `F${run}X`;
+  const ids = Array.from({ length: ROWS }, (_, i) => `${prefix}${i}`);
+  await sandbox.faults({ seed: run, ...faults });
+  const { page, errors } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile(`${prefix}.xlsx`, [
+      ['employeeID', 'name', 'email', 'isActive'],
+      ...ids.map((id) => [id, `Name ${id}`, `${id.toLowerCase()}@example.com`, true]),
+    ]),
+  );
+  await page.locator('input[name="batch-size"]').fill('5');
+  await page.locator('input[name="batch-size"]').dispatchEvent('change');
+  await page.locator('input[name="concurrency"]').fill(String(concurrency));
+  await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  await page.getByRole('button', { name: `Create ${ROWS} users` }).click();
+  if (whileSending) await whileSending(page);
+  await page.getByRole('status').filter({ hasText: `${prefix}.xlsx: ${ROWS} created.` }).waitFor({ timeout: 60_000 });
+  await sandbox.faults({});
+  return { ids, page, errors };
+}
+
+async function assertEachCreatedOnce(ids, page) {
+  const state = await sandbox.state();
+  for (const id of ids) {
+    assert.equal(state.creations[id], 1, `${id} created ${state.creations[id] ?? 0} times`);
+  }
+  // Every row shows an outcome: a serial, or applied-by-lookup.
+  const outcomes = await page.locator('[role="rowgroup"] [role="row"][data-row] .status--created').count();
+  const rendered = await page.locator('[role="rowgroup"] [role="row"][data-row]').count();
+  assert.equal(outcomes, rendered);
+  await page.close();
+}
+
+test('500 answers are retried and every row is created once', async () => {
+  const { ids, page } = await sendUnder({ errorRate: 0.2, errorStatuses: [500] });
+  await assertEachCreatedOnce(ids, page);
+});
+
+test('503 answers are retried and every row is created once', async () => {
+  const { ids, page } = await sendUnder({ errorRate: 0.2, errorStatuses: [503] }, { concurrency: 3 });
+  await assertEachCreatedOnce(ids, page);
+});
+
+test('429 with Retry-After is waited out and every row is created once', async () => {
+  const { ids, page } = await sendUnder({ rateLimitRate: 0.3, retryAfterSeconds: 1 });
+  await assertEachCreatedOnce(ids, page);
+});
+
+test('a request that never answers times out, is reconciled, and every row is created once', async () => {
+  const { ids, page } = await sendUnder({ hangRate: 0.2 });
+  await assertEachCreatedOnce(ids, page);
+});
+
+test('a request applied but whose connection dropped is reconciled, never sent twice', async () => {
+  const { ids, page } = await sendUnder({ dropAfterApplyRate: 0.3 });
+  await assertEachCreatedOnce(ids, page);
+  const state = await sandbox.state();
+  assert.ok(ids.every((id) => state.creations[id] === 1));
+});
+
+test('malformed JSON answers are reconciled and every row is created once', async () => {
+  const { ids, page } = await sendUnder({ malformedJsonRate: 0.3 });
+  await assertEachCreatedOnce(ids, page);
+});
+
+test('items missing from an answer are reconciled, not dropped', async () => {
+  const { ids, page } = await sendUnder({ omitItemsRate: 0.5 });
+  await assertEachCreatedOnce(ids, page);
+});
+
+test('a token that expires mid-run holds sending until a new one is pasted', async () => {
+  const { ids, page } = await sendUnder(
+    { tokenExpiresAfterRequests: 2 },
+    {
+      whileSending: async (page) => {
+        await page.getByRole('alert').filter({ hasText: 'access token was refused' }).first().waitFor();
+        const counts = await page.getByRole('status').first().textContent();
+        assert.match(counts, /created/);
+        await sandbox.faults({});
+        await page.locator('input[name="access-token"]').fill(await sandbox.newToken());
+        await page.getByRole('button', { name: 'Resume' }).click();
+      },
+    },
+  );
+  await assertEachCreatedOnce(ids, page);
+});
