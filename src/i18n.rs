@@ -64,6 +64,7 @@ pub struct Text {
     pub progress_label: &'static str,
     pub token_needed: &'static str,
     pub paused: &'static str,
+    pub discard: &'static str,
 }
 
 const EN: Text = Text {
@@ -125,6 +126,7 @@ const EN: Text = Text {
     progress_label: "Sending progress",
     token_needed: "The access token was refused, so sending is on hold. Paste a valid token above and press Resume; nothing is lost.",
     paused: "Paused. Requests already sent finish; press Resume to go on.",
+    discard: "Discard",
 };
 
 const ID: Text = Text {
@@ -186,6 +188,7 @@ const ID: Text = Text {
     progress_label: "Kemajuan pengiriman",
     token_needed: "Token akses ditolak, jadi pengiriman ditahan. Tempel token yang valid di atas lalu tekan Lanjutkan; tidak ada yang hilang.",
     paused: "Dijeda. Permintaan yang sudah terkirim tetap selesai; tekan Lanjutkan untuk meneruskan.",
+    discard: "Buang",
 };
 
 pub fn text(lang: Lang) -> &'static Text {
@@ -317,4 +320,21 @@ pub fn progress(
         text.push_str(&left);
     }
     text
+}
+
+/// The offer to resume a job saved in this browser.
+pub fn saved_job(lang: Lang, file: &str, done: usize, total: usize, waiting: usize) -> String {
+    let (done, total, waiting) = (
+        number(lang, done),
+        number(lang, total),
+        number(lang, waiting),
+    );
+    match lang {
+        Lang::En => format!(
+            "An unfinished import of {file} is saved in this browser: {done} of {total} rows done, {waiting} waiting. Drop the same file to resume it; rows already done are not sent again."
+        ),
+        Lang::Id => format!(
+            "Impor {file} yang belum selesai tersimpan di browser ini: {done} dari {total} baris selesai, {waiting} menunggu. Letakkan berkas yang sama untuk melanjutkan; baris yang sudah selesai tidak dikirim lagi."
+        ),
+    }
 }

@@ -42,6 +42,7 @@ const HEADER_CHOICES: usize = 30;
 struct LoadedFile {
     name: String,
     bytes: Arc<Vec<u8>>,
+    fingerprint: String,
 }
 
 /// What went wrong, kept as a value so it is shown in the current language.
@@ -109,6 +110,13 @@ pub fn App() -> impl IntoView {
     let timeout_seconds =
         RwSignal::new(employee_import::config::AppConfig::default().request_timeout_seconds);
     let sender = SendLoop::new(import, base_url, token, timeout_seconds, request_error);
+    let saved_job = RwSignal::new(storage::load_job());
+    // The saved job belongs to the file on screen once it is resumed.
+    Effect::new(move |_| {
+        sender
+            .job_file
+            .set(file.with(|f| f.as_ref().map(|f| (f.name.clone(), f.fingerprint.clone()))));
+    });
     let sending = move || sender.run.with(|run| run.active);
     // The notice shows the latest request error while a run goes on.
     Effect::new(move |_| {
@@ -177,6 +185,24 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    // Replays a saved job onto the same file dropped again.
+    let resume = move |loaded: LoadedFile, job: &employee_import::SavedJob| match Import::resume(
+        &loaded.bytes,
+        job,
+    ) {
+        Ok(resumed) => {
+            import.set(Some(resumed));
+            file.set(Some(loaded));
+            saved_job.set(None);
+            notice.set(None);
+            filter.set(RowFilter::All);
+        }
+        Err(error) => notice.set(Some(Notice::Import {
+            file: loaded.name,
+            error: Arc::new(error),
+        })),
+    };
+
     let on_file = Callback::new(move |picked: web_sys::File| {
         busy.set(true);
         notice.set(None);
@@ -184,10 +210,17 @@ pub fn App() -> impl IntoView {
             match file::read_file(picked).await {
                 Ok(picked) => {
                     let loaded = LoadedFile {
+                        fingerprint: employee_import::fingerprint(&picked.bytes),
                         name: picked.name,
                         bytes: Arc::new(picked.bytes),
                     };
-                    open(loaded, ImportOptions::default(), true);
+                    let saved = saved_job
+                        .get_untracked()
+                        .filter(|job| job.fingerprint == loaded.fingerprint);
+                    match saved {
+                        Some(job) => resume(loaded, &job),
+                        None => open(loaded, ImportOptions::default(), true),
+                    }
                 }
                 Err(error) => notice.set(Some(Notice::File(error))),
             }
@@ -425,6 +458,20 @@ pub fn App() -> impl IntoView {
                     {move || t().template}
                 </button>
             </div>
+            {move || saved_job.get().map(|job| {
+                let t = t();
+                view! {
+                    <div class="notice notice--saved" role="status">
+                        <span>{i18n::saved_job(lang.get(), &job.file_name, job.counts.done, job.counts.total, job.counts.waiting)}</span>
+                        <button type="button" class="button" on:click=move |_| {
+                            storage::clear_job();
+                            saved_job.set(None);
+                        }>
+                            {t.discard}
+                        </button>
+                    </div>
+                }
+            })}
             <Show when=move || notice.with(Option::is_some)>
                 <div class="notice notice--error" role="alert">
                     {move || notice.with(|n| n.as_ref().map(|n| n.message(lang.get())))}

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+use crate::storage;
 
 /// How many lookups of one batch run at once.
 const LOOKUP_CONCURRENCY: usize = 8;
@@ -38,6 +39,8 @@ pub struct SendLoop {
     pub run: RwSignal<RunState>,
     /// The last error of a request, for the notice.
     pub last_error: RwSignal<Option<ApiError>>,
+    /// The loaded file's name and fingerprint, to save the job under.
+    pub job_file: RwSignal<Option<(String, String)>>,
     dispatcher: StoredValue<Option<Dispatcher>>,
     timer_due: StoredValue<Option<u64>>,
 }
@@ -57,6 +60,7 @@ impl SendLoop {
             timeout_seconds,
             run: RwSignal::new(RunState::default()),
             last_error,
+            job_file: RwSignal::new(None),
             dispatcher: StoredValue::new(None),
             timer_due: StoredValue::new(None),
         }
@@ -86,6 +90,7 @@ impl SendLoop {
         if planned == 0 {
             return;
         }
+        self.save_job();
         self.last_error.set(None);
         self.run.set(RunState {
             active: true,
@@ -152,6 +157,18 @@ impl SendLoop {
         if finished {
             self.dispatcher.set_value(None);
             self.run.update(|run| run.active = false);
+            // Nothing left waiting: the saved job has done its work.
+            let waiting = self.import.with_untracked(|i| {
+                i.as_ref().map_or(0, |i| {
+                    let c = i.ledger.counts();
+                    c.ready + c.not_sent + c.unconfirmed
+                })
+            });
+            if waiting == 0 {
+                storage::clear_job();
+            } else {
+                self.save_job();
+            }
             return;
         }
         for job in jobs {
@@ -239,6 +256,19 @@ impl SendLoop {
                     f(d, &mut current.ledger);
                 }
             });
+        });
+        self.save_job();
+    }
+
+    /// Saves the job in the browser, so a reload can resume it.
+    fn save_job(self) {
+        let Some((name, fingerprint)) = self.job_file.get_untracked() else {
+            return;
+        };
+        self.import.with_untracked(|current| {
+            if let Some(current) = current {
+                storage::save_job(&current.save(&name, &fingerprint));
+            }
         });
     }
 }

@@ -1,7 +1,8 @@
-//! The only browser-storage code: the language and column mappings, in
-//! localStorage. Never the token, never row data.
+//! The only browser-storage code, in localStorage: the language, column
+//! mappings, and the unfinished job (choices, edits, row states). Never the
+//! token, never a password, never the file.
 
-use employee_import::{ColumnMapping, Lang};
+use employee_import::{ColumnMapping, Lang, SavedJob};
 
 const LANG_KEY: &str = "ruangkerja-import.lang";
 const MAPPING_PREFIX: &str = "ruangkerja-import.mapping.";
@@ -42,5 +43,25 @@ pub fn load_mapping(headers_key: &str) -> Option<ColumnMapping> {
 pub fn save_mapping(mapping: &ColumnMapping) {
     if let Ok(json) = serde_json::to_string(mapping) {
         set(&format!("{MAPPING_PREFIX}{}", mapping.headers_key()), &json);
+    }
+}
+
+const JOB_KEY: &str = "ruangkerja-import.job";
+
+/// The unfinished import saved in this browser, if any.
+pub fn load_job() -> Option<SavedJob> {
+    serde_json::from_str(&get(JOB_KEY)?).ok()
+}
+
+/// Saves the job after a batch; it holds no token and no password.
+pub fn save_job(job: &SavedJob) {
+    if let Ok(json) = serde_json::to_string(job) {
+        set(JOB_KEY, &json);
+    }
+}
+
+pub fn clear_job() {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(JOB_KEY);
     }
 }

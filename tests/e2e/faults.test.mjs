@@ -117,3 +117,44 @@ test('a token that expires mid-run holds sending until a new one is pasted', asy
   );
   await assertEachCreatedOnce(ids, page);
 });
+
+test('a page reloaded mid-run offers to resume, and rows already done are not sent again', async () => {
+  run += 1;
+  const prefix = `F${run}X`;
+  const ids = Array.from({ length: ROWS }, (_, i) => `${prefix}${i}`);
+  const file = xlsxFile(`${prefix}.xlsx`, [
+    ['employeeID', 'name', 'email', 'isActive'],
+    ...ids.map((id) => [id, `Name ${id}`, `${id.toLowerCase()}@example.com`, true]),
+  ]);
+  await sandbox.faults({ seed: run, latencyMs: 250 });
+  const { page } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[type="file"]').setInputFiles(file);
+  await page.locator('input[name="batch-size"]').fill('5');
+  await page.locator('input[name="batch-size"]').dispatchEvent('change');
+  await page.locator('input[name="concurrency"]').fill('1');
+  await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  await page.getByRole('button', { name: `Create ${ROWS} users` }).click();
+  await page.getByRole('status').filter({ hasText: /1[05] created/ }).first().waitFor();
+
+  await page.reload();
+  const offer = page.getByRole('status').filter({ hasText: `An unfinished import of ${prefix}.xlsx` });
+  await offer.waitFor();
+  assert.match(await offer.textContent(), /rows done/);
+  await sandbox.faults({});
+  await page.locator('input[type="file"]').setInputFiles(file);
+  // Rows created before the reload keep their serials.
+  const before = await sandbox.state();
+  const first = before.users.find((user) => user.employeeID === `${prefix}0`);
+  assert.equal(await page.locator('[role="row"][data-row="2"] .status__serial').textContent(), first.serial);
+  const send = page.getByRole('button', { name: /^Create \d+ users?$/ });
+  const waiting = Number((await send.textContent()).match(/\d+/)[0]);
+  assert.ok(waiting > 0 && waiting < ROWS, `${waiting} rows waiting`);
+  await send.click();
+  await page.getByRole('status').filter({ hasText: `${prefix}.xlsx: ${ROWS} created.` }).waitFor({ timeout: 60_000 });
+  const state = await sandbox.state();
+  for (const id of ids) {
+    assert.equal(state.creations[id], 1, `${id} created ${state.creations[id] ?? 0} times`);
+  }
+  await page.close();
+});

@@ -63,6 +63,16 @@ pub struct Import {
     pub header_row: u32,
     pub report: ValidationReport,
     pub ledger: Ledger,
+    /// The user's cell edits, in order, so a saved job can replay them.
+    pub edits: Vec<CellEdit>,
+}
+
+/// One cell the user changed in the preview.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CellEdit {
+    pub row: u32,
+    pub field: Field,
+    pub text: String,
 }
 
 impl Import {
@@ -112,6 +122,7 @@ impl Import {
             header_row,
             report,
             ledger,
+            edits: Vec::new(),
         })
     }
 
@@ -166,6 +177,11 @@ impl Import {
         self.report
             .revalidate_row(&self.sheet, self.header_row, number);
         self.ledger.refresh(&self.report);
+        self.edits.push(CellEdit {
+            row: number,
+            field,
+            text: text.to_owned(),
+        });
     }
 
     /// Leaves row `number` out of the import, or takes it back in.

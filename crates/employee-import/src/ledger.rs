@@ -10,8 +10,9 @@ use crate::contract::{
 };
 use crate::validate::{Mode, ValidationReport};
 
-/// Where one row stands.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Where one row stands. Serialised in a saved job (see `job`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
 pub enum RowState {
     /// Has validation errors; will not be sent until fixed.
     Invalid,

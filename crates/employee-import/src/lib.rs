@@ -20,6 +20,7 @@
 pub mod config;
 pub mod contract;
 pub mod import;
+pub mod job;
 pub mod lang;
 pub mod ledger;
 pub mod mapping;
@@ -28,7 +29,8 @@ pub mod sheet;
 pub mod template;
 pub mod validate;
 
-pub use import::{detect_header_row, Import, ImportError, ImportOptions};
+pub use import::{detect_header_row, CellEdit, Import, ImportError, ImportOptions};
+pub use job::{fingerprint, SavedJob};
 pub use lang::Lang;
 pub use ledger::{
     plan_batches, plan_unconfirmed, Batch, BatchItems, Ledger, LedgerCounts, LedgerRow, RowState,

@@ -206,7 +206,14 @@ impl Dispatcher {
     pub fn cancel(&mut self, ledger: &mut Ledger) {
         self.cancelled = true;
         for pending in self.queue.drain(..) {
-            ledger.fail_batch(&pending.batch, "cancelled before sending");
+            if pending.reconcile_first {
+                // An earlier attempt may have been applied: not "not sent".
+                for &number in &pending.batch.rows {
+                    ledger.set_state(number, RowState::Unconfirmed);
+                }
+            } else {
+                ledger.fail_batch(&pending.batch, "cancelled before sending");
+            }
         }
     }
 
@@ -783,5 +790,13 @@ mod tests {
         let counts = import.ledger.counts();
         assert_eq!((counts.created, counts.not_sent), (1, 3));
         assert!(dispatcher.is_finished());
+
+        // A batch waiting to be retried after a lost answer stays unconfirmed.
+        let mut import = super::tests::import(1);
+        let mut dispatcher = Dispatcher::new(import.plan(1), settings(1, 1), 7, &mut import.ledger);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(id, &Failure::Timeout, 0, &mut import.ledger);
+        dispatcher.cancel(&mut import.ledger);
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Unconfirmed));
     }
 }

@@ -17,7 +17,10 @@ use crate::mapping::{ColumnMapping, Field};
 use crate::sheet::{CellValue, Sheet, SheetRow};
 
 /// Which bulk endpoint the rows are meant for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     #[default]
     Create,
