@@ -158,3 +158,21 @@ test('a page reloaded mid-run offers to resume, and rows already done are not se
   }
   await page.close();
 });
+
+test('sending can be paused and resumed, with progress shown', async () => {
+  const { ids, page } = await sendUnder(
+    { latencyMs: 200 },
+    {
+      whileSending: async (page) => {
+        const progress = page.locator('.progress__text');
+        await progress.waitFor();
+        assert.match(await progress.textContent(), new RegExp(`^\\d+ of ${ROWS} rows · \\d+ rows/s`));
+        await page.getByRole('button', { name: 'Pause' }).click();
+        await page.getByRole('status').filter({ hasText: 'Paused.' }).waitFor();
+        assert.equal(await page.locator('progress').getAttribute('max'), String(ROWS));
+        await page.getByRole('button', { name: 'Resume' }).click();
+      },
+    },
+  );
+  await assertEachCreatedOnce(ids, page);
+});
