@@ -2,7 +2,7 @@
 // see each row's serial or error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { openApp, serveStatic, startSuite, waitForBaseUrl } from './harness.mjs';
 import { xlsxFile } from './workbook.mjs';
 
 const HEADER = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials'];
@@ -10,17 +10,15 @@ const HEADER = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 
 let sandbox;
 let site;
 let browser;
+let suite;
 
 before(async () => {
-  sandbox = await startSandbox();
-  site = await serveStatic({ config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token } });
-  browser = await launchBrowser();
+  suite = await startSuite();
+  ({ sandbox, site, browser } = suite);
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await sandbox?.stop();
+  await suite?.stop();
 });
 
 function row(page, number) {

@@ -3,28 +3,24 @@
 // created exactly once, and from the page, that every row has its outcome.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { openApp, startSuite, waitForBaseUrl } from './harness.mjs';
 import { xlsxFile } from './workbook.mjs';
 
 const ROWS = 30;
 let sandbox;
 let site;
 let browser;
+let suite;
 let run = 0;
 
 before(async () => {
-  sandbox = await startSandbox();
   // A short time limit so that unanswered requests are given up quickly.
-  site = await serveStatic({
-    config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token, requestTimeoutSeconds: 2 },
-  });
-  browser = await launchBrowser();
+  suite = await startSuite({ requestTimeoutSeconds: 2 });
+  ({ sandbox, site, browser } = suite);
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await sandbox?.stop();
+  await suite?.stop();
 });
 
 /** Sends ROWS fresh users in batches of 5 under `faults`; returns their IDs and the page. */

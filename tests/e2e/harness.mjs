@@ -171,3 +171,24 @@ export async function checkStep(page, step) {
     throw new Error(`axe found violations at step "${step}":\n${JSON.stringify(violations, null, 2)}`);
   }
 }
+
+/**
+ * What most test files need: a sandbox, the release build served with a
+ * config.json pointing at it (plus `config`), and a browser. `stop()` ends
+ * all three.
+ */
+export async function startSuite(config = {}) {
+  const sandbox = await startSandbox();
+  const site = await serveStatic({ config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token, ...config } });
+  const browser = await launchBrowser();
+  return {
+    sandbox,
+    site,
+    browser,
+    async stop() {
+      await browser.close();
+      await site.close();
+      await sandbox.stop();
+    },
+  };
+}

@@ -3,23 +3,21 @@
 // the language. axe-core checks every step; each step leaves a screenshot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, startSuite, waitForBaseUrl } from './harness.mjs';
 import { readXlsx, xlsxFile, xlsxWorkbookFile } from './workbook.mjs';
 
 let sandbox;
 let site;
 let browser;
+let suite;
 
 before(async () => {
-  sandbox = await startSandbox();
-  site = await serveStatic({ config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token } });
-  browser = await launchBrowser();
+  suite = await startSuite();
+  ({ sandbox, site, browser } = suite);
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await sandbox?.stop();
+  await suite?.stop();
 });
 
 const row = (page, number) => page.locator(`[role="row"][data-row="${number}"]`);

@@ -377,55 +377,43 @@ fn unreadable(error: impl fmt::Display) -> SheetError {
     SheetError::Unreadable(error.to_string())
 }
 
-impl<'a> CellSource<'a> for Xlsx<Cursor<&'a [u8]>> {
-    fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
-        Xlsx::new(Cursor::new(bytes)).map_err(unreadable)
-    }
-    fn metadata(&self) -> Vec<calamine::Sheet> {
-        self.sheets_metadata().to_vec()
-    }
-    fn read_rows(&mut self, sheet: &str, limits: &Limits) -> Result<Vec<SheetRow>, SheetError> {
-        let mut cells = self.worksheet_cells_reader(sheet).map_err(unreadable)?;
-        let mut rows = Vec::new();
-        while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-            let (row, column) = cell.get_position();
-            push_cell(
-                &mut rows,
-                row,
-                column,
-                from_data_ref(cell.get_value()),
-                sheet,
-                limits,
-            )?;
+/// xlsx and xlsb have the same streaming cell reader API in calamine, under
+/// different types: one implementation serves both.
+macro_rules! streaming_cell_source {
+    ($reader:ident) => {
+        impl<'a> CellSource<'a> for $reader<Cursor<&'a [u8]>> {
+            fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
+                $reader::new(Cursor::new(bytes)).map_err(unreadable)
+            }
+            fn metadata(&self) -> Vec<calamine::Sheet> {
+                self.sheets_metadata().to_vec()
+            }
+            fn read_rows(
+                &mut self,
+                sheet: &str,
+                limits: &Limits,
+            ) -> Result<Vec<SheetRow>, SheetError> {
+                let mut cells = self.worksheet_cells_reader(sheet).map_err(unreadable)?;
+                let mut rows = Vec::new();
+                while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+                    let (row, column) = cell.get_position();
+                    push_cell(
+                        &mut rows,
+                        row,
+                        column,
+                        from_data_ref(cell.get_value()),
+                        sheet,
+                        limits,
+                    )?;
+                }
+                Ok(rows)
+            }
         }
-        Ok(rows)
-    }
+    };
 }
 
-impl<'a> CellSource<'a> for Xlsb<Cursor<&'a [u8]>> {
-    fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
-        Xlsb::new(Cursor::new(bytes)).map_err(unreadable)
-    }
-    fn metadata(&self) -> Vec<calamine::Sheet> {
-        self.sheets_metadata().to_vec()
-    }
-    fn read_rows(&mut self, sheet: &str, limits: &Limits) -> Result<Vec<SheetRow>, SheetError> {
-        let mut cells = self.worksheet_cells_reader(sheet).map_err(unreadable)?;
-        let mut rows = Vec::new();
-        while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-            let (row, column) = cell.get_position();
-            push_cell(
-                &mut rows,
-                row,
-                column,
-                from_data_ref(cell.get_value()),
-                sheet,
-                limits,
-            )?;
-        }
-        Ok(rows)
-    }
-}
+streaming_cell_source!(Xlsx);
+streaming_cell_source!(Xlsb);
 
 impl<'a> CellSource<'a> for Xls<Cursor<&'a [u8]>> {
     fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
