@@ -223,9 +223,15 @@ fn GridRow(
     let number = row.number;
     let editable: Vec<bool> =
         columns.with_untracked(|columns| columns.iter().map(|c| c.editable).collect());
+    // Rows in flight or already applied cannot change; refused ones can be
+    // fixed and retried.
     let locked = !matches!(
         row.state,
-        RowState::Invalid | RowState::Ready | RowState::Excluded
+        RowState::Invalid
+            | RowState::Ready
+            | RowState::Excluded
+            | RowState::Rejected(_)
+            | RowState::NotSent { .. }
     );
     let cells = row
         .cells

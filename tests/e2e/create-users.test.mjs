@@ -138,3 +138,35 @@ test('a sandbox that is down is reported, retried, and the rows can be sent once
   assert.equal(state.creations.E7, 1);
   await page.close();
 });
+
+test('a refused row can be fixed in the grid and only it is sent again', async () => {
+  await sandbox.api('/ruangkerja/users/create-bulk', {
+    items: [{ employeeID: 'R0', name: 'Taken Email', email: 'taken@example.com', isActive: true }],
+  });
+  const { page } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('retry.xlsx', [
+      HEADER,
+      ['R1', 'Rina', '', 'rina@example.com', '', true, ''],
+      ['R2', 'Rudi', '', 'taken@example.com', '', true, ''],
+    ]),
+  );
+  await page.getByRole('button', { name: 'Create 2 users' }).click();
+  await page.getByRole('status').filter({ hasText: '1 created; 1 rejected' }).waitFor();
+  assert.equal(await row(page, 3).locator('.status__code').textContent(), '10102');
+
+  // Fix the e-mail in place, by keyboard, then retry just that row.
+  await row(page, 3).locator('[data-field="email"]').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('rudi@example.com');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Retry 1 refused row' }).click();
+  await page.getByRole('status').filter({ hasText: 'retry.xlsx: 2 created.' }).waitFor();
+  const state = await sandbox.state();
+  assert.equal(state.creations.R1, 1, 'the row created before is not sent again');
+  assert.equal(state.creations.R2, 1);
+  assert.equal(state.users.find((user) => user.employeeID === 'R2').email, 'rudi@example.com');
+  await page.close();
+});
