@@ -65,6 +65,7 @@ pub struct Text {
     pub token_needed: &'static str,
     pub paused: &'static str,
     pub discard: &'static str,
+    pub unsaved: &'static str,
 }
 
 const EN: Text = Text {
@@ -127,6 +128,7 @@ const EN: Text = Text {
     token_needed: "The access token was refused, so sending is on hold. Paste a valid token above and press Resume; nothing is lost.",
     paused: "Paused. Requests already sent finish; press Resume to go on.",
     discard: "Discard",
+    unsaved: "This import is too large to be saved in this browser for resuming: keep this page open until it finishes.",
 };
 
 const ID: Text = Text {
@@ -189,6 +191,7 @@ const ID: Text = Text {
     token_needed: "Token akses ditolak, jadi pengiriman ditahan. Tempel token yang valid di atas lalu tekan Lanjutkan; tidak ada yang hilang.",
     paused: "Dijeda. Permintaan yang sudah terkirim tetap selesai; tekan Lanjutkan untuk meneruskan.",
     discard: "Buang",
+    unsaved: "Impor ini terlalu besar untuk disimpan di browser ini agar bisa dilanjutkan: biarkan halaman ini terbuka sampai selesai.",
 };
 
 pub fn text(lang: Lang) -> &'static Text {

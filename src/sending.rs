@@ -26,6 +26,9 @@ pub struct RunState {
     /// Rows this run set out to send.
     pub planned: usize,
     pub started_ms: f64,
+    /// The browser refused to save the job (too large, or storage off):
+    /// a reload would lose track of this run.
+    pub unsaved: bool,
 }
 
 /// Handles to the signals a run reads and writes; `Copy`, so every job
@@ -97,6 +100,7 @@ impl SendLoop {
             hold: None,
             planned,
             started_ms: js_sys::Date::now(),
+            unsaved: false,
         });
         self.pump();
     }
@@ -265,10 +269,13 @@ impl SendLoop {
         let Some((name, fingerprint)) = self.job_file.get_untracked() else {
             return;
         };
-        self.import.with_untracked(|current| {
-            if let Some(current) = current {
-                storage::save_job(&current.save(&name, &fingerprint));
-            }
+        let saved = self.import.with_untracked(|current| {
+            current
+                .as_ref()
+                .map(|current| storage::save_job(&current.save(&name, &fingerprint)))
         });
+        if saved == Some(false) && !self.run.with_untracked(|run| run.unsaved) {
+            self.run.update(|run| run.unsaved = true);
+        }
     }
 }

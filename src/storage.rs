@@ -54,10 +54,12 @@ pub fn load_job() -> Option<SavedJob> {
 }
 
 /// Saves the job after a batch; it holds no token and no password.
-pub fn save_job(job: &SavedJob) {
-    if let Ok(json) = serde_json::to_string(job) {
-        set(JOB_KEY, &json);
-    }
+/// Returns false when the browser refused it (storage full or disabled).
+pub fn save_job(job: &SavedJob) -> bool {
+    let Ok(json) = serde_json::to_string(job) else {
+        return false;
+    };
+    local_storage().is_some_and(|storage| storage.set_item(JOB_KEY, &json).is_ok())
 }
 
 pub fn clear_job() {

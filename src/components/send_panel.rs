@@ -122,6 +122,9 @@ pub fn SendPanel(
             <Show when=move || run.with(|r| r.hold == Some(Hold::NeedsToken))>
                 <p class="notice notice--error" role="alert">{move || t().token_needed}</p>
             </Show>
+            <Show when=move || run.with(|r| r.unsaved)>
+                <p class="notice notice--error" role="alert">{move || t().unsaved}</p>
+            </Show>
             <Show when=move || run.with(|r| r.hold == Some(Hold::Paused))>
                 <p class="notice" role="status">{move || t().paused}</p>
             </Show>
