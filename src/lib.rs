@@ -106,24 +106,24 @@ pub fn App() -> impl IntoView {
     let defaults = SendSettings::default();
     let batch_size = RwSignal::new(defaults.batch_size);
     let concurrency = RwSignal::new(defaults.concurrency);
-    let request_error = RwSignal::new(None::<ApiError>);
     let timeout_seconds =
         RwSignal::new(employee_import::config::AppConfig::default().request_timeout_seconds);
-    let sender = SendLoop::new(import, base_url, token, timeout_seconds, request_error);
+    // A run's job is saved under the file on screen.
+    let job_file = Signal::derive(move || {
+        file.with(|f| f.as_ref().map(|f| (f.name.clone(), f.fingerprint.clone())))
+    });
+    let on_request_error =
+        Callback::new(move |error: ApiError| notice.set(Some(Notice::Api(error))));
+    let sender = SendLoop::new(
+        import,
+        base_url,
+        token,
+        timeout_seconds,
+        on_request_error,
+        job_file,
+    );
     let saved_job = RwSignal::new(storage::load_job());
-    // The saved job belongs to the file on screen once it is resumed.
-    Effect::new(move |_| {
-        sender
-            .job_file
-            .set(file.with(|f| f.as_ref().map(|f| (f.name.clone(), f.fingerprint.clone()))));
-    });
     let sending = move || sender.run.with(|run| run.active);
-    // The notice shows the latest request error while a run goes on.
-    Effect::new(move |_| {
-        if let Some(error) = request_error.get() {
-            notice.set(Some(Notice::Api(error)));
-        }
-    });
 
     // Outside sync only: remember the language and tell the page its language.
     Effect::new(move |_| {
@@ -512,7 +512,10 @@ pub fn App() -> impl IntoView {
                         on_concurrency=Callback::new(move |n| concurrency.set(n))
                         on_start=on_start
                         on_pause=Callback::new(move |()| sender.pause())
-                        on_resume=Callback::new(move |()| sender.resume())
+                        on_resume=Callback::new(move |()| {
+                            notice.set(None);
+                            sender.resume();
+                        })
                         on_cancel=Callback::new(move |()| sender.cancel())
                         on_retry_rejected=on_retry_rejected
                     />

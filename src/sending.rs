@@ -40,10 +40,10 @@ pub struct SendLoop {
     pub token: RwSignal<String>,
     pub timeout_seconds: RwSignal<u32>,
     pub run: RwSignal<RunState>,
-    /// The last error of a request, for the notice.
-    pub last_error: RwSignal<Option<ApiError>>,
+    /// Told about each failed request, for the notice.
+    on_error: Callback<ApiError>,
     /// The loaded file's name and fingerprint, to save the job under.
-    pub job_file: RwSignal<Option<(String, String)>>,
+    job_file: Signal<Option<(String, String)>>,
     dispatcher: StoredValue<Option<Dispatcher>>,
     timer_due: StoredValue<Option<u64>>,
 }
@@ -54,7 +54,8 @@ impl SendLoop {
         base_url: RwSignal<String>,
         token: RwSignal<String>,
         timeout_seconds: RwSignal<u32>,
-        last_error: RwSignal<Option<ApiError>>,
+        on_error: Callback<ApiError>,
+        job_file: Signal<Option<(String, String)>>,
     ) -> Self {
         SendLoop {
             import,
@@ -62,8 +63,8 @@ impl SendLoop {
             token,
             timeout_seconds,
             run: RwSignal::new(RunState::default()),
-            last_error,
-            job_file: RwSignal::new(None),
+            on_error,
+            job_file,
             dispatcher: StoredValue::new(None),
             timer_due: StoredValue::new(None),
         }
@@ -94,7 +95,6 @@ impl SendLoop {
             return;
         }
         self.save_job();
-        self.last_error.set(None);
         self.run.set(RunState {
             active: true,
             hold: None,
@@ -121,7 +121,6 @@ impl SendLoop {
                 d.resume();
             }
         });
-        self.last_error.set(None);
         self.pump();
     }
 
@@ -210,7 +209,7 @@ impl SendLoop {
                     Err(error) => d.on_failure(id, &error.to_failure(), now, ledger),
                 });
                 if let Err(error) = answer {
-                    self.last_error.set(Some(error));
+                    self.on_error.run(error);
                 }
             }
             Job::Lookup { id, employee_ids } => {
@@ -245,7 +244,7 @@ impl SendLoop {
                     _ => d.on_lookup(id, &existing, &unchecked, now, ledger),
                 });
                 if let Some(error) = last_error {
-                    self.last_error.set(Some(error));
+                    self.on_error.run(error);
                 }
             }
         }
