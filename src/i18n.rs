@@ -66,6 +66,10 @@ pub struct Text {
     pub paused: &'static str,
     pub discard: &'static str,
     pub unsaved: &'static str,
+    pub results: &'static str,
+    pub results_xlsx: &'static str,
+    pub results_csv: &'static str,
+    pub failed_xlsx: &'static str,
 }
 
 const EN: Text = Text {
@@ -128,7 +132,10 @@ const EN: Text = Text {
     token_needed: "The access token was refused, so sending is on hold. Paste a valid token above and press Resume; nothing is lost.",
     paused: "Paused. Requests already sent finish; press Resume to go on.",
     discard: "Discard",
-    unsaved: "This import is too large to be saved in this browser for resuming: keep this page open until it finishes.",
+    unsaved: "This import is too large to be saved in this browser for resuming: keep this page open until it finishes.",    results: "Results",
+    results_xlsx: "Download results (.xlsx)",
+    results_csv: "Download results (.csv)",
+    failed_xlsx: "Download rows to fix (.xlsx)",
 };
 
 const ID: Text = Text {
@@ -191,7 +198,10 @@ const ID: Text = Text {
     token_needed: "Token akses ditolak, jadi pengiriman ditahan. Tempel token yang valid di atas lalu tekan Lanjutkan; tidak ada yang hilang.",
     paused: "Dijeda. Permintaan yang sudah terkirim tetap selesai; tekan Lanjutkan untuk meneruskan.",
     discard: "Buang",
-    unsaved: "Impor ini terlalu besar untuk disimpan di browser ini agar bisa dilanjutkan: biarkan halaman ini terbuka sampai selesai.",
+    unsaved: "Impor ini terlalu besar untuk disimpan di browser ini agar bisa dilanjutkan: biarkan halaman ini terbuka sampai selesai.",    results: "Hasil",
+    results_xlsx: "Unduh hasil (.xlsx)",
+    results_csv: "Unduh hasil (.csv)",
+    failed_xlsx: "Unduh baris yang perlu diperbaiki (.xlsx)",
 };
 
 pub fn text(lang: Lang) -> &'static Text {

@@ -17,6 +17,7 @@ pub mod xlsx;
 
 use std::sync::Arc;
 
+use employee_import::export;
 use employee_import::template::template;
 use employee_import::{
     Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, SendSettings, Severity,
@@ -56,6 +57,7 @@ enum Notice {
     Api(ApiError),
     Config(String),
     Template(String),
+    Export(String),
 }
 
 impl Notice {
@@ -65,6 +67,10 @@ impl Notice {
             Notice::File(error) => error.to_string(),
             Notice::Api(error) => error.message(lang),
             Notice::Config(error) => error.clone(),
+            Notice::Export(error) => lang.pick(
+                format!("The result file could not be made: {error}"),
+                format!("Berkas hasil tidak dapat dibuat: {error}"),
+            ),
             Notice::Template(error) => lang.pick(
                 format!("The template could not be made: {error}"),
                 format!("Templat tidak dapat dibuat: {error}"),
@@ -328,6 +334,47 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    // Result files, written in the browser.
+    let download_table = move |which: &'static str| {
+        let lang = lang.get_untracked();
+        let stem = file.with_untracked(|f| {
+            f.as_ref().map(|f| {
+                f.name
+                    .rsplit_once('.')
+                    .map_or(f.name.clone(), |(stem, _)| stem.to_owned())
+            })
+        });
+        let Some(stem) = stem else { return };
+        let written = import.with_untracked(|current| {
+            let current = current.as_ref().ok_or_else(String::new)?;
+            let (table, name) = match which {
+                "failed" => (
+                    export::failed_rows_table(current, lang),
+                    format!("{stem}-rows-to-fix.xlsx"),
+                ),
+                _ => (
+                    export::results_table(current, lang),
+                    format!("{stem}-results.{which}"),
+                ),
+            };
+            let (bytes, mime) = if which == "csv" {
+                (
+                    export::to_csv(&table).map_err(|e| e.to_string())?,
+                    "text/csv",
+                )
+            } else {
+                (
+                    xlsx::table_xlsx(&table).map_err(|e| e.to_string())?,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            };
+            file::download(&name, &bytes, mime)
+        });
+        if let Err(error) = written {
+            notice.set(Some(Notice::Export(error)));
+        }
+    };
+
     // Derived views of the import, for the components.
     let mode =
         Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.report.mode).unwrap_or_default()));
@@ -519,6 +566,21 @@ pub fn App() -> impl IntoView {
                         on_cancel=Callback::new(move |()| sender.cancel())
                         on_retry_rejected=on_retry_rejected
                     />
+                    <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed > 0)>
+                        <div class="results-files" role="group" aria-label=move || t().results>
+                            <button type="button" class="button" on:click=move |_| download_table("xlsx")>
+                                {move || t().results_xlsx}
+                            </button>
+                            <button type="button" class="button" on:click=move |_| download_table("csv")>
+                                {move || t().results_csv}
+                            </button>
+                            <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed > 0)>
+                                <button type="button" class="button" on:click=move |_| download_table("failed")>
+                                    {move || t().failed_xlsx}
+                                </button>
+                            </Show>
+                        </div>
+                    </Show>
                     <fieldset class="filters">
                         <legend>{move || t().filter}</legend>
                         {filter_option(RowFilter::All, 0, |l| text(l).filter_all)}

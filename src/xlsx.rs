@@ -1,6 +1,7 @@
 //! Writing workbooks in the browser with rust_xlsxwriter. Kept out of the
 //! core because writing stamps the file with the current time.
 
+use employee_import::export::Table;
 use employee_import::template::Template;
 use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 
@@ -46,5 +47,26 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
         rules.write_string(row, 1, if column.required { "✓" } else { "" })?;
         rules.write_string_with_format(row, 2, &column.rule, &wrap)?;
     }
+    workbook.save_to_buffer()
+}
+
+/// A table as one sheet, every cell written as text (never as a formula),
+/// with a bold, frozen header row.
+pub fn table_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet().set_name(&table.sheet_name)?;
+    for (col, header) in table.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, header, &bold)?;
+        sheet.set_column_width(col as u16, 20)?;
+    }
+    for (index, row) in table.rows.iter().enumerate() {
+        for (col, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(index as u32 + 1, col as u16, cell)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
     workbook.save_to_buffer()
 }

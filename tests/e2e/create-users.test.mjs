@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, serveStatic, startSuite, waitForBaseUrl } from './harness.mjs';
-import { xlsxFile } from './workbook.mjs';
+import { readXlsx, xlsxFile } from './workbook.mjs';
 
 const HEADER = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials'];
 
@@ -168,5 +168,70 @@ test('a refused row can be fixed in the grid and only it is sent again', async (
   assert.equal(state.creations.R1, 1, 'the row created before is not sent again');
   assert.equal(state.creations.R2, 1);
   assert.equal(state.users.find((user) => user.employeeID === 'R2').email, 'rudi@example.com');
+  await page.close();
+});
+
+test('result files: every row with its outcome, formulas neutralised, and rows to fix re-uploaded and sent', async () => {
+  const { readFile } = await import('node:fs/promises');
+  await sandbox.api('/ruangkerja/users/create-bulk', {
+    items: [{ employeeID: 'Q2', name: 'Already', email: 'q2-old@example.com', isActive: true }],
+  });
+  const { page } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('payroll.xlsx', [
+      HEADER,
+      ['Q1', '=HYPERLINK("http://evil.example")', '', 'q1@example.com', '', true, ''],
+      ['Q2', 'Quinn', '', 'q2@example.com', '', true, ''],
+      ['Q3', 'Qori', '', 'not-an-email', '', true, ''],
+    ]),
+  );
+  await page.getByRole('button', { name: 'Create 2 users' }).click();
+  await page.getByRole('status').filter({ hasText: '1 created; 1 rejected' }).waitFor();
+  const serial = (await sandbox.state()).users.find((user) => user.employeeID === 'Q1').serial;
+
+  const download = async (name) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+    return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+  };
+  const results = await download('Download results (.xlsx)');
+  assert.equal(results.name, 'payroll-results.xlsx');
+  const sheet = readXlsx(results.bytes);
+  const rows = sheet.rows(sheet.sheetNames[0]);
+  assert.deepEqual(rows[0], [...HEADER, 'Status', 'Serial', 'Error code', 'Error message']);
+  assert.deepEqual(rows[1].slice(0, 2), ['Q1', `'=HYPERLINK("http://evil.example")`]);
+  assert.deepEqual(rows[1].slice(7, 9), ['Created', serial]);
+  assert.deepEqual(rows[2].slice(7, 11), ['Refused', '', '10101', 'USER_EMPLOYEE_ID_EXISTS: employee id already been taken']);
+  assert.equal(rows[3][7], 'Needs fixing');
+
+  const csv = await download('Download results (.csv)');
+  assert.equal(csv.name, 'payroll-results.csv');
+  const text = csv.bytes.toString('utf8');
+  assert.ok(text.includes(`"'=HYPERLINK(""http://evil.example"")"`), text);
+  assert.ok(!/(^|,)=/m.test(text.replace(/^\ufeff/, '')), 'no cell starts with =');
+
+  const toFix = await download('Download rows to fix (.xlsx)');
+  assert.equal(toFix.name, 'payroll-rows-to-fix.xlsx');
+  const fixBook = readXlsx(toFix.bytes);
+  const fixRows = fixBook.rows(fixBook.sheetNames[0]);
+  assert.deepEqual(fixRows.map((r) => r[0]), ['employeeID', 'Q2', 'Q3']);
+
+  // The admin fixes the rows in the app itself and sends them.
+  await page.locator('input[type="file"]').setInputFiles({ name: toFix.name, mimeType: 'application/octet-stream', buffer: toFix.bytes });
+  await page.getByRole('status').filter({ hasText: 'payroll-rows-to-fix.xlsx: Create 1 user; 1 row still has errors.' }).waitFor();
+  const edit = async (number, field, value) => {
+    await row(page, number).locator(`[data-field="${field}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(value);
+    await page.keyboard.press('Enter');
+  };
+  await edit(2, 'employeeID', 'Q2B');
+  await edit(3, 'email', 'q3@example.com');
+  await page.getByRole('button', { name: 'Create 2 users' }).click();
+  await page.getByRole('status').filter({ hasText: 'payroll-rows-to-fix.xlsx: 2 created.' }).waitFor();
+  const state = await sandbox.state();
+  assert.equal(state.creations.Q2B, 1);
+  assert.equal(state.creations.Q3, 1);
   await page.close();
 });

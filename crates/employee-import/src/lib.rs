@@ -19,6 +19,7 @@
 
 pub mod config;
 pub mod contract;
+pub mod export;
 pub mod import;
 pub mod job;
 pub mod lang;

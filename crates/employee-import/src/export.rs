@@ -1,0 +1,352 @@
+//! Result files, as plain tables: the user's sheet with each row's outcome,
+//! and the rows still to do in the template's columns. The shell writes
+//! them as .xlsx; CSV is written here.
+//!
+//! Every exported cell that a spreadsheet program could take for a formula
+//! is neutralised (OWASP "CSV injection"), and passwords are never exported.
+
+use std::borrow::Cow;
+
+use crate::import::Import;
+use crate::lang::Lang;
+use crate::ledger::RowState;
+use crate::mapping::Field;
+use crate::template::template;
+
+/// A sheet of text cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub sheet_name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The cell as it may safely be exported. A cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading apostrophe, so no
+/// spreadsheet program runs it. A plain signed number (`+6281122334455`,
+/// `-5`) cannot run and is left as it is, so phone numbers survive a round
+/// trip.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    let Some(first) = text.chars().next() else {
+        return Cow::Borrowed(text);
+    };
+    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
+        return Cow::Borrowed(text);
+    }
+    let rest = &text[first.len_utf8()..];
+    let plain_number = matches!(first, '+' | '-')
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && rest.chars().filter(|&c| c == '.').count() <= 1;
+    if plain_number {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("'{text}"))
+    }
+}
+
+/// The outcome columns added to the user's sheet.
+const OUTCOME_HEADERS: [&str; 4] = ["Status", "Serial", "Error code", "Error message"];
+
+/// The user's sheet, from its header row on, with Status, Serial, Error code
+/// and Error message columns added. The password column is left out.
+pub fn results_table(import: &Import, lang: Lang) -> Table {
+    let mapping = &import.report.mapping;
+    let password = mapping.column_of(Field::Password);
+    let kept: Vec<usize> = (0..mapping.headers.len())
+        .filter(|c| Some(*c) != password)
+        .collect();
+    let mut headers: Vec<String> = kept.iter().map(|&c| mapping.headers[c].clone()).collect();
+    headers.extend(OUTCOME_HEADERS.iter().map(|h| h.to_string()));
+    let rows = import
+        .report
+        .rows
+        .iter()
+        .zip(import.ledger.rows())
+        .map(|(report_row, ledger_row)| {
+            let sheet_row = import
+                .sheet
+                .rows
+                .binary_search_by_key(&report_row.row.number, |r| r.number)
+                .ok()
+                .map(|i| &import.sheet.rows[i]);
+            let mut cells: Vec<String> = kept
+                .iter()
+                .map(|&c| sheet_row.map(|r| r.cell(c).to_text()).unwrap_or_default())
+                .collect();
+            let (status, serial, code, message) = outcome(&ledger_row.state, lang, || {
+                report_row
+                    .issues
+                    .iter()
+                    .map(|i| i.message(lang))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            cells.extend([status, serial, code, message]);
+            cells
+                .into_iter()
+                .map(|cell| neutralise(&cell).into_owned())
+                .collect()
+        })
+        .collect();
+    Table {
+        sheet_name: lang.pick("Results", "Hasil").to_owned(),
+        headers,
+        rows,
+    }
+}
+
+/// The rows not yet done (to fix, refused, not sent, unconfirmed), in the
+/// template's columns for the import's mode, ready to fix and upload again.
+pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
+    let spec = template(import.report.mode, lang);
+    let fields: Vec<Field> = spec.columns.iter().map(|c| c.field).collect();
+    let mut headers: Vec<String> = fields.iter().map(|f| f.api_name().to_owned()).collect();
+    headers.extend(["Status", "Error code", "Error message"].map(str::to_owned));
+    let rows = import
+        .report
+        .rows
+        .iter()
+        .zip(import.ledger.rows())
+        .filter(|(_, ledger_row)| {
+            matches!(
+                ledger_row.state,
+                RowState::Invalid
+                    | RowState::Rejected(_)
+                    | RowState::NotSent { .. }
+                    | RowState::Unconfirmed
+            )
+        })
+        .map(|(report_row, ledger_row)| {
+            let mut cells: Vec<String> = fields
+                .iter()
+                .map(|&field| match field {
+                    // Never exported, even masked.
+                    Field::Password => String::new(),
+                    Field::IsActive => report_row
+                        .row
+                        .is_active
+                        .map(|v| if v { "TRUE" } else { "FALSE" }.to_owned())
+                        .unwrap_or_default(),
+                    other => report_row.row.display(other),
+                })
+                .collect();
+            let (status, _, code, message) = outcome(&ledger_row.state, lang, || {
+                report_row
+                    .issues
+                    .iter()
+                    .map(|i| i.message(lang))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            cells.extend([status, code, message]);
+            cells
+                .into_iter()
+                .map(|cell| neutralise(&cell).into_owned())
+                .collect()
+        })
+        .collect();
+    Table {
+        sheet_name: spec.data_sheet.to_owned(),
+        headers,
+        rows,
+    }
+}
+
+/// (status, serial, error code, error message) for a row's state.
+fn outcome(
+    state: &RowState,
+    lang: Lang,
+    problems: impl Fn() -> String,
+) -> (String, String, String, String) {
+    let text = |en: &str, id: &str| lang.pick(en, id).to_owned();
+    match state {
+        RowState::Created { serial } => (
+            text("Created", "Dibuat"),
+            serial.clone(),
+            String::new(),
+            String::new(),
+        ),
+        RowState::Applied => (
+            text(
+                "Created (confirmed by lookup)",
+                "Dibuat (dikonfirmasi lewat pencarian)",
+            ),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+        RowState::Rejected(error) => (
+            text("Refused", "Ditolak"),
+            String::new(),
+            error.error_code.to_string(),
+            format!("{}: {}", error.message, error.detail),
+        ),
+        RowState::NotSent { reason } => (
+            text("Not sent", "Tidak terkirim"),
+            String::new(),
+            String::new(),
+            reason.clone(),
+        ),
+        RowState::Unconfirmed => (
+            text("Unconfirmed", "Belum pasti"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+        RowState::Invalid => (
+            text("Needs fixing", "Perlu diperbaiki"),
+            String::new(),
+            String::new(),
+            problems(),
+        ),
+        RowState::Excluded => (
+            text("Excluded", "Dikecualikan"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+        RowState::Ready => (
+            text("Not sent yet", "Belum dikirim"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+        RowState::Sending => (
+            text("Sending", "Mengirim"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+    }
+}
+
+/// The table as CSV, with a byte order mark so spreadsheet programs read
+/// it as UTF-8.
+pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(&table.headers)?;
+    for row in &table.rows {
+        writer.write_record(row)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|error| error.into_error().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::ApiErrorBody;
+    use crate::sheet::{read_workbook, Limits};
+
+    #[test]
+    fn formula_like_cells_are_neutralised_and_signed_numbers_kept() {
+        for (input, output) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(1,2)", "'@SUM(1,2)"),
+            ("\tTAB", "'\tTAB"),
+            ("\rCR", "'\rCR"),
+            ("+6281122334455", "+6281122334455"),
+            ("-5", "-5"),
+            ("Ani", "Ani"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(input), output, "{input:?}");
+        }
+    }
+
+    const CSV: &[u8] = b"employeeID,name,email,password,isActive\nE1,=HYPERLINK(\"http://evil\"),a@x.id,s3cret,TRUE\nE2,Budi,b@x.id,,TRUE\nE 3,Citra,c@x.id,,TRUE\n";
+
+    fn sent_import() -> Import {
+        let mut import = Import::from_bytes(CSV).unwrap();
+        import.ledger.set_state(
+            2,
+            RowState::Created {
+                serial: "OPENAPI1".into(),
+            },
+        );
+        import.ledger.set_state(
+            3,
+            RowState::Rejected(ApiErrorBody {
+                error_code: 10102,
+                message: "USER_EMAIL_EXISTS".into(),
+                detail: "user email already been taken".into(),
+            }),
+        );
+        import
+    }
+
+    #[test]
+    fn the_results_carry_every_row_with_its_outcome_and_no_password() {
+        let table = results_table(&sent_import(), Lang::En);
+        assert_eq!(
+            table.headers,
+            [
+                "employeeID",
+                "name",
+                "email",
+                "isActive",
+                "Status",
+                "Serial",
+                "Error code",
+                "Error message"
+            ]
+        );
+        assert_eq!(
+            table.rows[0],
+            [
+                "E1",
+                "'=HYPERLINK(\"http://evil\")",
+                "a@x.id",
+                "TRUE",
+                "Created",
+                "OPENAPI1",
+                "",
+                ""
+            ]
+        );
+        assert_eq!(
+            table.rows[1][6..],
+            ["10102", "USER_EMAIL_EXISTS: user email already been taken"]
+        );
+        assert_eq!(table.rows[2][4], "Needs fixing");
+        assert!(table
+            .rows
+            .iter()
+            .flatten()
+            .all(|cell| !cell.contains("s3cret")));
+
+        // Read back through the importer: the CSV has the same cells.
+        let csv = to_csv(&table).unwrap();
+        let read = read_workbook(&csv, None, &Limits::default()).unwrap().sheet;
+        assert_eq!(read.rows.len(), 4);
+        assert_eq!(
+            read.rows[1].cells[1].to_text(),
+            "'=HYPERLINK(\"http://evil\")"
+        );
+        assert_eq!(read.rows[1].cells[5].to_text(), "OPENAPI1");
+    }
+
+    #[test]
+    fn the_failed_rows_file_has_the_template_columns_and_reads_back_as_an_import() {
+        let table = failed_rows_table(&sent_import(), Lang::En);
+        assert_eq!(&table.headers[..3], ["employeeID", "name", "username"]);
+        let ids: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(ids, ["E2", "E 3"]);
+        let csv = to_csv(&table).unwrap();
+        let again = Import::from_bytes(&csv).unwrap();
+        assert_eq!(again.report.rows.len(), 2);
+        assert!(
+            again.report.rows[0].is_valid(),
+            "{:?}",
+            again.report.rows[0].issues
+        );
+        assert_eq!(
+            again.report.mapping.ignored_headers().collect::<Vec<_>>(),
+            ["Status", "Error code", "Error message"]
+        );
+    }
+}
