@@ -51,3 +51,15 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     web_sys::Url::revoke_object_url(&url).map_err(describe)?;
     Ok(())
 }
+
+/// Puts `text` on the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let clipboard = web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .clipboard();
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|error| format!("the clipboard refused the text ({error:?})"))
+}

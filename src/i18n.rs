@@ -70,6 +70,10 @@ pub struct Text {
     pub results_xlsx: &'static str,
     pub results_csv: &'static str,
     pub failed_xlsx: &'static str,
+    pub filter_done: &'static str,
+    pub filter_not_done: &'static str,
+    pub copy_serials: &'static str,
+    pub copied: &'static str,
 }
 
 const EN: Text = Text {
@@ -135,7 +139,10 @@ const EN: Text = Text {
     unsaved: "This import is too large to be saved in this browser for resuming: keep this page open until it finishes.",    results: "Results",
     results_xlsx: "Download results (.xlsx)",
     results_csv: "Download results (.csv)",
-    failed_xlsx: "Download rows to fix (.xlsx)",
+    failed_xlsx: "Download rows to fix (.xlsx)",    filter_done: "Done",
+    filter_not_done: "Refused or not sent",
+    copy_serials: "Copy all serials",
+    copied: "Serials copied to the clipboard.",
 };
 
 const ID: Text = Text {
@@ -201,7 +208,10 @@ const ID: Text = Text {
     unsaved: "Impor ini terlalu besar untuk disimpan di browser ini agar bisa dilanjutkan: biarkan halaman ini terbuka sampai selesai.",    results: "Hasil",
     results_xlsx: "Unduh hasil (.xlsx)",
     results_csv: "Unduh hasil (.csv)",
-    failed_xlsx: "Unduh baris yang perlu diperbaiki (.xlsx)",
+    failed_xlsx: "Unduh baris yang perlu diperbaiki (.xlsx)",    filter_done: "Selesai",
+    filter_not_done: "Ditolak atau tidak terkirim",
+    copy_serials: "Salin semua serial",
+    copied: "Serial disalin ke papan klip.",
 };
 
 pub fn text(lang: Lang) -> &'static Text {

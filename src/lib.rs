@@ -58,6 +58,7 @@ enum Notice {
     Config(String),
     Template(String),
     Export(String),
+    Copied(usize),
 }
 
 impl Notice {
@@ -67,6 +68,7 @@ impl Notice {
             Notice::File(error) => error.to_string(),
             Notice::Api(error) => error.message(lang),
             Notice::Config(error) => error.clone(),
+            Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
@@ -86,15 +88,31 @@ enum RowFilter {
     Errors,
     Warnings,
     Valid,
+    Done,
+    NotDone,
 }
 
 impl RowFilter {
-    fn keeps(self, row: &employee_import::ReportRow) -> bool {
+    const ALL: [RowFilter; 6] = [
+        RowFilter::All,
+        RowFilter::Errors,
+        RowFilter::Warnings,
+        RowFilter::Valid,
+        RowFilter::Done,
+        RowFilter::NotDone,
+    ];
+
+    fn keeps(self, row: &employee_import::ReportRow, state: &RowState) -> bool {
         match self {
             RowFilter::All => true,
             RowFilter::Errors => !row.is_valid(),
             RowFilter::Warnings => row.issues.iter().any(|i| i.severity() == Severity::Warning),
             RowFilter::Valid => row.is_valid(),
+            RowFilter::Done => matches!(state, RowState::Created { .. } | RowState::Applied),
+            RowFilter::NotDone => matches!(
+                state,
+                RowState::Rejected(_) | RowState::NotSent { .. } | RowState::Unconfirmed
+            ),
         }
     }
 }
@@ -375,6 +393,31 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    let copy_serials = move |_| {
+        let serials: Vec<String> = import.with_untracked(|current| {
+            current
+                .as_ref()
+                .map(|current| {
+                    current
+                        .ledger
+                        .rows()
+                        .iter()
+                        .filter_map(|row| match &row.state {
+                            RowState::Created { serial } => Some(serial.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        spawn_local(async move {
+            match file::copy_text(&serials.join("\n")).await {
+                Ok(()) => notice.set(Some(Notice::Copied(serials.len()))),
+                Err(error) => notice.set(Some(Notice::Export(error))),
+            }
+        });
+    };
+
     // Derived views of the import, for the components.
     let mode =
         Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.report.mode).unwrap_or_default()));
@@ -391,8 +434,9 @@ pub fn App() -> impl IntoView {
                     i.report
                         .rows
                         .iter()
+                        .zip(i.ledger.rows())
                         .enumerate()
-                        .filter(|(_, row)| filter.keeps(row))
+                        .filter(|(_, (row, ledger_row))| filter.keeps(row, &ledger_row.state))
                         .map(|(index, _)| index)
                         .collect::<Vec<_>>()
                 })
@@ -401,15 +445,15 @@ pub fn App() -> impl IntoView {
     });
     let filter_counts = Memo::new(move |_| {
         import.with(|i| {
-            let Some(i) = i else { return [0; 4] };
-            let rows = &i.report.rows;
-            [
-                RowFilter::All,
-                RowFilter::Errors,
-                RowFilter::Warnings,
-                RowFilter::Valid,
-            ]
-            .map(|filter| rows.iter().filter(|row| filter.keeps(row)).count())
+            let Some(i) = i else { return [0; 6] };
+            RowFilter::ALL.map(|filter| {
+                i.report
+                    .rows
+                    .iter()
+                    .zip(i.ledger.rows())
+                    .filter(|(row, ledger_row)| filter.keeps(row, &ledger_row.state))
+                    .count()
+            })
         })
     });
     let error_positions = Memo::new(move |_| {
@@ -519,8 +563,13 @@ pub fn App() -> impl IntoView {
                     </div>
                 }
             })}
-            <Show when=move || notice.with(Option::is_some)>
+            <Show when=move || notice.with(|n| n.as_ref().is_some_and(|n| !matches!(n, Notice::Copied(_))))>
                 <div class="notice notice--error" role="alert">
+                    {move || notice.with(|n| n.as_ref().map(|n| n.message(lang.get())))}
+                </div>
+            </Show>
+            <Show when=move || notice.with(|n| matches!(n, Some(Notice::Copied(_))))>
+                <div class="notice" role="status">
                     {move || notice.with(|n| n.as_ref().map(|n| n.message(lang.get())))}
                 </div>
             </Show>
@@ -574,6 +623,9 @@ pub fn App() -> impl IntoView {
                             <button type="button" class="button" on:click=move |_| download_table("csv")>
                                 {move || t().results_csv}
                             </button>
+                            <button type="button" class="button" on:click=copy_serials>
+                                {move || t().copy_serials}
+                            </button>
                             <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed > 0)>
                                 <button type="button" class="button" on:click=move |_| download_table("failed")>
                                     {move || t().failed_xlsx}
@@ -587,6 +639,8 @@ pub fn App() -> impl IntoView {
                         {filter_option(RowFilter::Errors, 1, |l| text(l).filter_errors)}
                         {filter_option(RowFilter::Warnings, 2, |l| text(l).filter_warnings)}
                         {filter_option(RowFilter::Valid, 3, |l| text(l).filter_valid)}
+                        {filter_option(RowFilter::Done, 4, |l| text(l).filter_done)}
+                        {filter_option(RowFilter::NotDone, 5, |l| text(l).filter_not_done)}
                     </fieldset>
                     {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
                     <PreviewGrid

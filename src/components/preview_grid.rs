@@ -438,15 +438,21 @@ fn Status(
                 <span class="status__detail">{t.applied_detail}</span>
             }
             .into_any(),
-            RowState::Rejected(error) => view! {
-                <span class="status status--rejected">
-                    <span class="status__code">{error.error_code}</span>
-                    " "
-                    <span class="status__message">{error.message}</span>
-                </span>
-                <span class="status__detail">{error.detail}</span>
+            RowState::Rejected(error) => {
+                // Known codes get a plain explanation; unknown ones show
+                // exactly what the API said.
+                let explanation = employee_import::contract::codes::explain(error.error_code, lang.get());
+                view! {
+                    <span class="status status--rejected" title=explanation>
+                        <span class="status__code">{error.error_code}</span>
+                        " "
+                        <span class="status__message">{error.message}</span>
+                    </span>
+                    <span class="status__detail">{error.detail}</span>
+                    {explanation.map(|text| view! { <span class="status__explain">{text}</span> })}
+                }
+                .into_any()
             }
-            .into_any(),
             RowState::NotSent { reason } => view! {
                 <span class="status status--not-sent">{t.state_not_sent}</span>
                 <span class="status__detail">{reason}</span>

@@ -64,6 +64,21 @@ test('each uploaded row shows the serial the sandbox gave it, and a taken employ
   assert.equal(await rejected.locator('.status__message').textContent(), 'USER_EMPLOYEE_ID_EXISTS');
   assert.equal(await rejected.locator('.status__detail').textContent(), 'employee id already been taken');
   assert.equal(state.creations.E100, 1, 'E100 must not be created a second time');
+  // A known code gets a plain explanation beside the API's own words.
+  assert.match(await rejected.locator('.status__explain').textContent(), /already exists in Ruangkerja/);
+
+  // Filters by outcome.
+  await page.locator('input[name="row-filter"][value="done"]').check();
+  assert.deepEqual(await page.locator('[role="rowgroup"] [role="row"][data-row]').evaluateAll((rows) => rows.map((r) => r.dataset.row)), ['2', '3']);
+  await page.locator('input[name="row-filter"][value="notdone"]').check();
+  assert.deepEqual(await page.locator('[role="rowgroup"] [role="row"][data-row]').evaluateAll((rows) => rows.map((r) => r.dataset.row)), ['4']);
+  await page.locator('input[name="row-filter"][value="all"]').check();
+
+  // Copy all serials.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(site.url).origin });
+  await page.getByRole('button', { name: 'Copy all serials' }).click();
+  await page.getByRole('status').filter({ hasText: 'Serials copied to the clipboard. (2)' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), [serialOf('E1'), serialOf('1001')].join('\n'));
   assert.deepEqual(errors, []);
   await page.screenshot({ path: 'screenshots/created.png', fullPage: true });
   await page.close();

@@ -176,6 +176,37 @@ pub mod codes {
     pub const PERMISSION_DENIED: i64 = 123;
     pub const PERMISSION_DENIED_MESSAGE: &str =
         "rpc error: code = PermissionDenied desc = Token is not valid";
+    pub const TAG_NAME_EXISTS: i64 = 11101;
+
+    use crate::lang::Lang;
+
+    /// What a code the docs name means, and what to do, in plain words.
+    /// Unknown codes get `None`: the app then shows them exactly as they came.
+    pub fn explain(code: i64, lang: Lang) -> Option<&'static str> {
+        Some(match code {
+            USER_EMPLOYEE_ID_EXISTS => lang.pick(
+                "A user with this employee ID already exists in Ruangkerja. If it is the same person, nothing is needed; otherwise give this row another employee ID.",
+                "Pengguna dengan ID karyawan ini sudah ada di Ruangkerja. Jika orangnya sama, tidak perlu apa-apa; jika bukan, beri baris ini ID karyawan lain.",
+            ),
+            USER_EMAIL_EXISTS => lang.pick(
+                "Another user already has this e-mail address. Use a different address for this person.",
+                "Pengguna lain sudah memakai alamat email ini. Gunakan alamat lain untuk orang ini.",
+            ),
+            TAG_NAME_EXISTS => lang.pick(
+                "A tag with this name already exists.",
+                "Tag dengan nama ini sudah ada.",
+            ),
+            BAD_REQUEST => lang.pick(
+                "The API did not accept the request or the credentials. Check the client ID and secret, or the row's values.",
+                "API tidak menerima permintaan atau kredensial. Periksa client ID dan secret, atau nilai baris ini.",
+            ),
+            PERMISSION_DENIED => lang.pick(
+                "The access token is missing, wrong or expired. Sign in again and retry.",
+                "Token akses tidak ada, salah, atau kedaluwarsa. Masuk lagi lalu coba ulang.",
+            ),
+            _ => return None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +266,14 @@ mod tests {
                 "isActive": true, "tagSerials": ["RUKRTAG-9WHL0JGP"], "organizationSerial": null
             }]})
         );
+    }
+
+    #[test]
+    fn known_codes_are_explained_in_both_languages_and_unknown_ones_are_not() {
+        let en = codes::explain(10101, crate::Lang::En).unwrap();
+        let id = codes::explain(10101, crate::Lang::Id).unwrap();
+        assert!(en.contains("already exists") && id.contains("sudah ada"));
+        assert_eq!(codes::explain(99999, crate::Lang::En), None);
     }
 
     #[test]
