@@ -5,7 +5,9 @@
 //! and every `ApiError` into the core's [`Failure`] for the dispatcher.
 
 use employee_import::config::{parse_config, AppConfig};
-use employee_import::contract::{codes, ApiErrorBody, BulkRequest, BulkResult, Envelope};
+use employee_import::contract::{
+    codes, ApiErrorBody, BulkRequest, BulkResult, Envelope, TokenGrant, TokenRequest,
+};
 use employee_import::{Batch, BatchItems, Failure, Lang};
 use futures::future::{select, Either};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -155,6 +157,26 @@ impl ApiClient {
             .map_err(|error| ApiError::Malformed(error.to_string()))?;
         let response = self.send(request).await?;
         let envelope: Envelope<BulkResult> = read_answer(response).await?;
+        Ok(envelope.data)
+    }
+
+    /// Exchanges client credentials for an access token:
+    /// `POST /oauth/token` (the docs' curl says GET; their text says POST).
+    pub async fn exchange_token(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<TokenGrant, ApiError> {
+        let request = Request::post(&self.url("/oauth/token"))
+            .header("Accept", "application/json")
+            .json(&TokenRequest {
+                client_id: client_id.trim().to_owned(),
+                client_secret: client_secret.to_owned(),
+                grant_type: "client_credentials".to_owned(),
+            })
+            .map_err(|error| ApiError::Malformed(error.to_string()))?;
+        let response = self.send(request).await?;
+        let envelope: Envelope<TokenGrant> = read_answer(response).await?;
         Ok(envelope.data)
     }
 

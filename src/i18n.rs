@@ -74,6 +74,13 @@ pub struct Text {
     pub filter_not_done: &'static str,
     pub copy_serials: &'static str,
     pub copied: &'static str,
+    pub remember_token: &'static str,
+    pub sign_in_title: &'static str,
+    pub secret_note: &'static str,
+    pub client_id: &'static str,
+    pub client_secret: &'static str,
+    pub get_token: &'static str,
+    pub token_expired: &'static str,
 }
 
 const EN: Text = Text {
@@ -142,7 +149,13 @@ const EN: Text = Text {
     failed_xlsx: "Download rows to fix (.xlsx)",    filter_done: "Done",
     filter_not_done: "Refused or not sent",
     copy_serials: "Copy all serials",
-    copied: "Serials copied to the clipboard.",
+    copied: "Serials copied to the clipboard.",    remember_token: "Remember the token in this tab (until the tab closes)",
+    sign_in_title: "Sign in with a client ID and secret",
+    secret_note: "The secret is sent from this browser and is then known to it. Use a client made for this import, and keep it in memory only: it is not stored.",
+    client_id: "Client ID",
+    client_secret: "Client secret",
+    get_token: "Get token",
+    token_expired: "The access token has expired. Sign in again or paste a new token, then send.",
 };
 
 const ID: Text = Text {
@@ -211,7 +224,13 @@ const ID: Text = Text {
     failed_xlsx: "Unduh baris yang perlu diperbaiki (.xlsx)",    filter_done: "Selesai",
     filter_not_done: "Ditolak atau tidak terkirim",
     copy_serials: "Salin semua serial",
-    copied: "Serial disalin ke papan klip.",
+    copied: "Serial disalin ke papan klip.",    remember_token: "Ingat token di tab ini (sampai tab ditutup)",
+    sign_in_title: "Masuk dengan client ID dan secret",
+    secret_note: "Secret dikirim dari browser ini sehingga diketahui browser ini. Gunakan client khusus untuk impor ini; secret hanya disimpan di memori, tidak disimpan permanen.",
+    client_id: "Client ID",
+    client_secret: "Client secret",
+    get_token: "Ambil token",
+    token_expired: "Token akses sudah kedaluwarsa. Masuk lagi atau tempel token baru, lalu kirim.",
 };
 
 pub fn text(lang: Lang) -> &'static Text {
@@ -359,5 +378,19 @@ pub fn saved_job(lang: Lang, file: &str, done: usize, total: usize, waiting: usi
         Lang::Id => format!(
             "Impor {file} yang belum selesai tersimpan di browser ini: {done} dari {total} baris selesai, {waiting} menunggu. Letakkan berkas yang sama untuk melanjutkan; baris yang sudah selesai tidak dikirim lagi."
         ),
+    }
+}
+
+/// "Expires in 11 h 59 min" / "Expired".
+pub fn expiry(lang: Lang, seconds_left: i64) -> String {
+    if seconds_left <= 0 {
+        return lang
+            .pick("The token has expired.", "Token sudah kedaluwarsa.")
+            .to_owned();
+    }
+    let (hours, minutes) = (seconds_left / 3600, (seconds_left % 3600) / 60);
+    match lang {
+        Lang::En => format!("Expires in {hours} h {minutes} min."),
+        Lang::Id => format!("Kedaluwarsa dalam {hours} jam {minutes} menit."),
     }
 }

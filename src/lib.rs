@@ -59,6 +59,7 @@ enum Notice {
     Template(String),
     Export(String),
     Copied(usize),
+    TokenExpired,
 }
 
 impl Notice {
@@ -69,6 +70,7 @@ impl Notice {
             Notice::Api(error) => error.message(lang),
             Notice::Config(error) => error.clone(),
             Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
+            Notice::TokenExpired => text(lang).token_expired.to_owned(),
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
@@ -147,6 +149,14 @@ pub fn App() -> impl IntoView {
         job_file,
     );
     let saved_job = RwSignal::new(storage::load_job());
+    // The token's expiry, when it came from a sign-in (ms since the epoch).
+    let token_expiry = RwSignal::new(None::<f64>);
+    let remember = RwSignal::new(false);
+    if let Some((kept, expiry)) = storage::load_tab_token() {
+        token.set(kept);
+        token_expiry.set(expiry);
+        remember.set(true);
+    }
     let sending = move || sender.run.with(|run| run.active);
 
     // Outside sync only: remember the language and tell the page its language.
@@ -164,7 +174,10 @@ pub fn App() -> impl IntoView {
             Ok(config) => {
                 base_url.set(config.api_base_url);
                 timeout_seconds.set(config.request_timeout_seconds);
-                if let Some(preset) = config.access_token {
+                if let Some(preset) = config
+                    .access_token
+                    .filter(|_| token.get_untracked().is_empty())
+                {
                     token.set(preset);
                 }
             }
@@ -314,16 +327,73 @@ pub fn App() -> impl IntoView {
         });
     });
 
+    let on_token = Callback::new(move |value: String| {
+        token.set(value.clone());
+        token_expiry.set(None);
+        if remember.get_untracked() {
+            storage::save_tab_token(&value, None);
+        }
+    });
+    let on_remember = Callback::new(move |keep: bool| {
+        remember.set(keep);
+        if keep {
+            storage::save_tab_token(&token.get_untracked(), token_expiry.get_untracked());
+        } else {
+            storage::clear_tab_token();
+        }
+    });
+    let on_sign_in = Callback::new(move |(client_id, client_secret): (String, String)| {
+        let client = api::ApiClient {
+            base_url: base_url.get_untracked(),
+            token: String::new(),
+            timeout_seconds: timeout_seconds.get_untracked(),
+        };
+        spawn_local(async move {
+            match client.exchange_token(&client_id, &client_secret).await {
+                Ok(grant) => {
+                    let seconds: f64 = grant.expires_in.trim().parse().unwrap_or(0.0);
+                    let expiry = (seconds > 0.0).then(|| js_sys::Date::now() + seconds * 1000.0);
+                    token.set(grant.access_token.clone());
+                    token_expiry.set(expiry);
+                    if remember.get_untracked() {
+                        storage::save_tab_token(&grant.access_token, expiry);
+                    }
+                    notice.set(None);
+                }
+                Err(error) => notice.set(Some(Notice::Api(error))),
+            }
+        });
+    });
+    // An expired token is caught before anything is sent.
+    let token_expired = move || {
+        token_expiry
+            .get_untracked()
+            .is_some_and(|at| js_sys::Date::now() >= at)
+    };
+    let expiry_text = Signal::derive(move || {
+        token_expiry
+            .get()
+            .map(|at| i18n::expiry(lang.get(), ((at - js_sys::Date::now()) / 1000.0) as i64))
+    });
+
     let send_settings = move || SendSettings {
         batch_size: batch_size.get_untracked(),
         concurrency: concurrency.get_untracked(),
         ..SendSettings::default()
     };
     let on_start = Callback::new(move |()| {
+        if token_expired() {
+            notice.set(Some(Notice::TokenExpired));
+            return;
+        }
         notice.set(None);
         sender.start(send_settings());
     });
     let on_retry_rejected = Callback::new(move |()| {
+        if token_expired() {
+            notice.set(Some(Notice::TokenExpired));
+            return;
+        }
         import.update(|current| {
             if let Some(current) = current {
                 current.ledger.retry_rejected(&current.report);
@@ -540,8 +610,12 @@ pub fn App() -> impl IntoView {
                 lang=lang
                 base_url=base_url
                 token=token
+                expiry=expiry_text
+                remember=remember
                 on_base_url=move |url| base_url.set(url)
-                on_token=move |value| token.set(value)
+                on_token=on_token
+                on_remember=on_remember
+                on_sign_in=on_sign_in
             />
             <div class="start">
                 <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || busy.get() || sending()) />

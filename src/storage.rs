@@ -1,6 +1,7 @@
-//! The only browser-storage code, in localStorage: the language, column
-//! mappings, and the unfinished job (choices, edits, row states). Never the
-//! token, never a password, never the file.
+//! The only browser-storage code. localStorage: the language, column
+//! mappings, and the unfinished job (choices, edits, row states); never the
+//! token, a password or the file. sessionStorage: the token, only when the
+//! user ticks "remember in this tab".
 
 use employee_import::{ColumnMapping, Lang, SavedJob};
 
@@ -65,5 +66,34 @@ pub fn save_job(job: &SavedJob) -> bool {
 pub fn clear_job() {
     if let Some(storage) = local_storage() {
         let _ = storage.remove_item(JOB_KEY);
+    }
+}
+
+const TOKEN_KEY: &str = "ruangkerja-import.token";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// A token the user asked to keep in this tab: (token, expiry in ms since
+/// the epoch if known). sessionStorage only, never localStorage.
+pub fn load_tab_token() -> Option<(String, Option<f64>)> {
+    let stored = session_storage()?.get_item(TOKEN_KEY).ok()??;
+    let (expiry, token) = stored.split_once(' ')?;
+    Some((token.to_owned(), expiry.parse().ok()))
+}
+
+pub fn save_tab_token(token: &str, expires_at_ms: Option<f64>) {
+    if let Some(storage) = session_storage() {
+        let expiry = expires_at_ms
+            .map(|ms| ms.to_string())
+            .unwrap_or_else(|| "-".to_owned());
+        let _ = storage.set_item(TOKEN_KEY, &format!("{expiry} {token}"));
+    }
+}
+
+pub fn clear_tab_token() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(TOKEN_KEY);
     }
 }
