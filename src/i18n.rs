@@ -81,6 +81,10 @@ pub struct Text {
     pub client_secret: &'static str,
     pub get_token: &'static str,
     pub token_expired: &'static str,
+    pub api_target: &'static str,
+    pub preset_production: &'static str,
+    pub preset_sandbox: &'static str,
+    pub preset_custom: &'static str,
 }
 
 const EN: Text = Text {
@@ -155,7 +159,10 @@ const EN: Text = Text {
     client_id: "Client ID",
     client_secret: "Client secret",
     get_token: "Get token",
-    token_expired: "The access token has expired. Sign in again or paste a new token, then send.",
+    token_expired: "The access token has expired. Sign in again or paste a new token, then send.",    api_target: "API",
+    preset_production: "Ruangkerja (production)",
+    preset_sandbox: "Local sandbox",
+    preset_custom: "Custom URL",
 };
 
 const ID: Text = Text {
@@ -230,7 +237,10 @@ const ID: Text = Text {
     client_id: "Client ID",
     client_secret: "Client secret",
     get_token: "Ambil token",
-    token_expired: "Token akses sudah kedaluwarsa. Masuk lagi atau tempel token baru, lalu kirim.",
+    token_expired: "Token akses sudah kedaluwarsa. Masuk lagi atau tempel token baru, lalu kirim.",    api_target: "API",
+    preset_production: "Ruangkerja (produksi)",
+    preset_sandbox: "Sandbox lokal",
+    preset_custom: "URL lain",
 };
 
 pub fn text(lang: Lang) -> &'static Text {

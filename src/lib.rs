@@ -159,10 +159,9 @@ pub fn App() -> impl IntoView {
     }
     let sending = move || sender.run.with(|run| run.active);
 
-    // Outside sync only: remember the language and tell the page its language.
+    // Outside sync only: tell the page its language.
     Effect::new(move |_| {
         let lang = lang.get();
-        storage::save_lang(lang);
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", lang.pick("en", "id"));
         }
@@ -172,6 +171,16 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         match api::load_config().await {
             Ok(config) => {
+                if let Some(n) = config.batch_size {
+                    batch_size.set(n.clamp(1, 500));
+                }
+                if let Some(n) = config.concurrency {
+                    concurrency.set(n.clamp(1, 10));
+                }
+                // The deployer's language applies until the user picks one.
+                if let Some(chosen) = config.lang().filter(|_| storage::load_lang().is_none()) {
+                    lang.set(chosen);
+                }
                 base_url.set(config.api_base_url);
                 timeout_seconds.set(config.request_timeout_seconds);
                 if let Some(preset) = config
@@ -603,7 +612,15 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="app-header">
             <h1>{move || t().title}</h1>
-            <LanguageSwitch lang=lang on_lang=Callback::new(move |chosen| lang.set(chosen)) />
+            <LanguageSwitch
+                lang=lang
+                on_lang=Callback::new(move |chosen| {
+                    // Remembered only once the user picks: until then a
+                    // deployer's config.json may choose.
+                    storage::save_lang(chosen);
+                    lang.set(chosen);
+                })
+            />
         </header>
         <main class="app">
             <ConnectionForm

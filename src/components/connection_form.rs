@@ -1,3 +1,4 @@
+use employee_import::config::{PRODUCTION_BASE_URL, SANDBOX_BASE_URL};
 use employee_import::Lang;
 use leptos::prelude::*;
 
@@ -26,6 +27,31 @@ pub fn ConnectionForm(
     view! {
         <fieldset class="connection">
             <legend>{move || t().connection}</legend>
+            <label class="connection__field connection__field--narrow">
+                <span>{move || t().api_target}</span>
+                <select
+                    name="api-target"
+                    on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        if !chosen.is_empty() {
+                            on_base_url.run(chosen);
+                        }
+                    }
+                >
+                    <option value=PRODUCTION_BASE_URL selected=move || base_url.get() == PRODUCTION_BASE_URL>
+                        {move || t().preset_production}
+                    </option>
+                    <option value=SANDBOX_BASE_URL selected=move || base_url.get() == SANDBOX_BASE_URL>
+                        {move || t().preset_sandbox}
+                    </option>
+                    <option
+                        value=""
+                        selected=move || base_url.with(|url| url != PRODUCTION_BASE_URL && url != SANDBOX_BASE_URL)
+                    >
+                        {move || t().preset_custom}
+                    </option>
+                </select>
+            </label>
             <label class="connection__field">
                 <span>{move || t().base_url}</span>
                 <input

@@ -46,3 +46,27 @@ test('served from a sub-path under its CSP, the whole flow works with zero CSP v
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('config.json sets the API, send settings and language without a rebuild', async () => {
+  const configured = await serveStatic({
+    config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token, batchSize: 7, concurrency: 2, language: 'id' },
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(configured.url);
+    await page.getByRole('heading', { name: 'Impor karyawan Ruangkerja' }).waitFor();
+    await waitForBaseUrl(page, sandbox.url);
+    assert.equal(await page.locator('select[name="api-target"]').inputValue(), '', 'a custom URL');
+    await page.locator('input[type="file"]').setInputFiles(
+      xlsxFile('cfg.xlsx', [['NIK', 'Nama', 'Surel', 'Aktif'], ['C1', 'Cici', 'c1@example.com', 'ya']]),
+    );
+    assert.equal(await page.locator('input[name="batch-size"]').inputValue(), '7');
+    assert.equal(await page.locator('input[name="concurrency"]').inputValue(), '2');
+    // Choosing a preset fills the URL.
+    await page.locator('select[name="api-target"]').selectOption('https://api.ruangkerja.id');
+    assert.equal(await page.locator('input[name="api-base-url"]').inputValue(), 'https://api.ruangkerja.id');
+    await page.close();
+  } finally {
+    await configured.close();
+  }
+});

@@ -20,7 +20,28 @@ pub struct AppConfig {
     /// How long a request may go unanswered before it counts as lost.
     #[serde(default = "default_timeout")]
     pub request_timeout_seconds: u32,
+    /// Rows per request and requests at once, as the send settings start.
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    /// "en" or "id": the language until the user picks one.
+    #[serde(default)]
+    pub language: Option<String>,
 }
+
+impl AppConfig {
+    pub fn lang(&self) -> Option<crate::Lang> {
+        match self.language.as_deref()? {
+            "en" => Some(crate::Lang::En),
+            "id" => Some(crate::Lang::Id),
+            _ => None,
+        }
+    }
+}
+
+/// The local sandbox's default address, offered beside production.
+pub const SANDBOX_BASE_URL: &str = "http://127.0.0.1:8787";
 
 fn default_timeout() -> u32 {
     30
@@ -36,6 +57,9 @@ impl Default for AppConfig {
             api_base_url: production_base_url(),
             access_token: None,
             request_timeout_seconds: default_timeout(),
+            batch_size: None,
+            concurrency: None,
+            language: None,
         }
     }
 }
@@ -55,6 +79,17 @@ mod tests {
             parse_config(r#"{"apiBaseUrl": "http://127.0.0.1:8787", "accessToken": "t"}"#).unwrap();
         assert_eq!(config.api_base_url, "http://127.0.0.1:8787");
         assert_eq!(config.access_token.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn send_settings_and_language_can_be_set_by_the_deployer() {
+        let config = parse_config(
+            r#"{"batchSize": 50, "concurrency": 2, "language": "id", "requestTimeoutSeconds": 10}"#,
+        )
+        .unwrap();
+        assert_eq!((config.batch_size, config.concurrency), (Some(50), Some(2)));
+        assert_eq!(config.lang(), Some(crate::Lang::Id));
+        assert_eq!(config.request_timeout_seconds, 10);
     }
 
     #[test]
