@@ -432,7 +432,7 @@ pub fn App() -> impl IntoView {
     };
 
     // Result files, written in the browser.
-    let download_table = move |which: &'static str| {
+    let download_table = move |rows_to_fix: bool, csv: bool| {
         let lang = lang.get_untracked();
         let stem = file.with_untracked(|f| {
             f.as_ref().map(|f| {
@@ -444,28 +444,19 @@ pub fn App() -> impl IntoView {
         let Some(stem) = stem else { return };
         let written = import.with_untracked(|current| {
             let current = current.as_ref().ok_or_else(String::new)?;
-            let (table, name) = match which {
-                "failed" => (
-                    export::failed_rows_table(current, lang),
-                    format!("{stem}-rows-to-fix.xlsx"),
-                ),
-                _ => (
-                    export::results_table(current, lang),
-                    format!("{stem}-results.{which}"),
-                ),
-            };
-            let (bytes, mime) = if which == "csv" {
-                (
-                    export::to_csv(&table).map_err(|e| e.to_string())?,
-                    "text/csv",
-                )
+            let (table, kind) = if rows_to_fix {
+                (export::failed_rows_table(current, lang), "rows-to-fix")
             } else {
-                (
-                    xlsx::table_xlsx(&table).map_err(|e| e.to_string())?,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
+                (export::results_table(current, lang), "results")
             };
-            file::download(&name, &bytes, mime)
+            if csv {
+                let bytes = export::to_csv(&table).map_err(|e| e.to_string())?;
+                file::download(&format!("{stem}-{kind}.csv"), &bytes, "text/csv")
+            } else {
+                let bytes = xlsx::table_xlsx(&table).map_err(|e| e.to_string())?;
+                let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                file::download(&format!("{stem}-{kind}.xlsx"), &bytes, mime)
+            }
         });
         if let Err(error) = written {
             notice.set(Some(Notice::Export(error)));
@@ -708,18 +699,21 @@ pub fn App() -> impl IntoView {
                     />
                     <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed > 0)>
                         <div class="results-files" role="group" aria-label=move || t().results>
-                            <button type="button" class="button" on:click=move |_| download_table("xlsx")>
+                            <button type="button" class="button" on:click=move |_| download_table(false, false)>
                                 {move || t().results_xlsx}
                             </button>
-                            <button type="button" class="button" on:click=move |_| download_table("csv")>
+                            <button type="button" class="button" on:click=move |_| download_table(false, true)>
                                 {move || t().results_csv}
                             </button>
                             <button type="button" class="button" on:click=copy_serials>
                                 {move || t().copy_serials}
                             </button>
                             <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed > 0)>
-                                <button type="button" class="button" on:click=move |_| download_table("failed")>
+                                <button type="button" class="button" on:click=move |_| download_table(true, false)>
                                     {move || t().failed_xlsx}
+                                </button>
+                                <button type="button" class="button" on:click=move |_| download_table(true, true)>
+                                    {move || t().failed_csv}
                                 </button>
                             </Show>
                         </div>

@@ -230,6 +230,9 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
   const fixBook = readXlsx(toFix.bytes);
   const fixRows = fixBook.rows(fixBook.sheetNames[0]);
   assert.deepEqual(fixRows.map((r) => r[0]), ['employeeID', 'Q2', 'Q3']);
+  const toFixCsv = await download('Download rows to fix (.csv)');
+  assert.equal(toFixCsv.name, 'payroll-rows-to-fix.csv');
+  assert.match(toFixCsv.bytes.toString('utf8'), /^\ufeffemployeeID,name,username,email,phone,password,isActive/);
 
   // The admin fixes the rows in the app itself and sends them.
   await page.locator('input[type="file"]').setInputFiles({ name: toFix.name, mimeType: 'application/octet-stream', buffer: toFix.bytes });
