@@ -12,6 +12,7 @@ use crate::lang::Lang;
 use crate::ledger::RowState;
 use crate::mapping::Field;
 use crate::template::template;
+use crate::validate::ReportRow;
 
 /// A sheet of text cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,14 +75,7 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
                 .iter()
                 .map(|&c| sheet_row.map(|r| r.cell(c).to_text()).unwrap_or_default())
                 .collect();
-            let (status, serial, code, message) = outcome(&ledger_row.state, lang, || {
-                report_row
-                    .issues
-                    .iter()
-                    .map(|i| i.message(lang))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            });
+            let (status, serial, code, message) = outcome(report_row, &ledger_row.state, lang);
             cells.extend([status, serial, code, message]);
             cells
                 .into_iter()
@@ -131,14 +125,7 @@ pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
                     other => report_row.row.display(other),
                 })
                 .collect();
-            let (status, _, code, message) = outcome(&ledger_row.state, lang, || {
-                report_row
-                    .issues
-                    .iter()
-                    .map(|i| i.message(lang))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            });
+            let (status, _, code, message) = outcome(report_row, &ledger_row.state, lang);
             cells.extend([status, code, message]);
             cells
                 .into_iter()
@@ -153,12 +140,21 @@ pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
     }
 }
 
-/// (status, serial, error code, error message) for a row's state.
+/// (status, serial, error code, error message) for a row: its state, and
+/// for a row that needs fixing, its validation messages.
 fn outcome(
+    report_row: &ReportRow,
     state: &RowState,
     lang: Lang,
-    problems: impl Fn() -> String,
 ) -> (String, String, String, String) {
+    let problems = || {
+        report_row
+            .issues
+            .iter()
+            .map(|i| i.message(lang))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let text = |en: &str, id: &str| lang.pick(en, id).to_owned();
     match state {
         RowState::Created { serial } => (
