@@ -86,6 +86,7 @@ pub struct Text {
     pub preset_production: &'static str,
     pub preset_sandbox: &'static str,
     pub preset_custom: &'static str,
+    pub other_tab_sending: &'static str,
 }
 
 const EN: Text = Text {
@@ -169,6 +170,7 @@ const EN: Text = Text {
     preset_production: "Ruangkerja (production)",
     preset_sandbox: "Local sandbox",
     preset_custom: "Custom URL",
+    other_tab_sending: "Another tab of this app is sending an import. Wait until it has finished, then send from here; sending from two tabs at once could create users twice.",
 };
 
 const ID: Text = Text {
@@ -252,6 +254,7 @@ const ID: Text = Text {
     preset_production: "Ruangkerja (produksi)",
     preset_sandbox: "Sandbox lokal",
     preset_custom: "URL lain",
+    other_tab_sending: "Tab lain dari aplikasi ini sedang mengirim impor. Tunggu sampai selesai, lalu kirim dari sini; mengirim dari dua tab sekaligus bisa membuat pengguna ganda.",
 };
 
 pub fn text(lang: Lang) -> &'static Text {

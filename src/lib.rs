@@ -11,6 +11,7 @@ pub mod api;
 pub mod components;
 pub mod file;
 pub mod i18n;
+pub mod lock;
 pub mod sending;
 pub mod storage;
 pub mod xlsx;
@@ -60,6 +61,7 @@ enum Notice {
     Export(String),
     Copied(usize),
     TokenExpired,
+    OtherTabSending,
 }
 
 impl Notice {
@@ -71,6 +73,7 @@ impl Notice {
             Notice::Config(error) => error.clone(),
             Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
             Notice::TokenExpired => text(lang).token_expired.to_owned(),
+            Notice::OtherTabSending => text(lang).other_tab_sending.to_owned(),
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
@@ -140,12 +143,14 @@ pub fn App() -> impl IntoView {
     });
     let on_request_error =
         Callback::new(move |error: ApiError| notice.set(Some(Notice::Api(error))));
+    let on_busy = Callback::new(move |()| notice.set(Some(Notice::OtherTabSending)));
     let sender = SendLoop::new(
         import,
         base_url,
         token,
         timeout_seconds,
         on_request_error,
+        on_busy,
         job_file,
     );
     let saved_job = RwSignal::new(storage::load_job());

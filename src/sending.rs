@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+use crate::lock::{self, SendLock};
 use crate::storage;
 
 /// How many lookups of one batch run at once.
@@ -44,8 +45,12 @@ pub struct SendLoop {
     on_error: Callback<ApiError>,
     /// The loaded file's name and fingerprint, to save the job under.
     job_file: Signal<Option<(String, String)>>,
+    /// Told when another tab holds the sending lock.
+    on_busy: Callback<()>,
     dispatcher: StoredValue<Option<Dispatcher>>,
     timer_due: StoredValue<Option<u64>>,
+    lock: StoredValue<Option<SendLock>, LocalStorage>,
+    starting: StoredValue<bool>,
 }
 
 impl SendLoop {
@@ -55,6 +60,7 @@ impl SendLoop {
         token: RwSignal<String>,
         timeout_seconds: RwSignal<u32>,
         on_error: Callback<ApiError>,
+        on_busy: Callback<()>,
         job_file: Signal<Option<(String, String)>>,
     ) -> Self {
         SendLoop {
@@ -64,18 +70,40 @@ impl SendLoop {
             timeout_seconds,
             run: RwSignal::new(RunState::default()),
             on_error,
+            on_busy,
             job_file,
             dispatcher: StoredValue::new(None),
             timer_due: StoredValue::new(None),
+            lock: StoredValue::new_local(None),
+            starting: StoredValue::new(false),
         }
     }
 
     /// Sends every ready row (and any row not sent before), and looks up
     /// unconfirmed rows before anything of theirs goes out again.
     pub fn start(self, settings: SendSettings) {
-        if self.run.get_untracked().active {
+        if self.run.get_untracked().active || self.starting.get_value() {
             return;
         }
+        self.starting.set_value(true);
+        spawn_local(async move {
+            // One sending tab at a time: another tab may be sending this
+            // very job, and the API cannot tell a resend from a new user.
+            let lock = lock::try_acquire().await;
+            self.starting.set_value(false);
+            let Some(lock) = lock else {
+                self.on_busy.run(());
+                return;
+            };
+            if self.begin(settings) {
+                self.lock.set_value(Some(lock));
+                self.pump();
+            }
+        });
+    }
+
+    /// Plans the run; false when there is nothing to send.
+    fn begin(self, settings: SendSettings) -> bool {
         let mut planned = 0;
         self.import.update(|current| {
             let Some(current) = current else { return };
@@ -92,7 +120,7 @@ impl SendLoop {
             self.dispatcher.set_value(Some(dispatcher));
         });
         if planned == 0 {
-            return;
+            return false;
         }
         self.save_job();
         self.run.set(RunState {
@@ -102,7 +130,7 @@ impl SendLoop {
             started_ms: js_sys::Date::now(),
             unsaved: false,
         });
-        self.pump();
+        true
     }
 
     pub fn pause(self) {
@@ -159,6 +187,8 @@ impl SendLoop {
         self.run.update(|run| run.hold = hold);
         if finished {
             self.dispatcher.set_value(None);
+            // Dropping the lock lets another tab send.
+            self.lock.set_value(None);
             self.run.update(|run| run.active = false);
             // Nothing left waiting: the saved job has done its work.
             let waiting = self.import.with_untracked(|i| {

@@ -172,3 +172,38 @@ test('sending can be paused and resumed, with progress shown', async () => {
   );
   await assertEachCreatedOnce(ids, page);
 });
+
+test('a second tab cannot send while the first one is sending', async () => {
+  run += 1;
+  const prefix = `F${run}X`;
+  const file = (name) =>
+    xlsxFile(name, [
+      ['employeeID', 'name', 'email', 'isActive'],
+      ...Array.from({ length: 10 }, (_, i) => [`${prefix}${i}`, 'Name', `${prefix.toLowerCase()}${i}@example.com`, true]),
+    ]);
+  await sandbox.faults({ seed: run, latencyMs: 400 });
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  const second = await context.newPage();
+  for (const page of [first, second]) {
+    await page.goto(site.url);
+    await waitForBaseUrl(page, sandbox.url);
+    await page.locator('input[type="file"]').setInputFiles(file(`${prefix}.xlsx`));
+    await page.locator('input[name="batch-size"]').fill('2');
+    await page.locator('input[name="batch-size"]').dispatchEvent('change');
+    await page.locator('input[name="concurrency"]').fill('1');
+    await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  }
+  await first.getByRole('button', { name: 'Create 10 users' }).click();
+  await first.locator('.progress__text').waitFor();
+  await second.getByRole('button', { name: 'Create 10 users' }).click();
+  await second.getByRole('alert').filter({ hasText: 'Another tab of this app is sending an import' }).waitFor();
+  await first.getByRole('status').filter({ hasText: `${prefix}.xlsx: 10 created.` }).waitFor({ timeout: 30_000 });
+  await sandbox.faults({});
+  // Once the first tab is done, the lock is free again.
+  await second.getByRole('button', { name: 'Create 10 users' }).click();
+  await second.getByRole('status').filter({ hasText: `${prefix}.xlsx: 10 rejected.` }).waitFor();
+  const state = await sandbox.state();
+  for (let i = 0; i < 10; i++) assert.equal(state.creations[`${prefix}${i}`], 1);
+  await context.close();
+});
