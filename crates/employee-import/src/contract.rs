@@ -213,23 +213,10 @@ pub mod codes {
 mod tests {
     use super::*;
 
-    /// The create-bulk answer exactly as the public docs print it.
-    const DOCS_CREATE_BULK_ANSWER: &str = r#"{
-      "data": {
-        "failedItems": [{
-          "error": {"detail": "employee id already been taken", "errorCode": 10101, "message": "USER_EMPLOYEE_ID_EXISTS"},
-          "payload": {"email": "tono@example.com", "employeeID": "EMP002", "isActive": true, "name": "Tono",
-                      "password": null, "phone": null, "tagSerials": null, "username": "tono"}
-        }],
-        "successItems": [{
-          "payload": {"email": "budi@example.com", "employeeID": "EMP001", "isActive": true, "name": "Budi",
-                      "password": null, "phone": "6281122334455", "tagSerials": ["RUKRTAG-9WHL0JGP"], "username": "budi"},
-          "response": {"serial": "OPENAPI9Z7ZIHIFW"}
-        }]
-      },
-      "status": "success",
-      "message": "success"
-    }"#;
+    /// The create-bulk answer exactly as the public docs print it; the
+    /// sandbox's contract tests read the same file.
+    const DOCS_CREATE_BULK_ANSWER: &str =
+        include_str!("../tests/fixtures/docs/create-bulk-answer.json");
 
     #[test]
     fn the_docs_create_bulk_answer_reads_into_the_contract_types() {

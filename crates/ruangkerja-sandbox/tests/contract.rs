@@ -7,24 +7,13 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{json, Value};
 
-/// The docs' create-bulk answer, as printed in the docs.
+/// The docs' create-bulk answer, as printed in the docs (shared with the
+/// core's contract tests).
 fn docs_create_bulk_answer() -> Value {
-    json!({
-      "data": {
-        "failedItems": [{
-          "error": {"detail": "employee id already been taken", "errorCode": 10101, "message": "USER_EMPLOYEE_ID_EXISTS"},
-          "payload": {"email": "tono@example.com", "employeeID": "EMP002", "isActive": true, "name": "Tono",
-                      "password": null, "phone": null, "tagSerials": null, "username": "tono"}
-        }],
-        "successItems": [{
-          "payload": {"email": "budi@example.com", "employeeID": "EMP001", "isActive": true, "name": "Budi",
-                      "password": null, "phone": "6281122334455", "tagSerials": ["RUKRTAG-9WHL0JGP"], "username": "budi"},
-          "response": {"serial": "OPENAPI9Z7ZIHIFW"}
-        }]
-      },
-      "status": "success",
-      "message": "success"
-    })
+    serde_json::from_str(include_str!(
+        "../../employee-import/tests/fixtures/docs/create-bulk-answer.json"
+    ))
+    .unwrap()
 }
 
 fn docs_items() -> (Value, Value) {
