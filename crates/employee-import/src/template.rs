@@ -31,19 +31,14 @@ pub struct Template {
 
 /// The template's columns for `mode`, in the order the API documents them.
 pub fn template(mode: Mode, lang: Lang) -> Template {
-    let fields: &[Field] = match mode {
-        Mode::Create => &[
-            Field::EmployeeId,
-            Field::Name,
-            Field::Username,
-            Field::Email,
-            Field::Phone,
-            Field::Password,
-            Field::IsActive,
-            Field::TagSerials,
-            Field::OrganizationSerial,
-        ],
-        Mode::Update => &[
+    // Creation takes the fields in the API's documented order; an update
+    // puts the rename right after the ID it renames.
+    let fields: Vec<Field> = match mode {
+        Mode::Create => Field::ALL
+            .into_iter()
+            .filter(|f| mode.accepts(*f))
+            .collect(),
+        Mode::Update => vec![
             Field::EmployeeId,
             Field::NewEmployeeId,
             Field::Name,
