@@ -520,15 +520,16 @@ pub fn App() -> impl IntoView {
     });
     let filter_counts = Memo::new(move |_| {
         import.with(|i| {
-            let Some(i) = i else { return [0; 6] };
-            RowFilter::ALL.map(|filter| {
-                i.report
-                    .rows
-                    .iter()
-                    .zip(i.ledger.rows())
-                    .filter(|(row, ledger_row)| filter.keeps(row, &ledger_row.state))
-                    .count()
-            })
+            // One pass over the rows for all six counts: this runs after
+            // every batch while sending.
+            let mut counts = [0; 6];
+            let Some(i) = i else { return counts };
+            for (row, ledger_row) in i.report.rows.iter().zip(i.ledger.rows()) {
+                for (count, filter) in counts.iter_mut().zip(RowFilter::ALL) {
+                    *count += usize::from(filter.keeps(row, &ledger_row.state));
+                }
+            }
+            counts
         })
     });
     let error_positions = Memo::new(move |_| {
