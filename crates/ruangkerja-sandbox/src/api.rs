@@ -170,7 +170,7 @@ fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
     world.tokens.authorise(token, limit)
 }
 
-fn success<T: serde::Serialize>(message: &str, data: T) -> Response {
+pub(crate) fn success<T: serde::Serialize>(message: &str, data: T) -> Response {
     Json(Envelope {
         status: "success".to_owned(),
         message: message.to_owned(),
@@ -217,9 +217,21 @@ fn apply_bulk(
         Err(rejection) => return error_response(rejection),
     };
     let mut world = shared.world();
+    success(
+        "success",
+        bulk_result(items, |payload| apply(&mut world.users, payload)),
+    )
+}
+
+/// Applies each item in order and sorts the echoed items into the two
+/// lists of a bulk answer.
+pub(crate) fn bulk_result(
+    items: Vec<Value>,
+    mut apply: impl FnMut(&Value) -> Result<String, Rejection>,
+) -> BulkResult {
     let mut result = BulkResult::default();
     for payload in items {
-        match apply(&mut world.users, &payload) {
+        match apply(&payload) {
             Ok(serial) => result.success_items.push(SuccessItem {
                 payload,
                 response: SerialResponse { serial },
@@ -230,7 +242,7 @@ fn apply_bulk(
             }),
         }
     }
-    success("success", result)
+    result
 }
 
 pub(crate) async fn create_bulk(

@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use employee_import::contract::{BulkResult, Envelope, FailedItem, SerialResponse, SuccessItem};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::api::{bulk_result, success};
 use crate::faults::FaultConfig;
 use crate::seed::items_from_json;
 use crate::{Shared, World};
@@ -96,25 +96,10 @@ pub(crate) async fn seed_users(State(shared): State<Shared>, body: String) -> Re
         Err(detail) => return bad_request(detail),
     };
     let mut world = shared.world();
-    let mut result = BulkResult::default();
-    for payload in items {
-        match world.users.seed(&payload) {
-            Ok(serial) => result.success_items.push(SuccessItem {
-                payload,
-                response: SerialResponse { serial },
-            }),
-            Err(rejection) => result.failed_items.push(FailedItem {
-                error: rejection.body,
-                payload,
-            }),
-        }
-    }
-    Json(Envelope {
-        status: "success".to_owned(),
-        message: "success".to_owned(),
-        data: result,
-    })
-    .into_response()
+    success(
+        "success",
+        bulk_result(items, |payload| world.users.seed(payload)),
+    )
 }
 
 #[derive(Debug, Deserialize)]
