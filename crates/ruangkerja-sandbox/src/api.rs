@@ -1,17 +1,20 @@
 //! The documented endpoints, and the layer that injects faults into the
 //! user endpoints (`/ruangkerja/...`). `/oauth/token` is never faulted.
 //!
-//! Order of events for a user request: the fault decision is drawn, the
-//! delay is waited, a hang, 5xx or 429 answers without touching auth or
-//! state; otherwise the token is checked (counting toward
+//! Order of events for a user request: the request is counted under its
+//! method and route; a spelling of the email bulk path that is not served
+//! answers 404 as an unknown path would; otherwise the fault decision is
+//! drawn, the delay is waited, a hang, 5xx or 429 answers without touching
+//! auth or state; otherwise the token is checked (counting toward
 //! `tokenExpiresAfterRequests`), the items are applied, and the answer may
 //! then be dropped, cut short or thinned out.
 
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{MatchedPath, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,19 +25,43 @@ use employee_import::contract::{
 use serde_json::{json, Value};
 
 use crate::faults::{omitted_positions, Outcome};
-use crate::state::{codes, Rejection, StoredUser, Users};
-use crate::Shared;
+use crate::list::ListQuery;
+use crate::state::{codes, user_not_found, Rejection, StoredUser};
+use crate::{Shared, World};
 
 /// The fixed company every sandbox user belongs to.
 const COMPANY_NAME: &str = "Sandbox Company";
 const COMPANY_SERIAL: &str = "COMPSANDBOX1";
+
+/// How the state dump names a request: the method and the route pattern,
+/// with the path parameter written as the docs write it.
+fn route_key(method: &Method, route: &str) -> String {
+    format!("{method} {}", route.replace("{employee_id}", ":employeeID"))
+}
 
 pub(crate) async fn inject_faults(
     State(shared): State<Shared>,
     request: Request,
     next: Next,
 ) -> Response {
-    let decision = shared.world().faults.decide();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| request.uri().path(), MatchedPath::as_str)
+        .to_owned();
+    let decision = {
+        let mut world = shared.world();
+        *world
+            .requests
+            .entry(route_key(request.method(), &route))
+            .or_default() += 1;
+        // The same answer as the router's fallback for a path it does not
+        // know: no delay, no fault drawn, an empty 404.
+        if world.faults.config.email_bulk_path.refuses(&route) {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        world.faults.decide()
+    };
     if decision.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
     }
@@ -203,11 +230,45 @@ fn bulk_items(shared: &Shared, body: &str) -> Result<Vec<Value>, Rejection> {
     Ok(items)
 }
 
+/// Applies one item to the world, answering the user's serial.
+type ApplyItem = fn(&mut World, &Value) -> Result<String, Rejection>;
+
+fn create_one(world: &mut World, payload: &Value) -> Result<String, Rejection> {
+    world.users.create(payload)
+}
+
+fn update_one(world: &mut World, payload: &Value) -> Result<String, Rejection> {
+    let nulls = world.faults.config.update_nulls;
+    world.users.update(payload, nulls)
+}
+
+fn update_email_one(world: &mut World, payload: &Value) -> Result<String, Rejection> {
+    world.users.update_email(payload)
+}
+
+/// The echo of a create item: the docs' create-bulk examples echo each
+/// item without its `organizationSerial`, although their request sent one,
+/// and the sandbox echoes the same way, so the app meets an echo it cannot
+/// rely on being complete.
+pub(crate) fn create_echo(mut payload: Value) -> Value {
+    if let Some(object) = payload.as_object_mut() {
+        object.remove("organizationSerial");
+    }
+    payload
+}
+
+/// The echo of update items: exactly as sent, as the docs' update-bulk
+/// examples show.
+fn echo_as_sent(payload: Value) -> Value {
+    payload
+}
+
 fn apply_bulk(
     shared: &Shared,
     headers: &HeaderMap,
     body: &str,
-    apply: fn(&mut Users, &Value) -> Result<String, Rejection>,
+    apply: ApplyItem,
+    echo: fn(Value) -> Value,
 ) -> Response {
     if !authorised(shared, headers) {
         return permission_denied();
@@ -219,7 +280,7 @@ fn apply_bulk(
     let mut world = shared.world();
     success(
         "success",
-        bulk_result(items, |payload| apply(&mut world.users, payload)),
+        bulk_result(items, |payload| apply(&mut world, payload), echo),
     )
 }
 
@@ -228,10 +289,13 @@ fn apply_bulk(
 pub(crate) fn bulk_result(
     items: Vec<Value>,
     mut apply: impl FnMut(&Value) -> Result<String, Rejection>,
+    echo: fn(Value) -> Value,
 ) -> BulkResult {
     let mut result = BulkResult::default();
     for payload in items {
-        match apply(&payload) {
+        let outcome = apply(&payload);
+        let payload = echo(payload);
+        match outcome {
             Ok(serial) => result.success_items.push(SuccessItem {
                 payload,
                 response: SerialResponse { serial },
@@ -250,7 +314,7 @@ pub(crate) async fn create_bulk(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    apply_bulk(&shared, &headers, &body, Users::create)
+    apply_bulk(&shared, &headers, &body, create_one, create_echo)
 }
 
 pub(crate) async fn update_bulk(
@@ -258,7 +322,17 @@ pub(crate) async fn update_bulk(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    apply_bulk(&shared, &headers, &body, Users::update)
+    apply_bulk(&shared, &headers, &body, update_one, echo_as_sent)
+}
+
+/// Both spellings of the path route here; the fault layer refuses the one
+/// `emailBulkPath` does not serve before this runs.
+pub(crate) async fn update_email_bulk(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    apply_bulk(&shared, &headers, &body, update_email_one, echo_as_sent)
 }
 
 fn single_item(body: &str) -> Result<Value, Rejection> {
@@ -266,12 +340,8 @@ fn single_item(body: &str) -> Result<Value, Rejection> {
         .map_err(|error| codes::BAD_REQUEST.reject(format!("request body is not JSON: {error}")))
 }
 
-fn apply_single(
-    shared: &Shared,
-    payload: &Value,
-    apply: fn(&mut Users, &Value) -> Result<String, Rejection>,
-) -> Response {
-    match apply(&mut shared.world().users, payload) {
+fn apply_single(shared: &Shared, payload: &Value, apply: ApplyItem) -> Response {
+    match apply(&mut shared.world(), payload) {
         Ok(serial) => success("Success", SerialResponse { serial }),
         Err(rejection) => error_response(rejection),
     }
@@ -286,7 +356,7 @@ pub(crate) async fn create_user(
         return permission_denied();
     }
     match single_item(&body) {
-        Ok(payload) => apply_single(&shared, &payload, Users::create),
+        Ok(payload) => apply_single(&shared, &payload, create_one),
         Err(rejection) => error_response(rejection),
     }
 }
@@ -314,7 +384,7 @@ pub(crate) async fn update_user(
             return error_response(codes::ITEM_INVALID.reject("the body must be a JSON object"))
         }
     }
-    apply_single(&shared, &payload, Users::update)
+    apply_single(&shared, &payload, update_one)
 }
 
 pub(crate) async fn get_user(
@@ -328,10 +398,37 @@ pub(crate) async fn get_user(
     let world = shared.world();
     match world.users.get(&employee_id) {
         Some(user) => success("Success", user_detail(user)),
-        None => error_response(
-            codes::USER_NOT_FOUND.reject(format!("user with employee id {employee_id} not found")),
-        ),
+        None => error_response(user_not_found(&employee_id)),
     }
+}
+
+/// One page of the users the query's filters match, by employee ID, in
+/// the same shape as `GET /ruangkerja/users/:employeeID`.
+pub(crate) async fn list_users(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    if !authorised(&shared, &headers) {
+        return permission_denied();
+    }
+    let query = query
+        .map_err(|rejection| {
+            codes::BAD_REQUEST.reject(format!("the query string cannot be read: {rejection}"))
+        })
+        .and_then(|Query(pairs)| ListQuery::read(&pairs));
+    let query = match query {
+        Ok(query) => query,
+        Err(rejection) => return error_response(rejection),
+    };
+    let world = shared.world();
+    let matching = world
+        .users
+        .all()
+        .filter(|user| query.matches(user))
+        .map(user_detail)
+        .collect();
+    success("Success", query.page_of(matching))
 }
 
 /// The documented detail of a user. The sandbox knows no tag names or

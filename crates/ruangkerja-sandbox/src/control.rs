@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{bulk_result, success};
+use crate::api::{bulk_result, create_echo, success};
 use crate::faults::FaultConfig;
 use crate::seed::items_from_json;
 use crate::{Shared, World};
@@ -23,12 +23,19 @@ pub(crate) async fn app_config(State(shared): State<Shared>) -> Json<Value> {
     }))
 }
 
-/// Every user (sorted by employee ID) and how many times each employee ID
-/// was created through the API.
+/// Every user (sorted by employee ID), how many times each employee ID was
+/// created through the API and had its password reset, and how many
+/// requests each API route received. Passwords set by an email update are
+/// never in it: they are not kept.
 pub(crate) async fn state_dump(State(shared): State<Shared>) -> Json<Value> {
     let world = shared.world();
     let users: Vec<_> = world.users.all().collect();
-    Json(json!({ "users": users, "creations": world.users.creations() }))
+    Json(json!({
+        "users": users,
+        "creations": world.users.creations(),
+        "passwordResets": world.users.password_resets(),
+        "requests": world.requests,
+    }))
 }
 
 pub(crate) async fn get_faults(State(shared): State<Shared>) -> Json<FaultConfig> {
@@ -98,7 +105,7 @@ pub(crate) async fn seed_users(State(shared): State<Shared>, body: String) -> Re
     let mut world = shared.world();
     success(
         "success",
-        bulk_result(items, |payload| world.users.seed(payload)),
+        bulk_result(items, |payload| world.users.seed(payload), create_echo),
     )
 }
 

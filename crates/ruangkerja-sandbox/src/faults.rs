@@ -3,7 +3,9 @@
 //! of what happens to each API request.
 //!
 //! Every request to `/ruangkerja/...` draws exactly four numbers from one
-//! seeded generator, whatever the outcome, so the same seed and the same
+//! seeded generator, whatever the outcome (except a request to a spelling
+//! of the email bulk path that is not served: it answers as an unknown
+//! path and draws nothing), so the same seed and the same
 //! sequence of requests give the same faults. One draw picks the outcome by
 //! the configured shares, in the order of [`Outcome`]; the others pick the
 //! jitter, the 5xx status and which items an omitting answer leaves out.
@@ -54,6 +56,61 @@ pub struct FaultConfig {
     /// Most items a bulk request may carry; more is a request-level error.
     #[arg(long, default_value_t = 500)]
     pub max_items: usize,
+    /// Which spelling(s) of the email bulk path are served: the docs' text
+    /// says `update-email-bulk`, their curl `update-bulk-email`.
+    #[arg(long, value_enum, default_value_t = EmailBulkPath::UpdateEmailBulk)]
+    pub email_bulk_path: EmailBulkPath,
+    /// What an absent, `null` or `""` optional field of an update item
+    /// does to the stored value; the docs do not say.
+    #[arg(long, value_enum, default_value_t = UpdateNulls::Keep)]
+    pub update_nulls: UpdateNulls,
+}
+
+/// The spellings of the email bulk path. The docs name the endpoint
+/// `update-email-bulk` and spell it `update-bulk-email` in their curl, so
+/// the app must cope with either; a spelling not served answers 404 like
+/// any unknown path, which is what the app's fallback is tested against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum EmailBulkPath {
+    #[serde(rename = "update-email-bulk")]
+    #[value(name = "update-email-bulk")]
+    UpdateEmailBulk,
+    #[serde(rename = "update-bulk-email")]
+    #[value(name = "update-bulk-email")]
+    UpdateBulkEmail,
+    #[serde(rename = "both")]
+    #[value(name = "both")]
+    Both,
+}
+
+impl EmailBulkPath {
+    /// The route of each spelling, as the router knows it.
+    pub const EMAIL_FIRST: &'static str = "/ruangkerja/users/update-email-bulk";
+    pub const BULK_FIRST: &'static str = "/ruangkerja/users/update-bulk-email";
+
+    /// Whether a request to `route` (a matched route pattern) is refused as
+    /// an unknown path: it is one spelling of the email bulk path, and not
+    /// one this setting serves.
+    pub fn refuses(self, route: &str) -> bool {
+        match self {
+            EmailBulkPath::UpdateEmailBulk => route == Self::BULK_FIRST,
+            EmailBulkPath::UpdateBulkEmail => route == Self::EMAIL_FIRST,
+            EmailBulkPath::Both => false,
+        }
+    }
+}
+
+/// How an update reads an optional field it was not given a value for
+/// (`username`, `phone`, `tagSerials`: absent, `null` or `""`). The docs
+/// are silent; `Clear` is the worst reading for the app, so its tests can
+/// prove that no data is lost under either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateNulls {
+    /// The stored value stays.
+    Keep,
+    /// The stored value is cleared.
+    Clear,
 }
 
 impl Default for FaultConfig {
@@ -71,6 +128,8 @@ impl Default for FaultConfig {
             omit_items_rate: 0.0,
             token_expires_after_requests: None,
             max_items: 500,
+            email_bulk_path: EmailBulkPath::UpdateEmailBulk,
+            update_nulls: UpdateNulls::Keep,
         }
     }
 }
@@ -340,6 +399,35 @@ mod tests {
             assert!(omitted.contains(&true));
             assert_eq!(omitted, omitted_positions(seed, 3));
         }
+    }
+
+    #[test]
+    fn the_path_settings_read_from_json_by_their_documented_names() {
+        let config: FaultConfig = serde_json::from_value(serde_json::json!({
+            "emailBulkPath": "update-bulk-email", "updateNulls": "clear"
+        }))
+        .unwrap();
+        assert_eq!(config.email_bulk_path, EmailBulkPath::UpdateBulkEmail);
+        assert_eq!(config.update_nulls, UpdateNulls::Clear);
+        let defaults = serde_json::to_value(FaultConfig::default()).unwrap();
+        assert_eq!(defaults["emailBulkPath"], "update-email-bulk");
+        assert_eq!(defaults["updateNulls"], "keep");
+        assert!(serde_json::from_value::<FaultConfig>(
+            serde_json::json!({"emailBulkPath": "update-email"})
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn each_email_bulk_setting_refuses_only_the_spellings_it_does_not_serve() {
+        let (email_first, bulk_first) = (EmailBulkPath::EMAIL_FIRST, EmailBulkPath::BULK_FIRST);
+        let setting = EmailBulkPath::UpdateEmailBulk;
+        assert!(!setting.refuses(email_first) && setting.refuses(bulk_first));
+        let setting = EmailBulkPath::UpdateBulkEmail;
+        assert!(setting.refuses(email_first) && !setting.refuses(bulk_first));
+        let setting = EmailBulkPath::Both;
+        assert!(!setting.refuses(email_first) && !setting.refuses(bulk_first));
+        assert!(!EmailBulkPath::UpdateEmailBulk.refuses("/ruangkerja/users/update-bulk"));
     }
 
     #[test]

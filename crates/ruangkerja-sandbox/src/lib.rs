@@ -10,6 +10,7 @@
 //! - [`state`]: the users store and the per-item rules, with their codes.
 //! - [`auth`]: static and issued tokens, expiry, the sandbox clock.
 //! - [`faults`]: fault configuration and the seeded decision per request.
+//! - `list`: the list endpoint's query rules and pages.
 //! - `api`: the handlers of the documented endpoints and the fault layer.
 //! - `control`: test-only endpoints under `/__sandbox/`, never part of the
 //!   real API: app config, state dump, faults, reset, seeding, clock.
@@ -18,6 +19,7 @@
 //! All mutable state lives in one [`World`] behind one lock: requests are
 //! applied one at a time, as a test expects.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::http::header;
@@ -30,11 +32,12 @@ mod api;
 pub mod auth;
 mod control;
 pub mod faults;
+mod list;
 pub mod rng;
 pub mod seed;
 pub mod state;
 
-pub use faults::FaultConfig;
+pub use faults::{EmailBulkPath, FaultConfig, UpdateNulls};
 
 /// How a sandbox is set up at start; `POST /__sandbox/reset` returns to it.
 #[derive(Debug, Clone)]
@@ -79,6 +82,10 @@ pub struct World {
     pub users: state::Users,
     pub faults: faults::Faults,
     pub tokens: auth::Tokens,
+    /// Requests that reached a `/ruangkerja/...` route, faulted or not, by
+    /// method and route pattern (`"GET /ruangkerja/users/:employeeID"`):
+    /// what a benchmark reports as requests made. Only a reset clears it.
+    pub requests: BTreeMap<String, u64>,
 }
 
 impl World {
@@ -98,6 +105,7 @@ impl World {
             users,
             faults: faults::Faults::new(config.faults.clone(), config.seed),
             tokens: auth::Tokens::new(config.token.clone(), config.seed),
+            requests: BTreeMap::new(),
         }
     }
 }
@@ -135,7 +143,12 @@ pub fn router(config: SandboxConfig) -> Router {
     let user_api = Router::new()
         .route("/ruangkerja/users/create-bulk", post(api::create_bulk))
         .route("/ruangkerja/users/update-bulk", post(api::update_bulk))
-        .route("/ruangkerja/users", post(api::create_user))
+        .route(EmailBulkPath::EMAIL_FIRST, post(api::update_email_bulk))
+        .route(EmailBulkPath::BULK_FIRST, post(api::update_email_bulk))
+        .route(
+            "/ruangkerja/users",
+            get(api::list_users).post(api::create_user),
+        )
         .route(
             "/ruangkerja/users/{employee_id}",
             get(api::get_user).put(api::update_user),

@@ -10,8 +10,14 @@
 //!   are unique ignoring ASCII case, as sign-in names and addresses usually
 //!   are.
 //! - An empty string counts as an absent value for optional fields.
-//! - Update: an absent or `null` optional field keeps the stored value; the
-//!   user keeps its serial; a rename to a taken ID fails with 10101.
+//! - Update: an absent, `null` or `""` optional field keeps the stored value
+//!   under `updateNulls: keep` (the default) and clears `username`, `phone`
+//!   and `tagSerials` under `clear`; `tagSerials: []` clears the tags in
+//!   both. 10107 judges the user as the update would leave it. The user
+//!   keeps its serial; a rename to a taken ID fails with 10101.
+//! - Email update: the email changes and the password is reset. The new
+//!   password is never kept (the stored one becomes `null`, the old one no
+//!   longer holds); only the number of resets is recorded.
 //! - Items of one request are applied in order, so the second of two items
 //!   with the same employee ID fails with 10101.
 
@@ -21,6 +27,7 @@ use employee_import::contract::{ApiErrorBody, CreateUserItem};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::faults::UpdateNulls;
 use crate::rng::SplitMix;
 
 /// An error code of the sandbox, with the HTTP status single-item calls
@@ -67,6 +74,8 @@ pub mod codes {
     pub const IS_ACTIVE_REQUIRED: Code = code(10108, "IS_ACTIVE_REQUIRED", 400);
     pub const USER_NOT_FOUND: Code = code(10109, "USER_NOT_FOUND", 404);
     pub const ITEM_INVALID: Code = code(10110, "ITEM_INVALID", 400);
+    /// Email update: the item carries no email to change to.
+    pub const EMAIL_REQUIRED: Code = code(10112, "EMAIL_REQUIRED", 400);
     /// Request level: more items than `--max-items`.
     pub const TOO_MANY_ITEMS: Code = code(10111, "TOO_MANY_ITEMS", 400);
     /// Request level: the body is not JSON of the expected shape.
@@ -104,6 +113,9 @@ pub struct Users {
     /// How many times each employee ID was created through the API: a
     /// test's proof that no user was created twice. Seeding does not count.
     creations: BTreeMap<String, u32>,
+    /// How many times each employee ID's password was reset by an email
+    /// update: the count stands in for the passwords, which are never kept.
+    password_resets: BTreeMap<String, u32>,
     serials: SplitMix,
 }
 
@@ -114,6 +126,7 @@ impl Users {
             usernames: HashMap::new(),
             emails: HashMap::new(),
             creations: BTreeMap::new(),
+            password_resets: BTreeMap::new(),
             serials: SplitMix::new(seed),
         }
     }
@@ -129,6 +142,10 @@ impl Users {
 
     pub fn creations(&self) -> &BTreeMap<String, u32> {
         &self.creations
+    }
+
+    pub fn password_resets(&self) -> &BTreeMap<String, u32> {
+        &self.password_resets
     }
 
     /// Creates one user from a create item; answers its new serial.
@@ -175,48 +192,48 @@ impl Users {
     }
 
     /// Updates the user `payload.employeeID` names; answers its serial.
-    pub fn update(&mut self, payload: &Value) -> Result<String, Rejection> {
+    /// `nulls` says what an optional field without a value does.
+    pub fn update(&mut self, payload: &Value, nulls: UpdateNulls) -> Result<String, Rejection> {
         let update = read_update_item(payload)?;
         let Some(current) = self.by_employee_id.get(&update.employee_id) else {
-            return Err(codes::USER_NOT_FOUND.reject(format!(
-                "user with employee id {} not found",
-                update.employee_id
-            )));
+            return Err(user_not_found(&update.employee_id));
         };
-        let mut item = current.item.clone();
+        let old = current.item.clone();
         let serial = current.serial.clone();
         if let Some(new_id) = &update.new_employee_id {
-            if *new_id != item.employee_id && self.by_employee_id.contains_key(new_id) {
+            if *new_id != old.employee_id && self.by_employee_id.contains_key(new_id) {
                 return Err(codes::USER_EMPLOYEE_ID_EXISTS.reject(codes::EMPLOYEE_ID_TAKEN_DETAIL));
             }
         }
-        if let Some(username) = &update.username {
+        // The update item has no email, password or organization: those
+        // stay as stored, whatever `nulls` says.
+        let item = CreateUserItem {
+            employee_id: update
+                .new_employee_id
+                .unwrap_or_else(|| old.employee_id.clone()),
+            name: update.name,
+            username: after_update(update.username, &old.username, nulls),
+            phone: after_update(update.phone, &old.phone, nulls),
+            is_active: update.is_active,
+            tag_serials: after_update(update.tag_serials, &old.tag_serials, nulls),
+            ..old.clone()
+        };
+        if let Some(username) = &item.username {
             let owner = self.usernames.get(&username.to_ascii_lowercase());
-            if owner.is_some_and(|owner| *owner != item.employee_id) {
+            if owner.is_some_and(|owner| *owner != old.employee_id) {
                 return Err(codes::USER_USERNAME_EXISTS.reject("username already been taken"));
             }
         }
-        if update.phone.is_none() && item.phone.is_none() && item.email.is_none() {
+        // Judged on the result: under `clear`, an update without a phone
+        // takes the phone away, and a user without an email then has
+        // neither.
+        if item.phone.is_none() && item.email.is_none() {
             return Err(codes::EMAIL_OR_PHONE_REQUIRED.reject(
                 "phone is required because the user has no email (the update item has no email field)",
             ));
         }
-        self.unindex(&item);
-        self.by_employee_id.remove(&item.employee_id);
-        item.name = update.name;
-        item.is_active = update.is_active;
-        if let Some(new_id) = update.new_employee_id {
-            item.employee_id = new_id;
-        }
-        if update.username.is_some() {
-            item.username = update.username;
-        }
-        if update.phone.is_some() {
-            item.phone = update.phone;
-        }
-        if update.tag_serials.is_some() {
-            item.tag_serials = update.tag_serials;
-        }
+        self.unindex(&old);
+        self.by_employee_id.remove(&old.employee_id);
         self.index(&item);
         self.by_employee_id.insert(
             item.employee_id.clone(),
@@ -226,6 +243,39 @@ impl Users {
             },
         );
         Ok(serial)
+    }
+
+    /// Changes the email of the user `payload.employeeID` names and resets
+    /// its password, as the docs warn the email bulk endpoint does; answers
+    /// the user's serial.
+    pub fn update_email(&mut self, payload: &Value) -> Result<String, Rejection> {
+        let change = read_email_item(payload)?;
+        let Some(user) = self.by_employee_id.get_mut(&change.employee_id) else {
+            return Err(user_not_found(&change.employee_id));
+        };
+        let Some(email) = change.email else {
+            return Err(codes::EMAIL_REQUIRED.reject("email is required"));
+        };
+        let key = email.to_ascii_lowercase();
+        // The user's own address in another case is not "taken".
+        if self
+            .emails
+            .get(&key)
+            .is_some_and(|owner| *owner != user.item.employee_id)
+        {
+            return Err(codes::USER_EMAIL_EXISTS.reject(codes::EMAIL_TAKEN_DETAIL));
+        }
+        if let Some(old) = &user.item.email {
+            self.emails.remove(&old.to_ascii_lowercase());
+        }
+        self.emails.insert(key, user.item.employee_id.clone());
+        user.item.email = Some(email);
+        user.item.password = None;
+        *self
+            .password_resets
+            .entry(user.item.employee_id.clone())
+            .or_default() += 1;
+        Ok(user.serial.clone())
     }
 
     fn index(&mut self, item: &CreateUserItem) {
@@ -249,6 +299,20 @@ impl Users {
     }
 }
 
+/// 10109, for an employee ID no user has.
+pub fn user_not_found(employee_id: &str) -> Rejection {
+    codes::USER_NOT_FOUND.reject(format!("user with employee id {employee_id} not found"))
+}
+
+/// The value an update leaves in an optional field: the one sent, else
+/// the stored one under `Keep` and nothing under `Clear`.
+fn after_update<T: Clone>(sent: Option<T>, stored: &Option<T>, nulls: UpdateNulls) -> Option<T> {
+    match nulls {
+        UpdateNulls::Keep => sent.or_else(|| stored.clone()),
+        UpdateNulls::Clear => sent,
+    }
+}
+
 /// The fields of an update item, after the rules.
 #[derive(Debug)]
 struct UpdateFields {
@@ -259,6 +323,14 @@ struct UpdateFields {
     phone: Option<String>,
     is_active: bool,
     tag_serials: Option<Vec<String>>,
+}
+
+/// The fields of an email update item, after the type rules. The new
+/// password is judged for its type only: it is never kept.
+#[derive(Debug)]
+struct EmailChange {
+    employee_id: String,
+    email: Option<String>,
 }
 
 fn as_object(payload: &Value) -> Result<&Map<String, Value>, Rejection> {
@@ -375,6 +447,17 @@ fn read_update_item(payload: &Value) -> Result<UpdateFields, Rejection> {
     })
 }
 
+/// Judges an email update item: types first, then the employee ID. The
+/// existence of the user and the email's presence and uniqueness are the
+/// store's to judge, in that order.
+fn read_email_item(payload: &Value) -> Result<EmailChange, Rejection> {
+    let item = as_object(payload)?;
+    let email = text(item, "email")?;
+    text(item, "password")?;
+    let employee_id = required_employee_id(item)?;
+    Ok(EmailChange { employee_id, email })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,7 +572,7 @@ mod tests {
         let serial = users.create(&item("E1")).unwrap();
         let update =
             json!({"employeeID": "E1", "name": "Ani Baru", "isActive": false, "phone": "62811"});
-        assert_eq!(users.update(&update).unwrap(), serial);
+        assert_eq!(users.update(&update, UpdateNulls::Keep).unwrap(), serial);
         let stored = users.get("E1").unwrap();
         assert_eq!(stored.item.name, "Ani Baru");
         assert!(!stored.item.is_active);
@@ -504,22 +587,22 @@ mod tests {
         users.create(&item("E2")).unwrap();
         let taken =
             json!({"employeeID": "E1", "newEmployeeID": "E2", "name": "Ani", "isActive": true});
-        assert_eq!(code_of(users.update(&taken)).0, 10101);
+        assert_eq!(code_of(users.update(&taken, UpdateNulls::Keep)).0, 10101);
         let rename =
             json!({"employeeID": "E1", "newEmployeeID": "E9", "name": "Ani", "isActive": true});
-        users.update(&rename).unwrap();
+        users.update(&rename, UpdateNulls::Keep).unwrap();
         assert!(users.get("E1").is_none());
         assert_eq!(users.get("E9").unwrap().item.employee_id, "E9");
         let bad =
             json!({"employeeID": "E9", "newEmployeeID": "E 9", "name": "Ani", "isActive": true});
-        assert_eq!(code_of(users.update(&bad)).0, 10104);
+        assert_eq!(code_of(users.update(&bad, UpdateNulls::Keep)).0, 10104);
     }
 
     #[test]
     fn an_update_of_an_unknown_employee_id_is_user_not_found() {
         let mut users = Users::new(1);
         let update = json!({"employeeID": "E404", "name": "Ani", "isActive": true});
-        let rejection = users.update(&update).unwrap_err();
+        let rejection = users.update(&update, UpdateNulls::Keep).unwrap_err();
         assert_eq!(rejection.body.error_code, 10109);
         assert_eq!(rejection.body.message, "USER_NOT_FOUND");
         assert_eq!(rejection.http_status, 404);
@@ -536,9 +619,9 @@ mod tests {
             .unwrap();
         let steal =
             json!({"employeeID": "E2", "name": "Budi", "isActive": true, "username": "Ani"});
-        assert_eq!(code_of(users.update(&steal)).0, 10103);
+        assert_eq!(code_of(users.update(&steal, UpdateNulls::Keep)).0, 10103);
         let keep = json!({"employeeID": "E1", "name": "Ani", "isActive": true, "username": "ani"});
-        assert!(users.update(&keep).is_ok());
+        assert!(users.update(&keep, UpdateNulls::Keep).is_ok());
     }
 
     #[test]
@@ -547,5 +630,148 @@ mod tests {
         users.seed(&item("E1")).unwrap();
         assert!(users.get("E1").is_some());
         assert!(users.creations().is_empty());
+    }
+
+    fn contact_update(id: &str) -> Value {
+        json!({"employeeID": id, "name": "Ani", "isActive": true})
+    }
+
+    #[test]
+    fn under_keep_an_update_without_optional_values_keeps_the_stored_ones() {
+        let mut users = Users::new(1);
+        let full = json!({"employeeID": "E1", "name": "Ani", "username": "ani", "email": null,
+                          "phone": "62811", "isActive": true, "tagSerials": ["RUKRTAG-1"]});
+        users.create(&full).unwrap();
+        for update in [
+            contact_update("E1"),
+            json!({"employeeID": "E1", "name": "Ani", "isActive": true,
+                   "username": null, "phone": "", "tagSerials": null}),
+        ] {
+            users.update(&update, UpdateNulls::Keep).unwrap();
+            let stored = &users.get("E1").unwrap().item;
+            assert_eq!(stored.username.as_deref(), Some("ani"));
+            assert_eq!(stored.phone.as_deref(), Some("62811"));
+            assert_eq!(stored.tag_serials, Some(vec!["RUKRTAG-1".to_owned()]));
+        }
+    }
+
+    #[test]
+    fn under_clear_an_update_without_optional_values_clears_them() {
+        let mut users = Users::new(1);
+        let full = with(
+            with(item("E1"), "username", json!("ani")),
+            "tagSerials",
+            json!(["RUKRTAG-1"]),
+        );
+        users.create(&with(full, "phone", json!("62811"))).unwrap();
+        users
+            .update(&contact_update("E1"), UpdateNulls::Clear)
+            .unwrap();
+        let stored = &users.get("E1").unwrap().item;
+        assert_eq!(stored.username, None);
+        assert_eq!(stored.phone, None);
+        assert_eq!(stored.tag_serials, None);
+        assert_eq!(stored.email.as_deref(), Some("E1@example.com"));
+        // The cleared username is free for another user.
+        let other = with(item("E2"), "username", json!("ANI"));
+        assert!(users.create(&other).is_ok());
+    }
+
+    #[test]
+    fn an_explicit_empty_tag_list_clears_the_tags_in_both_modes() {
+        for nulls in [UpdateNulls::Keep, UpdateNulls::Clear] {
+            let mut users = Users::new(1);
+            users
+                .create(&with(item("E1"), "tagSerials", json!(["RUKRTAG-1"])))
+                .unwrap();
+            let update = with(contact_update("E1"), "tagSerials", json!([]));
+            users.update(&update, nulls).unwrap();
+            let tags = &users.get("E1").unwrap().item.tag_serials;
+            assert!(tags.iter().flatten().next().is_none(), "{nulls:?}");
+        }
+    }
+
+    #[test]
+    fn email_or_phone_required_judges_the_user_the_update_leaves() {
+        let mut users = Users::new(1);
+        let phone_only = with(
+            with(item("E1"), "email", Value::Null),
+            "phone",
+            json!("62811"),
+        );
+        users.create(&phone_only).unwrap();
+        // Keep: the stored phone stays, so the user still has a contact.
+        assert!(users
+            .update(&contact_update("E1"), UpdateNulls::Keep)
+            .is_ok());
+        // Clear: the phone would go and no email is left.
+        let rejection = users
+            .update(&contact_update("E1"), UpdateNulls::Clear)
+            .unwrap_err();
+        assert_eq!(rejection.body.error_code, 10107);
+        assert_eq!(
+            users.get("E1").unwrap().item.phone.as_deref(),
+            Some("62811")
+        );
+        // With an email, clearing the phone is fine.
+        users.create(&item("E2")).unwrap();
+        assert!(users
+            .update(&contact_update("E2"), UpdateNulls::Clear)
+            .is_ok());
+    }
+
+    #[test]
+    fn an_email_update_changes_the_address_resets_the_password_and_reindexes() {
+        let mut users = Users::new(1);
+        let serial = users
+            .create(&with(item("E1"), "password", json!("old-secret")))
+            .unwrap();
+        users.create(&item("E2")).unwrap();
+        let change =
+            json!({"employeeID": "E1", "email": "new@example.com", "password": "new-secret"});
+        assert_eq!(users.update_email(&change).unwrap(), serial);
+        let stored = &users.get("E1").unwrap().item;
+        assert_eq!(stored.email.as_deref(), Some("new@example.com"));
+        assert_eq!(stored.password, None);
+        assert_eq!(users.password_resets().get("E1"), Some(&1));
+        // The old address is free, the new one taken.
+        assert!(users
+            .create(&with(item("E3"), "email", json!("E1@example.com")))
+            .is_ok());
+        let steal = json!({"employeeID": "E2", "email": "NEW@example.com", "password": null});
+        assert_eq!(
+            code_of(users.update_email(&steal)),
+            (10102, "USER_EMAIL_EXISTS".to_owned())
+        );
+        // The user's own address in another case is not taken.
+        let recase = json!({"employeeID": "E1", "email": "New@Example.com"});
+        assert!(users.update_email(&recase).is_ok());
+        assert_eq!(users.password_resets().get("E1"), Some(&2));
+    }
+
+    #[test]
+    fn each_broken_email_update_rule_has_its_code_in_order() {
+        let mut users = Users::new(1);
+        users.create(&item("E1")).unwrap();
+        let cases = [
+            (json!("E1"), 10110),
+            (json!({"employeeID": "E 1", "email": 5}), 10110),
+            (
+                json!({"employeeID": "E1", "email": "a@example.com", "password": 5}),
+                10110,
+            ),
+            (
+                json!({"employeeID": "E 1", "email": "a@example.com"}),
+                10104,
+            ),
+            (json!({"email": "a@example.com"}), 10104),
+            (json!({"employeeID": "E404", "email": null}), 10109),
+            (json!({"employeeID": "E1", "email": ""}), 10112),
+            (json!({"employeeID": "E1"}), 10112),
+        ];
+        for (payload, number) in cases {
+            assert_eq!(code_of(users.update_email(&payload)).0, number, "{payload}");
+        }
+        assert!(users.password_resets().is_empty());
     }
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{raw_post, Wire};
+use common::{raw_get, raw_post, Wire};
 use serde_json::json;
 
 struct Running {
@@ -118,5 +118,62 @@ async fn seed_users_from_a_json_file_exist_from_start() {
         panic!("{wire:?}")
     };
     assert!(text.contains("USER_EMPLOYEE_ID_EXISTS"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The body of a raw answer.
+fn body_of(wire: Wire) -> String {
+    let Wire::Answered(text) = wire else {
+        panic!("{wire:?}")
+    };
+    text
+}
+
+#[tokio::test]
+async fn seed_users_are_listed_and_the_path_and_nulls_flags_apply_from_start() {
+    let dir = std::env::temp_dir().join(format!("sandbox-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.json");
+    let users = json!([{"employeeID": "S1", "name": "Seeded", "phone": "62811", "isActive": true}]);
+    std::fs::write(&file, users.to_string()).unwrap();
+    let running = start(&[
+        "--token",
+        "secret",
+        "--seed-users",
+        file.to_str().unwrap(),
+        "--email-bulk-path",
+        "update-bulk-email",
+        "--update-nulls",
+        "clear",
+    ]);
+    let wait = Duration::from_secs(5);
+    let at = address(&running);
+    let list = body_of(raw_get(at, "/ruangkerja/users?page=1&pageSize=10", wait).await);
+    assert!(list.starts_with("HTTP/1.1 200"), "{list}");
+    assert!(list.contains("\"employeeID\":\"S1\""), "{list}");
+    let refused = body_of(
+        raw_post(
+            at,
+            "/ruangkerja/users/update-email-bulk",
+            json!({"items": []}),
+            wait,
+        )
+        .await,
+    );
+    assert!(refused.starts_with("HTTP/1.1 404"), "{refused}");
+    let served = body_of(
+        raw_post(
+            at,
+            "/ruangkerja/users/update-bulk-email",
+            json!({"items": []}),
+            wait,
+        )
+        .await,
+    );
+    assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+    // Clear: an update without a phone would leave S1 without email or phone.
+    let update = json!({"items": [{"employeeID": "S1", "name": "Seeded", "isActive": true}]});
+    let cleared = body_of(raw_post(at, "/ruangkerja/users/update-bulk", update, wait).await);
+    assert!(cleared.contains("EMAIL_OR_PHONE_REQUIRED"), "{cleared}");
     let _ = std::fs::remove_dir_all(dir);
 }

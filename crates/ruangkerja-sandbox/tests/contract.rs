@@ -1,26 +1,22 @@
 //! The docs' example requests, answered by the sandbox, compared with the
 //! docs' example answers: same keys, same value types, same constants.
+//! The docs' examples come from verbatim copies of the doc pages, shared
+//! with the core's contract tests.
 
 mod common;
 
+#[path = "../../employee-import/tests/support/docs_examples.rs"]
+mod docs_examples;
+
 use axum::http::{Method, StatusCode};
 use common::*;
+use docs_examples::{create_users_bulk, update_users_bulk};
 use serde_json::{json, Value};
 
-/// The docs' create-bulk answer, as printed in the docs (shared with the
-/// core's contract tests).
-fn docs_create_bulk_answer() -> Value {
-    serde_json::from_str(include_str!(
-        "../../employee-import/tests/fixtures/docs/create-bulk-answer.json"
-    ))
-    .unwrap()
-}
-
-fn docs_items() -> (Value, Value) {
-    let answer = docs_create_bulk_answer();
-    let budi = answer["data"]["successItems"][0]["payload"].clone();
-    let tono = answer["data"]["failedItems"][0]["payload"].clone();
-    (budi, tono)
+/// The one item of the docs' create request, as printed (its email is the
+/// page's literal "[email\u{a0}protected]").
+fn docs_create_item() -> Value {
+    create_users_bulk().request_json()["items"][0].clone()
 }
 
 fn permission_denied() -> Value {
@@ -29,43 +25,86 @@ fn permission_denied() -> Value {
            "detail": "rpc error: code = PermissionDenied desc = Token is not valid"})
 }
 
-#[tokio::test]
-async fn the_docs_create_bulk_example_gets_the_docs_answer_shape() {
-    let app = sandbox();
-    let (budi, tono) = docs_items();
-    // Tono's employee ID is taken before, as in the docs' example.
-    let seeded = post(&app, "/__sandbox/users", json!([{
-        "employeeID": "EMP002", "name": "Tono Lama", "email": "lama@example.com", "isActive": true
-    }]))
-    .await;
-    assert_eq!(seeded.status, StatusCode::OK);
-    let answer = create_bulk(&app, vec![tono.clone(), budi.clone()]).await;
-    assert_eq!(answer.status, StatusCode::OK);
-    assert_same_shape(&answer.json, &docs_create_bulk_answer(), "answer");
-    assert_eq!(answer.json["status"], "success");
-    assert_eq!(answer.json["message"], "success");
-    assert_eq!(
-        answer.json["data"]["failedItems"][0],
-        docs_create_bulk_answer()["data"]["failedItems"][0]
-    );
-    assert_eq!(answer.json["data"]["successItems"][0]["payload"], budi);
-    let serial = answer.json["data"]["successItems"][0]["response"]["serial"]
+/// The serial of the first success item of a bulk answer.
+fn first_serial(answer: &Value) -> String {
+    answer["data"]["successItems"][0]["response"]["serial"]
         .as_str()
-        .unwrap();
+        .unwrap_or_else(|| panic!("no serial in {answer}"))
+        .to_owned()
+}
+
+/// The sandbox's serials: `OPENAPI` and 9 capitals or digits, the docs'
+/// format (`OPENAPI9Z7ZIHIFW`).
+fn assert_sandbox_serial(serial: &str) {
+    let tail = serial
+        .strip_prefix("OPENAPI")
+        .unwrap_or_else(|| panic!("{serial}"));
+    assert_eq!(tail.len(), 9, "{serial}");
     assert!(
-        serial.starts_with("OPENAPI") && serial.len() == 16,
+        tail.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
         "{serial}"
+    );
+}
+
+/// A docs' success answer with the sandbox's serial in place of theirs.
+fn with_serial(mut docs_answer: Value, serial: &str) -> Value {
+    docs_answer["data"]["successItems"][0]["response"]["serial"] = json!(serial);
+    docs_answer
+}
+
+#[tokio::test]
+async fn the_docs_create_request_gets_the_docs_success_answer_then_the_docs_failed_answer() {
+    let app = sandbox();
+    let docs = create_users_bulk();
+    let first = post(&app, "/ruangkerja/users/create-bulk", docs.request_json()).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_same_shape(&first.json, &docs.success_json(), "answer");
+    let serial = first_serial(&first.json);
+    assert_sandbox_serial(&serial);
+    // Beyond the shape: the docs' answer to the letter, their echo without
+    // `organizationSerial` included.
+    assert_eq!(first.json, with_serial(docs.success_json(), &serial));
+
+    let again = post(&app, "/ruangkerja/users/create-bulk", docs.request_json()).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_same_shape(&again.json, &docs.failed_json(), "answer");
+    let error = &again.json["data"]["failedItems"][0]["error"];
+    assert_eq!(error["errorCode"], 10101);
+    assert_eq!(error["message"], "USER_EMPLOYEE_ID_EXISTS");
+    assert_eq!(error["detail"], "employee id already been taken");
+    assert_eq!(again.json, docs.failed_json());
+    assert_eq!(state(&app).await["creations"], json!({"EMPLY001": 1}));
+}
+
+#[tokio::test]
+async fn the_docs_update_request_on_a_seeded_user_gets_the_docs_success_answer() {
+    let app = sandbox();
+    let seeded = post(&app, "/__sandbox/users", json!([docs_create_item()])).await;
+    assert_eq!(seeded.status, StatusCode::OK);
+    let seeded_serial = first_serial(&seeded.json);
+    let docs = update_users_bulk();
+    let answer = post(&app, "/ruangkerja/users/update-bulk", docs.request_json()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_same_shape(&answer.json, &docs.success_json(), "answer");
+    assert_eq!(
+        first_serial(&answer.json),
+        seeded_serial,
+        "the user keeps its serial"
+    );
+    assert_eq!(
+        answer.json,
+        with_serial(docs.success_json(), &seeded_serial)
     );
 }
 
 #[tokio::test]
 async fn the_update_bulk_answer_has_the_create_bulk_shape() {
     let app = sandbox();
-    let (budi, _) = docs_items();
-    let created = create_bulk(&app, vec![budi]).await;
-    let serial = created.json["data"]["successItems"][0]["response"]["serial"].clone();
-    let update = json!({"employeeID": "EMP001", "newEmployeeID": "EMP009", "name": "Budi S",
-                        "username": "budi", "phone": "6281122334455", "isActive": false,
+    let created = create_bulk(&app, vec![docs_create_item()]).await;
+    let serial = first_serial(&created.json);
+    let update = json!({"employeeID": "EMPLY001", "newEmployeeID": "EMPLY009", "name": "John D",
+                        "username": "john", "phone": "6281122334455", "isActive": false,
                         "tagSerials": ["RUKRTAG-9WHL0JGP"]});
     let unknown = json!({"employeeID": "EMP404", "name": "Nobody", "isActive": true});
     let answer = post(
@@ -83,16 +122,13 @@ async fn the_update_bulk_answer_has_the_create_bulk_shape() {
         "status": "success", "message": "success"
     });
     assert_same_shape(&answer.json, &expected, "answer");
-    assert_eq!(
-        answer.json["data"]["successItems"][0]["response"]["serial"],
-        serial
-    );
+    assert_eq!(first_serial(&answer.json), serial);
     assert_eq!(
         answer.json["data"]["failedItems"][0]["error"]["errorCode"],
         10109
     );
     let users = state(&app).await["users"].clone();
-    assert_eq!(users[0]["employeeID"], "EMP009");
+    assert_eq!(users[0]["employeeID"], "EMPLY009");
     assert_eq!(users[0]["isActive"], false);
 }
 
@@ -160,6 +196,12 @@ async fn every_user_endpoint_answers_a_missing_or_wrong_token_with_permission_de
         (Method::POST, "/ruangkerja/users", Some(item("E1"))),
         (Method::PUT, "/ruangkerja/users/E1", Some(item("E1"))),
         (Method::GET, "/ruangkerja/users/E1", None),
+        (Method::GET, "/ruangkerja/users?page=1&pageSize=10", None),
+        (
+            Method::POST,
+            "/ruangkerja/users/update-email-bulk",
+            Some(json!({"items": []})),
+        ),
     ];
     for (method, path, body) in calls {
         for token in [None, Some("wrong")] {
@@ -229,27 +271,26 @@ fn router_with_short_tokens() -> axum::Router {
 #[tokio::test]
 async fn get_user_answers_the_documented_detail_without_a_serial() {
     let app = sandbox();
-    let (budi, _) = docs_items();
-    let mut budi = budi;
-    budi["organizationSerial"] = json!("COMPFJLYTHWL");
-    create_bulk(&app, vec![budi]).await;
+    create_bulk(&app, vec![docs_create_item()]).await;
     let answer = call(
         &app,
         Method::GET,
-        "/ruangkerja/users/EMP001",
+        "/ruangkerja/users/EMPLY001",
         Some(TOKEN),
         None,
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
     let expected = json!({"status": "success", "message": "Success", "data": {
-        "employeeID": "EMP001", "name": "Budi", "username": "budi", "email": "budi@example.com",
+        "employeeID": "EMPLY001", "name": "John Doe", "username": null,
+        "email": "[email\u{a0}protected]",
         "phone": "6281122334455", "isActive": true, "companyName": "x", "companySerial": "x",
         "organizationDisplayName": "x", "organizationLevelSerial": "COMPFJLYTHWL",
         "tags": [{"serial": "RUKRTAG-9WHL0JGP", "name": "x"}]}});
     assert_same_shape(&answer.json, &expected, "answer");
     assert_eq!(answer.json["message"], "Success");
     assert_eq!(answer.json["data"]["tags"][0]["serial"], "RUKRTAG-9WHL0JGP");
+    assert_eq!(answer.json["data"]["email"], docs_create_item()["email"]);
 }
 
 #[tokio::test]
@@ -276,14 +317,13 @@ async fn get_user_of_an_unknown_employee_id_is_a_flat_404() {
 #[tokio::test]
 async fn create_one_and_update_one_answer_data_serial_or_a_flat_error() {
     let app = sandbox();
-    let (budi, _) = docs_items();
-    let created = post(&app, "/ruangkerja/users", budi.clone()).await;
+    let created = post(&app, "/ruangkerja/users", docs_create_item()).await;
     assert_eq!(created.status, StatusCode::OK);
     let expected = json!({"status": "success", "message": "Success", "data": {"serial": "x"}});
     assert_same_shape(&created.json, &expected, "created");
     assert_eq!(created.json["message"], "Success");
 
-    let again = post(&app, "/ruangkerja/users", budi).await;
+    let again = post(&app, "/ruangkerja/users", docs_create_item()).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(
         again.json,
@@ -291,11 +331,11 @@ async fn create_one_and_update_one_answer_data_serial_or_a_flat_error() {
                "detail": "employee id already been taken"})
     );
 
-    let update = json!({"name": "Budi S", "isActive": false});
+    let update = json!({"name": "John D", "isActive": false});
     let updated = call(
         &app,
         Method::PUT,
-        "/ruangkerja/users/EMP001",
+        "/ruangkerja/users/EMPLY001",
         Some(TOKEN),
         Some(update.clone()),
     )
@@ -408,6 +448,11 @@ async fn the_app_config_and_state_dump_keep_their_shapes() {
     );
     let dump = state(&app).await;
     assert_eq!(dump["creations"], json!({"E1": 1}));
+    assert_eq!(dump["passwordResets"], json!({}));
+    assert_eq!(
+        dump["requests"],
+        json!({"POST /ruangkerja/users/create-bulk": 1})
+    );
     let user = &dump["users"][0];
     assert!(user["serial"].as_str().unwrap().starts_with("OPENAPI"));
     for field in [

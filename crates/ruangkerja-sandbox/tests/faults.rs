@@ -309,7 +309,81 @@ async fn the_control_endpoint_changes_faults_between_steps_and_reset_restores_th
 
     let reset = call(&app, Method::POST, "/__sandbox/reset", None, None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
-    assert_eq!(state(&app).await, json!({"users": [], "creations": {}}));
+    assert_eq!(
+        state(&app).await,
+        json!({"users": [], "creations": {}, "passwordResets": {}, "requests": {}})
+    );
+}
+
+#[tokio::test]
+async fn requests_are_counted_by_route_faulted_or_not_and_only_a_reset_clears_them() {
+    let app = sandbox();
+    create_bulk(&app, vec![item("E1")]).await;
+    get(&app, "/ruangkerja/users/E1").await;
+    get(&app, "/ruangkerja/users/E404").await;
+    get(&app, "/ruangkerja/users?page=1&pageSize=10").await;
+    get(&app, "/ruangkerja/users?page=0&pageSize=10").await;
+    call(
+        &app,
+        Method::GET,
+        "/ruangkerja/users/E1",
+        Some("wrong"),
+        None,
+    )
+    .await;
+    post(&app, "/ruangkerja/users", item("E2")).await;
+    let update = json!({"employeeID": "E1", "name": "Ani", "isActive": true});
+    post(
+        &app,
+        "/ruangkerja/users/update-bulk",
+        json!({"items": [update]}),
+    )
+    .await;
+    call(
+        &app,
+        Method::PUT,
+        "/ruangkerja/users/E2",
+        Some(TOKEN),
+        Some(update),
+    )
+    .await;
+    let change = json!({"employeeID": "E1", "email": "new@example.com"});
+    post(
+        &app,
+        "/ruangkerja/users/update-email-bulk",
+        json!({"items": [change]}),
+    )
+    .await;
+    // The spelling not served answers 404, and still counts as a request made.
+    let refused = post(
+        &app,
+        "/ruangkerja/users/update-bulk-email",
+        json!({"items": []}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    // Faulted requests count; a change of faults does not reset the counts.
+    put_faults(&app, json!({"errorRate": 1.0})).await;
+    let faulted = create_bulk(&app, vec![item("E3")]).await;
+    assert!(faulted.status.is_server_error());
+    put_faults(&app, json!({"rateLimitRate": 1.0})).await;
+    let limited = get(&app, "/ruangkerja/users?page=1&pageSize=10").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    // Neither the token endpoint nor the control endpoints count.
+    call(&app, Method::POST, "/oauth/token", None, Some(json!({}))).await;
+    let expected = json!({
+        "GET /ruangkerja/users": 3,
+        "GET /ruangkerja/users/:employeeID": 3,
+        "POST /ruangkerja/users": 1,
+        "POST /ruangkerja/users/create-bulk": 2,
+        "POST /ruangkerja/users/update-bulk": 1,
+        "POST /ruangkerja/users/update-bulk-email": 1,
+        "POST /ruangkerja/users/update-email-bulk": 1,
+        "PUT /ruangkerja/users/:employeeID": 1,
+    });
+    assert_eq!(state(&app).await["requests"], expected);
+    call(&app, Method::POST, "/__sandbox/reset", None, None).await;
+    assert_eq!(state(&app).await["requests"], json!({}));
 }
 
 #[tokio::test]

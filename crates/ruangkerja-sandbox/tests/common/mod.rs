@@ -81,6 +81,31 @@ pub async fn post(app: &Router, path: &str, body: Value) -> Answer {
     call(app, Method::POST, path, Some(TOKEN), Some(body)).await
 }
 
+/// A GET with the token.
+pub async fn get(app: &Router, path: &str) -> Answer {
+    call(app, Method::GET, path, Some(TOKEN), None).await
+}
+
+/// Adds users through the control endpoint (not counted as creations).
+pub async fn seed_users(app: &Router, items: Vec<Value>) -> Answer {
+    let answer = call(
+        app,
+        Method::POST,
+        "/__sandbox/users",
+        None,
+        Some(Value::Array(items)),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(
+        answer.json["data"]["failedItems"],
+        json!([]),
+        "{}",
+        answer.text
+    );
+    answer
+}
+
 pub async fn create_bulk(app: &Router, items: Vec<Value>) -> Answer {
     post(
         app,
@@ -127,10 +152,23 @@ pub enum Wire {
 }
 
 pub async fn raw_post(address: SocketAddr, path: &str, body: Value, wait: Duration) -> Wire {
+    raw_request(address, "POST", path, &body.to_string(), wait).await
+}
+
+pub async fn raw_get(address: SocketAddr, path: &str, wait: Duration) -> Wire {
+    raw_request(address, "GET", path, "", wait).await
+}
+
+async fn raw_request(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+    wait: Duration,
+) -> Wire {
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let body = body.to_string();
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: {TOKEN}\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: {TOKEN}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
