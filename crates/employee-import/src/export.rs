@@ -9,10 +9,10 @@ use std::borrow::Cow;
 
 use crate::import::Import;
 use crate::lang::Lang;
-use crate::ledger::RowState;
+use crate::ledger::{FoundUser, RowState};
 use crate::mapping::Field;
+use crate::preflight::{Assessment, Operation};
 use crate::template::template;
-use crate::validate::ReportRow;
 
 /// A sheet of text cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +50,14 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 const OUTCOME_HEADERS: [&str; 4] = ["Status", "Serial", "Error code", "Error message"];
 
 /// The user's sheet, from its header row on, with Status, Serial, Error code
-/// and Error message columns added. The password column is left out.
+/// and Error message columns added, and "E-mail change" when e-mails were
+/// changed. The password column is left out.
 pub fn results_table(import: &Import, lang: Lang) -> Table {
+    let emails_used = import
+        .emails
+        .rows()
+        .iter()
+        .any(|row| row.state != RowState::Excluded);
     let mapping = &import.report.mapping;
     let password = mapping.column_of(Field::Password);
     let kept: Vec<usize> = (0..mapping.headers.len())
@@ -59,12 +65,16 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
         .collect();
     let mut headers: Vec<String> = kept.iter().map(|&c| mapping.headers[c].clone()).collect();
     headers.extend(OUTCOME_HEADERS.iter().map(|h| h.to_string()));
+    if emails_used {
+        headers.push("E-mail change".to_owned());
+    }
     let rows = import
         .report
         .rows
         .iter()
         .zip(import.ledger.rows())
-        .map(|(report_row, ledger_row)| {
+        .enumerate()
+        .map(|(index, (report_row, ledger_row))| {
             let sheet_row = import
                 .sheet
                 .rows
@@ -75,8 +85,11 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
                 .iter()
                 .map(|&c| sheet_row.map(|r| r.cell(c).to_text()).unwrap_or_default())
                 .collect();
-            let (status, serial, code, message) = outcome(report_row, &ledger_row.state, lang);
+            let (status, serial, code, message) = outcome(import, index, &ledger_row.state, lang);
             cells.extend([status, serial, code, message]);
+            if emails_used {
+                cells.push(email_outcome(&import.emails.rows()[index].state, lang));
+            }
             cells
                 .into_iter()
                 .map(|cell| neutralise(&cell).into_owned())
@@ -102,16 +115,18 @@ pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
         .rows
         .iter()
         .zip(import.ledger.rows())
-        .filter(|(_, ledger_row)| {
+        .enumerate()
+        .filter(|(_, (_, ledger_row))| {
             matches!(
                 ledger_row.state,
                 RowState::Invalid
                     | RowState::Rejected(_)
                     | RowState::NotSent { .. }
                     | RowState::Unconfirmed
+                    | RowState::Exists(_)
             )
         })
-        .map(|(report_row, ledger_row)| {
+        .map(|(index, (report_row, ledger_row))| {
             let mut cells: Vec<String> = fields
                 .iter()
                 .map(|&field| match field {
@@ -125,7 +140,7 @@ pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
                     other => report_row.row.display(other),
                 })
                 .collect();
-            let (status, _, code, message) = outcome(report_row, &ledger_row.state, lang);
+            let (status, _, code, message) = outcome(import, index, &ledger_row.state, lang);
             cells.extend([status, code, message]);
             cells
                 .into_iter()
@@ -140,13 +155,30 @@ pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
     }
 }
 
-/// (status, serial, error code, error message) for a row: its state, and
-/// for a row that needs fixing, its validation messages.
+/// Who a lookup found, in one line.
+pub fn describe_found(found: &FoundUser) -> String {
+    [
+        Some(&found.name),
+        found.email.as_ref(),
+        found.phone.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+/// (status, serial, error code, error message) for the row at `index`: its
+/// state; for a row not sent, what pre-flight found; for a row that needs
+/// fixing, its validation messages.
 fn outcome(
-    report_row: &ReportRow,
+    import: &Import,
+    index: usize,
     state: &RowState,
     lang: Lang,
 ) -> (String, String, String, String) {
+    let report_row = &import.report.rows[index];
     let problems = || {
         report_row
             .issues
@@ -156,21 +188,41 @@ fn outcome(
             .join(" ")
     };
     let text = |en: &str, id: &str| lang.pick(en, id).to_owned();
+    let status = |status: String, message: String| (status, String::new(), String::new(), message);
+    let update = import.operation(index) == Operation::Update;
     match state {
+        RowState::Created { serial } if update => (
+            text("Updated", "Diperbarui"),
+            serial.clone(),
+            String::new(),
+            String::new(),
+        ),
         RowState::Created { serial } => (
             text("Created", "Dibuat"),
             serial.clone(),
             String::new(),
             String::new(),
         ),
-        RowState::Applied => (
+        RowState::Applied if update => status(
+            text(
+                "Updated (confirmed by lookup)",
+                "Diperbarui (dikonfirmasi lewat pencarian)",
+            ),
+            String::new(),
+        ),
+        RowState::Applied => status(
             text(
                 "Created (confirmed by lookup)",
                 "Dibuat (dikonfirmasi lewat pencarian)",
             ),
             String::new(),
-            String::new(),
-            String::new(),
+        ),
+        RowState::Exists(found) => status(
+            text("ID exists, not confirmed", "ID sudah ada, tidak terkonfirmasi"),
+            lang.pick(
+                format!("An employee with this ID exists ({}); not confirmed as created by this import.", describe_found(found)),
+                format!("Karyawan dengan ID ini sudah ada ({}); tidak terkonfirmasi dibuat oleh impor ini.", describe_found(found)),
+            ),
         ),
         RowState::Rejected(error) => (
             text("Refused", "Ditolak"),
@@ -178,42 +230,57 @@ fn outcome(
             error.error_code.to_string(),
             format!("{}: {}", error.message, error.detail),
         ),
-        RowState::NotSent { reason } => (
-            text("Not sent", "Tidak terkirim"),
-            String::new(),
-            String::new(),
-            reason.clone(),
+        RowState::NotSent { reason } => status(text("Not sent", "Tidak terkirim"), reason.clone()),
+        RowState::Unconfirmed => status(text("Unconfirmed", "Belum pasti"), String::new()),
+        RowState::Invalid => status(text("Needs fixing", "Perlu diperbaiki"), problems()),
+        RowState::Excluded => status(text("Excluded", "Dikecualikan"), String::new()),
+        RowState::Sending => status(text("Sending", "Mengirim"), String::new()),
+        RowState::Ready => match import.assessment(index) {
+            Assessment::Exists { name } => status(
+                text("Not sent: ID exists", "Tidak dikirim: ID sudah ada"),
+                name,
+            ),
+            Assessment::NotFound => status(
+                text("Not sent: ID not found", "Tidak dikirim: ID tidak ditemukan"),
+                String::new(),
+            ),
+            Assessment::RenameTaken { name } => status(
+                text(
+                    "Not sent: new ID taken",
+                    "Tidak dikirim: ID baru sudah dipakai",
+                ),
+                name,
+            ),
+            Assessment::Unchanged => status(text("No change", "Tidak ada perubahan"), String::new()),
+            Assessment::CouldNotCheck { reason } => status(
+                text(
+                    "Not sent: could not check",
+                    "Tidak dikirim: tidak dapat diperiksa",
+                ),
+                reason,
+            ),
+            _ => status(text("Not sent yet", "Belum dikirim"), String::new()),
+        },
+    }
+}
+
+/// The e-mail change's outcome for a row, in one cell.
+fn email_outcome(state: &RowState, lang: Lang) -> String {
+    let text = |en: &str, id: &str| lang.pick(en, id).to_owned();
+    match state {
+        RowState::Excluded => String::new(),
+        RowState::Created { .. } | RowState::Applied => text("Changed", "Diubah"),
+        RowState::Rejected(error) => format!(
+            "{} {} {}: {}",
+            text("Refused", "Ditolak"),
+            error.error_code,
+            error.message,
+            error.detail
         ),
-        RowState::Unconfirmed => (
-            text("Unconfirmed", "Belum pasti"),
-            String::new(),
-            String::new(),
-            String::new(),
-        ),
-        RowState::Invalid => (
-            text("Needs fixing", "Perlu diperbaiki"),
-            String::new(),
-            String::new(),
-            problems(),
-        ),
-        RowState::Excluded => (
-            text("Excluded", "Dikecualikan"),
-            String::new(),
-            String::new(),
-            String::new(),
-        ),
-        RowState::Ready => (
-            text("Not sent yet", "Belum dikirim"),
-            String::new(),
-            String::new(),
-            String::new(),
-        ),
-        RowState::Sending => (
-            text("Sending", "Mengirim"),
-            String::new(),
-            String::new(),
-            String::new(),
-        ),
+        RowState::NotSent { reason } => format!("{}: {reason}", text("Not sent", "Tidak terkirim")),
+        RowState::Unconfirmed | RowState::Exists(_) => text("Unconfirmed", "Belum pasti"),
+        RowState::Ready | RowState::Invalid => text("Not sent yet", "Belum dikirim"),
+        RowState::Sending => text("Sending", "Mengirim"),
     }
 }
 

@@ -6,8 +6,14 @@
 //! user (another sheet, header row, mapping or mode) makes a new `Import`
 //! from the same bytes or re-validates the sheet it holds.
 
-use crate::ledger::{plan_batches, Batch, Ledger};
+use std::collections::BTreeSet;
+
+use crate::ledger::{batches_of, Batch, BatchItems, Ledger, RowState};
 use crate::mapping::{map_headers, ColumnMapping, Field};
+use crate::preflight::{
+    assess, email_change, email_item, renamed_to, update_item, Assessment, Directory, Found,
+    Operation,
+};
 use crate::sheet::{read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo};
 use crate::validate::{validate, Mode, ValidationReport};
 
@@ -65,6 +71,45 @@ pub struct Import {
     pub ledger: Ledger,
     /// The user's cell edits, in order, so a saved job can replay them.
     pub edits: Vec<CellEdit>,
+    /// What Ruangkerja holds for the IDs looked up so far.
+    pub directory: Directory,
+    /// Employee IDs pre-flight saw free: the proof that a user found with
+    /// one of them after a lost answer is this import's.
+    pub seen_free: BTreeSet<String>,
+    /// Rows of a create whose ID exists, sent as updates of those users.
+    pub switched: BTreeSet<u32>,
+    /// Rows without a change that the admin chose to send anyway.
+    pub unchanged_included: BTreeSet<u32>,
+    /// The opt-in e-mail change (`update-email-bulk`): one state per row;
+    /// rows not part of it are `Excluded`.
+    pub emails: Ledger,
+}
+
+/// What the next send would do, row by row, in counts: the pre-flight
+/// summary the admin sees before anything is written. Only rows that could
+/// go out now (ready or not sent) are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outlook {
+    pub to_create: usize,
+    pub to_update: usize,
+    pub unchanged: usize,
+    /// Create: the ID already exists.
+    pub exists: usize,
+    /// Update: the ID does not exist.
+    pub not_found: usize,
+    /// Update: the new ID belongs to another user.
+    pub taken: usize,
+    pub could_not_check: usize,
+    pub not_checked: usize,
+    /// Rows whose e-mail address differs from the stored one.
+    pub email_changes: usize,
+}
+
+impl Outlook {
+    /// Rows the next send writes.
+    pub fn sendable(&self) -> usize {
+        self.to_create + self.to_update
+    }
 }
 
 /// One cell the user changed in the preview.
@@ -115,6 +160,7 @@ impl Import {
         let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&mapping));
         let report = validate(&sheet, header_row, &mapping, mode);
         let ledger = Ledger::new(&report);
+        let emails = Ledger::untouched(&report);
         Ok(Import {
             format: workbook.format,
             sheets: workbook.sheets,
@@ -123,6 +169,11 @@ impl Import {
             report,
             ledger,
             edits: Vec::new(),
+            directory: Directory::default(),
+            seen_free: BTreeSet::new(),
+            switched: BTreeSet::new(),
+            unchanged_included: BTreeSet::new(),
+            emails,
         })
     }
 
@@ -184,14 +235,277 @@ impl Import {
         });
     }
 
-    /// Leaves row `number` out of the import, or takes it back in.
+    /// Leaves row `number` out of the import, or takes it back in. For a
+    /// row without changes, "in" means: send it anyway.
     pub fn set_excluded(&mut self, number: u32, excluded: bool) {
+        // A row without any change (e-mail included) is not sent unless
+        // the admin includes it; every other row goes out unless excluded.
+        let unchanged = self.index_of(number).is_some_and(|index| {
+            self.assessment(index) == Assessment::Unchanged && self.email_change(index).is_none()
+        });
+        if unchanged && self.ledger.state_of(number) == Some(&RowState::Ready) {
+            if excluded {
+                self.unchanged_included.remove(&number);
+            } else {
+                self.unchanged_included.insert(number);
+            }
+            return;
+        }
         self.ledger.set_excluded(number, excluded, &self.report);
     }
 
-    /// The rows that can be sent now, in batches of at most `size`.
+    fn index_of(&self, number: u32) -> Option<usize> {
+        self.report
+            .rows
+            .binary_search_by_key(&number, |row| row.row.number)
+            .ok()
+    }
+
+    /// The endpoint the row at `index` goes to.
+    pub fn operation(&self, index: usize) -> Operation {
+        let number = self.report.rows[index].row.number;
+        if self.report.mode == Mode::Update || self.switched.contains(&number) {
+            Operation::Update
+        } else {
+            Operation::Create
+        }
+    }
+
+    /// What the row at `index` would do, judged against the directory.
+    pub fn assessment(&self, index: usize) -> Assessment {
+        assess(
+            &self.report.rows[index].row,
+            self.operation(index),
+            &self.directory,
+        )
+    }
+
+    /// Whether the row at `index` goes out with the next send.
+    fn goes_out(&self, index: usize) -> bool {
+        let report_row = &self.report.rows[index];
+        let number = report_row.row.number;
+        report_row.is_valid()
+            && self
+                .ledger
+                .state_of(number)
+                .is_some_and(RowState::is_sendable)
+            && self.assessment(index).is_sendable(
+                self.operation(index),
+                self.unchanged_included.contains(&number),
+            )
+    }
+
+    /// The e-mail change of the row at `index`, when its user exists and
+    /// the row sends another address.
+    pub fn email_change(&self, index: usize) -> Option<(String, String)> {
+        if self.operation(index) != Operation::Update {
+            return None;
+        }
+        let row = &self.report.rows[index].row;
+        let current = self.directory.user(row.employee_id.as_deref()?)?;
+        email_change(row, current)
+    }
+
+    /// Rows done (created or applied) that were updates rather than
+    /// creations, for a summary that tells the two apart.
+    pub fn updated_count(&self) -> usize {
+        self.ledger
+            .rows()
+            .iter()
+            .enumerate()
+            .filter(|(index, row)| {
+                matches!(row.state, RowState::Created { .. } | RowState::Applied)
+                    && self.operation(*index) == Operation::Update
+            })
+            .count()
+    }
+
+    /// The pre-flight summary of the rows that could go out now.
+    pub fn outlook(&self) -> Outlook {
+        let mut outlook = Outlook::default();
+        for (index, report_row) in self.report.rows.iter().enumerate() {
+            let number = report_row.row.number;
+            if !report_row.is_valid()
+                || !self
+                    .ledger
+                    .state_of(number)
+                    .is_some_and(RowState::is_sendable)
+            {
+                continue;
+            }
+            let operation = self.operation(index);
+            let counter = match self.assessment(index) {
+                Assessment::NotChecked => &mut outlook.not_checked,
+                Assessment::CouldNotCheck { .. } if operation == Operation::Create => {
+                    outlook.could_not_check += 1;
+                    &mut outlook.to_create
+                }
+                Assessment::CouldNotCheck { .. } => &mut outlook.could_not_check,
+                Assessment::New => &mut outlook.to_create,
+                Assessment::Exists { .. } => &mut outlook.exists,
+                Assessment::NotFound => &mut outlook.not_found,
+                Assessment::RenameTaken { .. } => &mut outlook.taken,
+                Assessment::Changes(_) => &mut outlook.to_update,
+                Assessment::Unchanged if self.unchanged_included.contains(&number) => {
+                    &mut outlook.to_update
+                }
+                Assessment::Unchanged => &mut outlook.unchanged,
+            };
+            *counter += 1;
+            if self.email_change(index).is_some() {
+                outlook.email_changes += 1;
+            }
+        }
+        outlook
+    }
+
+    /// The employee IDs pre-flight must look up: those of the rows that
+    /// could go out (and of unconfirmed ones), and the new IDs of renames,
+    /// not yet known or not checked before.
+    pub fn ids_to_check(&self) -> Vec<String> {
+        let mut ids = BTreeSet::new();
+        for report_row in self.report.rows.iter().filter(|r| r.is_valid()) {
+            let row = &report_row.row;
+            let waiting = self
+                .ledger
+                .state_of(row.number)
+                .is_some_and(|state| state.is_sendable() || *state == RowState::Unconfirmed);
+            if !waiting {
+                continue;
+            }
+            for id in [row.employee_id.as_deref(), renamed_to(row)]
+                .into_iter()
+                .flatten()
+            {
+                if !self.directory.knows(id) {
+                    ids.insert(id.to_owned());
+                }
+            }
+        }
+        ids.into_iter().collect()
+    }
+
+    /// Records what pre-flight found.
+    pub fn record_found(&mut self, found: Vec<(String, Found)>) {
+        for (id, found) in found {
+            if found == Found::Absent {
+                self.seen_free.insert(id.clone());
+            }
+            self.directory.record(id, found);
+        }
+    }
+
+    /// Moves the rows of a create whose ID exists into an update of those
+    /// users ("Update these N users instead"); answers how many moved.
+    pub fn update_existing_instead(&mut self) -> usize {
+        let moving: Vec<u32> = (0..self.report.rows.len())
+            .filter(|&index| {
+                let report_row = &self.report.rows[index];
+                report_row.is_valid()
+                    && self
+                        .ledger
+                        .state_of(report_row.row.number)
+                        .is_some_and(RowState::is_sendable)
+                    && matches!(self.assessment(index), Assessment::Exists { .. })
+            })
+            .map(|index| self.report.rows[index].row.number)
+            .collect();
+        self.switched.extend(&moving);
+        moving.len()
+    }
+
+    /// The rows that can be sent now, in batches of at most `size`:
+    /// creations first, then updates.
     pub fn plan(&self, size: usize) -> Vec<Batch> {
-        plan_batches(&self.report, &self.ledger, size)
+        self.plan_rows(size, |index| self.goes_out(index))
+    }
+
+    /// The unconfirmed rows, in batches, to be looked up before any resend.
+    pub fn plan_unconfirmed(&self, size: usize) -> Vec<Batch> {
+        self.plan_rows(size, |index| {
+            let report_row = &self.report.rows[index];
+            report_row.is_valid()
+                && self.ledger.state_of(report_row.row.number) == Some(&RowState::Unconfirmed)
+        })
+    }
+
+    fn plan_rows(&self, size: usize, wanted: impl Fn(usize) -> bool) -> Vec<Batch> {
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        for (index, report_row) in self.report.rows.iter().enumerate() {
+            if !wanted(index) {
+                continue;
+            }
+            let row = &report_row.row;
+            let Some(id) = row.employee_id.clone() else {
+                continue;
+            };
+            match self.operation(index) {
+                Operation::Create => {
+                    let seen_free = self.seen_free.contains(&id);
+                    if let Some(item) = row.to_create_item() {
+                        creates.push((row.number, id, seen_free, item));
+                    }
+                }
+                Operation::Update => {
+                    // Without the stored user an update could erase values.
+                    let Some(current) = self.directory.user(&id) else {
+                        continue;
+                    };
+                    let seen_free = renamed_to(row).is_some_and(|new| self.seen_free.contains(new));
+                    if let Some(item) = update_item(row, current) {
+                        updates.push((row.number, id, seen_free, item));
+                    }
+                }
+            }
+        }
+        let mut batches = batches_of(creates, size, BatchItems::Create);
+        batches.extend(batches_of(updates, size, BatchItems::Update));
+        batches
+    }
+
+    /// The e-mail changes that can be sent now: rows sent as updates whose
+    /// address differs, once their update is done or was not needed. A
+    /// renamed user is addressed by the new ID.
+    pub fn plan_emails(&self, size: usize) -> Vec<Batch> {
+        let mut items = Vec::new();
+        for (index, report_row) in self.report.rows.iter().enumerate() {
+            let row = &report_row.row;
+            let number = row.number;
+            if !report_row.is_valid() || self.email_change(index).is_none() {
+                continue;
+            }
+            if !matches!(
+                self.emails.state_of(number),
+                Some(RowState::Excluded | RowState::Ready | RowState::NotSent { .. })
+            ) {
+                continue;
+            }
+            let (Some(id), Some(state)) =
+                (row.employee_id.as_deref(), self.ledger.state_of(number))
+            else {
+                continue;
+            };
+            let id = match state {
+                RowState::Created { .. } | RowState::Applied => renamed_to(row).unwrap_or(id),
+                // No update needed; an excluded row is never touched.
+                RowState::Ready if self.assessment(index) == Assessment::Unchanged => id,
+                _ => continue,
+            };
+            if let Some(item) = email_item(row, id) {
+                items.push((number, id.to_owned(), false, item));
+            }
+        }
+        batches_of(items, size, BatchItems::Email)
+    }
+
+    /// Marks the e-mail changes of `batches` as part of the e-mail step.
+    pub fn start_emails(&mut self, batches: &[Batch]) {
+        for batch in batches {
+            for &number in &batch.rows {
+                self.emails.set_state(number, RowState::Ready);
+            }
+        }
     }
 }
 
@@ -255,7 +569,7 @@ mod tests {
             &["E1", "Ani", "ani@example.com", "TRUE", "first"],
             &["E 2", "Budi", "budi@example.com", "TRUE", ""],
         ]);
-        let import = Import::from_bytes(&bytes).unwrap();
+        let mut import = Import::from_bytes(&bytes).unwrap();
         assert_eq!(import.header_row, 1);
         assert_eq!(import.ledger.state_of(2), Some(&RowState::Ready));
         assert_eq!(import.ledger.state_of(3), Some(&RowState::Invalid));
@@ -263,6 +577,9 @@ mod tests {
             import.report.mapping.ignored_headers().collect::<Vec<_>>(),
             ["Notes"]
         );
+        assert!(import.plan(100).is_empty(), "nothing goes out unchecked");
+        assert_eq!(import.ids_to_check(), ["E1"]);
+        import.record_found(vec![("E1".into(), Found::Absent)]);
         let batches = import.plan(usize::MAX);
         assert_eq!(batches.len(), 1);
         assert_eq!(batches[0].rows, [2]);

@@ -27,6 +27,19 @@ pub struct SavedJob {
     /// Rows whose state is not simply "ready" or "invalid".
     pub rows: Vec<SavedRow>,
     pub counts: SavedCounts,
+    /// Rows of a create sent as updates of existing users.
+    #[serde(default)]
+    pub switched: Vec<u32>,
+    /// Unchanged rows the admin chose to send anyway.
+    #[serde(default)]
+    pub unchanged_included: Vec<u32>,
+    /// Employee IDs pre-flight saw free, for rows whose request may have
+    /// been applied: after a reload they are still proof of our creation.
+    #[serde(default)]
+    pub seen_free: Vec<String>,
+    /// The e-mail change's rows that are part of it.
+    #[serde(default)]
+    pub email_rows: Vec<SavedRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,7 +61,7 @@ impl From<LedgerCounts> for SavedCounts {
     fn from(c: LedgerCounts) -> Self {
         SavedCounts {
             total: c.total,
-            done: c.created + c.rejected,
+            done: c.created + c.rejected + c.exists,
             waiting: c.ready + c.sending + c.not_sent + c.unconfirmed,
         }
     }
@@ -68,19 +81,44 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 impl Import {
     /// The job as it stands, to save.
     pub fn save(&self, file_name: &str, fingerprint: &str) -> SavedJob {
-        let rows = self
-            .ledger
-            .rows()
+        let saved_rows = |ledger: &crate::Ledger, untouched: RowState| -> Vec<SavedRow> {
+            ledger
+                .rows()
+                .iter()
+                .filter(|row| row.state != untouched && row.state != RowState::Invalid)
+                .map(|row| SavedRow {
+                    row: row.number,
+                    state: match &row.state {
+                        // In flight when saved: it may or may not have landed.
+                        RowState::Sending => RowState::Unconfirmed,
+                        other => other.clone(),
+                    },
+                })
+                .collect()
+        };
+        let rows = saved_rows(&self.ledger, RowState::Ready);
+        let email_rows = saved_rows(&self.emails, RowState::Excluded);
+        // Only the proof for rows whose outcome is still open is kept.
+        let open: std::collections::BTreeSet<&str> = rows
             .iter()
-            .filter(|row| !matches!(row.state, RowState::Ready | RowState::Invalid))
-            .map(|row| SavedRow {
-                row: row.number,
-                state: match &row.state {
-                    // In flight when saved: it may or may not have landed.
-                    RowState::Sending => RowState::Unconfirmed,
-                    other => other.clone(),
-                },
+            .filter(|saved| saved.state == RowState::Unconfirmed)
+            .filter_map(|saved| {
+                let index = self
+                    .report
+                    .rows
+                    .binary_search_by_key(&saved.row, |r| r.row.number)
+                    .ok()?;
+                let row = &self.report.rows[index].row;
+                Some([row.employee_id.as_deref(), row.new_employee_id.as_deref()])
             })
+            .flatten()
+            .flatten()
+            .collect();
+        let seen_free = self
+            .seen_free
+            .iter()
+            .filter(|id| open.contains(id.as_str()))
+            .cloned()
             .collect();
         SavedJob {
             file_name: file_name.to_owned(),
@@ -92,6 +130,10 @@ impl Import {
             edits: self.edits.clone(),
             rows,
             counts: self.ledger.counts().into(),
+            switched: self.switched.iter().copied().collect(),
+            unchanged_included: self.unchanged_included.iter().copied().collect(),
+            seen_free,
+            email_rows,
         }
     }
 
@@ -111,6 +153,12 @@ impl Import {
         for saved in &job.rows {
             import.ledger.set_state(saved.row, saved.state.clone());
         }
+        for saved in &job.email_rows {
+            import.emails.set_state(saved.row, saved.state.clone());
+        }
+        import.switched.extend(&job.switched);
+        import.unchanged_included.extend(&job.unchanged_included);
+        import.seen_free.extend(job.seen_free.iter().cloned());
         Ok(import)
     }
 }
@@ -127,6 +175,9 @@ mod tests {
     fn a_saved_job_resumes_with_edits_and_outcomes_and_in_flight_rows_unconfirmed() {
         let mut import = Import::from_bytes(CSV).unwrap();
         import.edit_cell(3, Field::Name, "Budi");
+        let free =
+            ["E1", "E2", "E3", "E4"].map(|id| (id.to_owned(), crate::preflight::Found::Absent));
+        import.record_found(free.to_vec());
         import.ledger.set_state(
             2,
             RowState::Created {
@@ -147,7 +198,21 @@ mod tests {
         assert!(!json.contains("password"), "{json}");
 
         let restored: SavedJob = serde_json::from_str(&json).unwrap();
-        let resumed = Import::resume(CSV, &restored).unwrap();
+        let mut resumed = Import::resume(CSV, &restored).unwrap();
+        assert_eq!(
+            restored.seen_free,
+            ["E2"],
+            "only the open row's proof is kept"
+        );
+        assert!(
+            resumed.directory.is_empty(),
+            "what pre-flight read is not saved"
+        );
+        assert_eq!(resumed.ids_to_check(), ["E2", "E4"]);
+        resumed.record_found(vec![
+            ("E2".into(), crate::preflight::Found::Absent),
+            ("E4".into(), crate::preflight::Found::Absent),
+        ]);
         assert_eq!(resumed.report.rows[1].row.name.as_deref(), Some("Budi"));
         assert_eq!(
             resumed.ledger.state_of(2),
@@ -162,10 +227,7 @@ mod tests {
         assert_eq!(resumed.ledger.state_of(5), Some(&RowState::Ready));
         // Only the untouched row is planned; the unconfirmed one is looked up first.
         assert_eq!(resumed.plan(100)[0].rows, [5]);
-        assert_eq!(
-            crate::ledger::plan_unconfirmed(&resumed.report, &resumed.ledger, 100)[0].rows,
-            [3]
-        );
+        assert_eq!(resumed.plan_unconfirmed(100)[0].rows, [3]);
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! not mention becomes [`RowState::Unconfirmed`] rather than disappearing.
 
 use crate::contract::{
-    echoed_employee_id, ApiErrorBody, BulkResult, CreateUserItem, UpdateUserItem,
+    echoed_employee_id, ApiErrorBody, BulkResult, CreateUserItem, UpdateEmailItem, UpdateUserItem,
+    UserDetail,
 };
-use crate::validate::{Mode, ValidationReport};
+use crate::validate::ValidationReport;
 
 /// Where one row stands. Serialised in a saved job (see `job`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -35,6 +36,30 @@ pub enum RowState {
     /// An answer arrived but did not mention the row: it may or may not have
     /// been applied.
     Unconfirmed,
+    /// A user with the row's employee ID exists, but nothing proves this
+    /// import created it: the lookup after a lost answer found someone
+    /// whose values differ, or pre-flight never saw the ID free.
+    Exists(FoundUser),
+}
+
+/// Who a lookup found, as far as an admin needs to recognise them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct FoundUser {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+impl From<&UserDetail> for FoundUser {
+    fn from(user: &UserDetail) -> Self {
+        FoundUser {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            phone: user.phone.clone(),
+        }
+    }
 }
 
 /// How many rows are in each state. The fields always sum to `total`;
@@ -50,6 +75,8 @@ pub struct LedgerCounts {
     pub rejected: usize,
     pub not_sent: usize,
     pub unconfirmed: usize,
+    /// Rows whose ID turned out to belong to a user not proven ours.
+    pub exists: usize,
 }
 
 /// One data row's identity and state.
@@ -61,11 +88,13 @@ pub struct LedgerRow {
     pub state: RowState,
 }
 
-/// The items of one request, for the endpoint of the import's mode.
+/// The items of one request: `create-bulk`, `update-bulk` or
+/// `update-email-bulk`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BatchItems {
     Create(Vec<CreateUserItem>),
     Update(Vec<UpdateUserItem>),
+    Email(Vec<UpdateEmailItem>),
 }
 
 /// A set of rows sent in one request, in sheet order.
@@ -74,6 +103,9 @@ pub struct Batch {
     pub rows: Vec<u32>,
     /// Each row's employee ID as sent, to match the answer by.
     pub employee_ids: Vec<String>,
+    /// Per row: pre-flight saw the ID this request creates (the new ID of
+    /// a rename) free. Only then can a user found later be proven ours.
+    pub seen_free: Vec<bool>,
     pub items: BatchItems,
 }
 
@@ -83,16 +115,17 @@ impl Batch {
         let kept: Vec<usize> = (0..self.rows.len())
             .filter(|&i| keep(self.rows[i]))
             .collect();
+        fn pick<T: Clone>(kept: &[usize], items: &[T]) -> Vec<T> {
+            kept.iter().map(|&i| items[i].clone()).collect()
+        }
         Batch {
-            rows: kept.iter().map(|&i| self.rows[i]).collect(),
-            employee_ids: kept.iter().map(|&i| self.employee_ids[i].clone()).collect(),
+            rows: pick(&kept, &self.rows),
+            employee_ids: pick(&kept, &self.employee_ids),
+            seen_free: pick(&kept, &self.seen_free),
             items: match &self.items {
-                BatchItems::Create(items) => {
-                    BatchItems::Create(kept.iter().map(|&i| items[i].clone()).collect())
-                }
-                BatchItems::Update(items) => {
-                    BatchItems::Update(kept.iter().map(|&i| items[i].clone()).collect())
-                }
+                BatchItems::Create(items) => BatchItems::Create(pick(&kept, items)),
+                BatchItems::Update(items) => BatchItems::Update(pick(&kept, items)),
+                BatchItems::Email(items) => BatchItems::Email(pick(&kept, items)),
             },
         }
     }
@@ -117,6 +150,21 @@ impl Ledger {
                 } else {
                     RowState::Invalid
                 },
+            })
+            .collect();
+        Ledger { rows }
+    }
+
+    /// Every data row of the report, none of them part of this ledger's
+    /// step yet (`Excluded`): the ledger of the opt-in e-mail change.
+    pub fn untouched(report: &ValidationReport) -> Self {
+        let rows = report
+            .rows
+            .iter()
+            .map(|report_row| LedgerRow {
+                number: report_row.row.number,
+                employee_id: report_row.row.employee_id.clone(),
+                state: RowState::Excluded,
             })
             .collect();
         Ledger { rows }
@@ -191,6 +239,7 @@ impl Ledger {
                 RowState::Rejected(_) => &mut counts.rejected,
                 RowState::NotSent { .. } => &mut counts.not_sent,
                 RowState::Unconfirmed => &mut counts.unconfirmed,
+                RowState::Exists(_) => &mut counts.exists,
             };
             *count += 1;
         }
@@ -239,13 +288,6 @@ impl Ledger {
         }
     }
 
-    /// Puts the batch's rows back to ready: the request was not applied.
-    pub fn requeue(&mut self, batch: &Batch) {
-        for &number in &batch.rows {
-            self.set(number, RowState::Ready);
-        }
-    }
-
     /// Sets one row's state; for outcomes decided outside a bulk answer.
     pub fn set_state(&mut self, number: u32, state: RowState) {
         self.set(number, state);
@@ -287,61 +329,32 @@ impl RowState {
     }
 }
 
-/// Splits the sendable rows, in sheet order, into batches of at most `size`
-/// for the endpoint of the report's mode.
-pub fn plan_batches(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
-    plan_where(report, ledger, size, RowState::is_sendable)
-}
-
-/// The unconfirmed rows, in batches, to be looked up before any resend.
-pub fn plan_unconfirmed(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
-    plan_where(report, ledger, size, |state| {
-        *state == RowState::Unconfirmed
-    })
-}
-
-fn plan_where(
-    report: &ValidationReport,
-    ledger: &Ledger,
+/// Splits `items` (row number, employee ID, seen free, item), in sheet
+/// order, into batches of at most `size`.
+pub fn batches_of<T>(
+    items: impl IntoIterator<Item = (u32, String, bool, T)>,
     size: usize,
-    wanted: impl Fn(&RowState) -> bool,
+    wrap: fn(Vec<T>) -> BatchItems,
 ) -> Vec<Batch> {
-    let sendable = report
-        .rows
-        .iter()
-        .filter(|report_row| report_row.is_valid())
-        .filter(|report_row| ledger.state_of(report_row.row.number).is_some_and(&wanted));
-    let mut batches: Vec<Batch> = Vec::new();
-    for report_row in sendable {
-        let row = &report_row.row;
-        let Some(employee_id) = row.employee_id.clone() else {
-            continue;
+    let mut items = items.into_iter().peekable();
+    let mut batches = Vec::new();
+    while items.peek().is_some() {
+        let mut batch = Batch {
+            rows: Vec::new(),
+            employee_ids: Vec::new(),
+            seen_free: Vec::new(),
+            items: wrap(Vec::new()),
         };
-        let batch = match batches.last_mut() {
-            Some(batch) if batch.rows.len() < size.max(1) => batch,
-            _ => {
-                batches.push(Batch {
-                    rows: Vec::new(),
-                    employee_ids: Vec::new(),
-                    items: match report.mode {
-                        Mode::Create => BatchItems::Create(Vec::new()),
-                        Mode::Update => BatchItems::Update(Vec::new()),
-                    },
-                });
-                let last = batches.len() - 1;
-                &mut batches[last]
-            }
-        };
-        let pushed = match &mut batch.items {
-            BatchItems::Create(items) => row.to_create_item().map(|item| items.push(item)),
-            BatchItems::Update(items) => row.to_update_item().map(|item| items.push(item)),
-        };
-        if pushed.is_some() {
-            batch.rows.push(row.number);
-            batch.employee_ids.push(employee_id);
+        let mut chunk = Vec::new();
+        for (number, id, seen_free, item) in items.by_ref().take(size.max(1)) {
+            batch.rows.push(number);
+            batch.employee_ids.push(id);
+            batch.seen_free.push(seen_free);
+            chunk.push(item);
         }
+        batch.items = wrap(chunk);
+        batches.push(batch);
     }
-    batches.retain(|batch| !batch.rows.is_empty());
     batches
 }
 
@@ -379,6 +392,29 @@ mod tests {
         };
         let headers: Vec<String> = sheet.rows[0].cells.iter().map(CellValue::to_text).collect();
         validate(&sheet, 1, &map_headers(&headers), Mode::Create)
+    }
+
+    /// The ready rows as create batches, as an import whose IDs pre-flight
+    /// saw free plans them.
+    fn plan_batches(report: &ValidationReport, ledger: &Ledger, size: usize) -> Vec<Batch> {
+        let items = report
+            .rows
+            .iter()
+            .filter(|r| {
+                r.is_valid()
+                    && ledger
+                        .state_of(r.row.number)
+                        .is_some_and(RowState::is_sendable)
+            })
+            .filter_map(|r| {
+                Some((
+                    r.row.number,
+                    r.row.employee_id.clone()?,
+                    true,
+                    r.row.to_create_item()?,
+                ))
+            });
+        batches_of(items, size, BatchItems::Create)
     }
 
     fn success(id: &str, serial: &str) -> SuccessItem {
@@ -472,15 +508,6 @@ mod tests {
         ledger.set_excluded(3, false, &report);
         assert_eq!(ledger.state_of(2), Some(&RowState::Ready));
         assert_eq!(ledger.state_of(3), Some(&RowState::Invalid));
-    }
-
-    #[test]
-    fn update_mode_plans_update_items() {
-        let mut report = report(&["A1"]);
-        report.mode = Mode::Update;
-        let ledger = Ledger::new(&report);
-        let batch = plan_batches(&report, &ledger, 100).remove(0);
-        assert!(matches!(&batch.items, BatchItems::Update(items) if items[0].employee_id == "A1"));
     }
 
     #[test]

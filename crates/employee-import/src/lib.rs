@@ -14,6 +14,10 @@
 //!       --Ledger::apply_bulk_result--> one RowState per sheet row
 //! ```
 //!
+//! Before the first send, `preflight` looks every employee ID up and each
+//! row is assessed against what Ruangkerja holds: a taken ID is held back
+//! from a create, an update carries the stored value for every empty cell.
+//!
 //! Row identity is the row number the user sees in their spreadsheet
 //! (1-based, as Excel shows it); it travels through every stage.
 
@@ -25,18 +29,18 @@ pub mod job;
 pub mod lang;
 pub mod ledger;
 pub mod mapping;
+pub mod preflight;
 pub mod send;
 pub mod sheet;
 pub mod template;
 pub mod validate;
 
-pub use import::{detect_header_row, CellEdit, Import, ImportError, ImportOptions};
+pub use import::{detect_header_row, CellEdit, Import, ImportError, ImportOptions, Outlook};
 pub use job::{fingerprint, SavedJob};
 pub use lang::Lang;
-pub use ledger::{
-    plan_batches, plan_unconfirmed, Batch, BatchItems, Ledger, LedgerCounts, LedgerRow, RowState,
-};
+pub use ledger::{Batch, BatchItems, FoundUser, Ledger, LedgerCounts, LedgerRow, RowState};
 pub use mapping::{map_headers, ColumnMapping, Field};
+pub use preflight::{Assessment, Change, CheckJob, Directory, Found, Operation, Preflight};
 pub use send::{Dispatcher, Failure, Hold, Job, SendSettings};
 pub use sheet::{
     read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo, SheetRow, Workbook,

@@ -11,13 +11,20 @@
 //! ID (10101). So when a request may have been applied but its answer was
 //! lost (network error, timeout, 5xx, an unreadable answer, an answer that
 //! leaves items out), its rows are not simply resent: their employee IDs are
-//! looked up first, rows that now exist are recorded as applied, and only
-//! the rest go out again.
+//! looked up first, and only the rows that are not there go out again.
+//!
+//! A user found by that lookup is recorded as this import's doing only when
+//! it is proven: pre-flight saw the ID free, and the user found has the
+//! row's name (and e-mail and phone, where sent); an e-mail change is proven
+//! by the new address. Anything else is [`RowState::Exists`]: someone has
+//! the ID, and the admin is told who, never that we created them. A 10101
+//! after such an attempt is looked up the same way, and only in a create.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::contract::{codes, ApiErrorBody, BulkResult};
-use crate::ledger::{Batch, BatchItems, Ledger, RowState};
+use crate::contract::{codes, ApiErrorBody, BulkResult, UserDetail};
+use crate::ledger::{Batch, BatchItems, FoundUser, Ledger, RowState};
+use crate::preflight::proves_created;
 
 /// How sending behaves; every field is a user-visible setting or a policy
 /// constant worth naming.
@@ -95,8 +102,8 @@ impl Failure {
 pub enum Job {
     /// Send this batch to its bulk endpoint.
     Send { id: u64, batch: Batch },
-    /// Look these employee IDs up (`GET /ruangkerja/users/:employeeID`) and
-    /// report which exist.
+    /// Look these employee IDs up and report the users found
+    /// ([`Dispatcher::on_lookup`]).
     Lookup { id: u64, employee_ids: Vec<String> },
 }
 
@@ -130,7 +137,7 @@ pub enum Hold {
 #[derive(Debug)]
 pub struct Dispatcher {
     settings: SendSettings,
-    rng: u64,
+    backoff: Backoff,
     next_id: u64,
     queue: VecDeque<Pending>,
     running: Vec<Running>,
@@ -164,7 +171,7 @@ impl Dispatcher {
                 })
                 .collect(),
             settings,
-            rng: seed,
+            backoff: Backoff::new(seed),
             next_id: 1,
             running: Vec::new(),
             hold: None,
@@ -286,27 +293,31 @@ impl Dispatcher {
         let Some(running) = self.take(id) else { return };
         let batch = &running.pending.batch;
         ledger.apply_bulk_result(batch, result);
-        // A 10101 for a row whose earlier request may have been applied is
-        // that request's doing: the user exists because we created it.
-        for &number in &batch.rows {
-            let ours = matches!(
-                ledger.state_of(number),
-                Some(RowState::Rejected(error)) if error.error_code == codes::USER_EMPLOYEE_ID_EXISTS
-            ) && self.maybe_applied.contains(&number);
-            if ours {
-                ledger.set_state(number, RowState::Applied);
-            }
-        }
-        // Rows the answer left out may have been applied: reconcile them.
-        let unconfirmed: HashSet<u32> = batch
+        // Rows the answer left out may have been applied; so may rows whose
+        // earlier request may have been applied and which are now refused
+        // as "already there" (10101 for a create, 10102 for an e-mail
+        // change). Both are looked up, and proven, before anything else.
+        let already_there = match batch.items {
+            BatchItems::Create(_) => Some(codes::USER_EMPLOYEE_ID_EXISTS),
+            BatchItems::Email(_) => Some(codes::USER_EMAIL_EXISTS),
+            // In an update a 10101 is a taken new ID: never our success.
+            BatchItems::Update(_) => None,
+        };
+        let reconcile: HashSet<u32> = batch
             .rows
             .iter()
             .copied()
-            .filter(|&n| ledger.state_of(n) == Some(&RowState::Unconfirmed))
+            .filter(|&n| match ledger.state_of(n) {
+                Some(RowState::Unconfirmed) => true,
+                Some(RowState::Rejected(error)) => {
+                    Some(error.error_code) == already_there && self.maybe_applied.contains(&n)
+                }
+                _ => false,
+            })
             .collect();
-        if !unconfirmed.is_empty() {
-            self.maybe_applied.extend(&unconfirmed);
-            let subset = batch.subset(|n| unconfirmed.contains(&n));
+        if !reconcile.is_empty() {
+            self.maybe_applied.extend(&reconcile);
+            let subset = batch.subset(|n| reconcile.contains(&n));
             ledger.start_batch(&subset);
             self.queue.push_front(Pending {
                 batch: subset,
@@ -328,8 +339,8 @@ impl Dispatcher {
         match failure {
             Failure::Unauthorized => {
                 // Nothing was applied; wait for a new token, then go again.
+                // Queued rows stay "sending", as all rows of a run do.
                 self.hold = Some(Hold::NeedsToken);
-                ledger.requeue(&pending.batch);
                 self.queue.push_front(pending);
                 return;
             }
@@ -373,37 +384,58 @@ impl Dispatcher {
             Failure::RateLimited {
                 retry_after_ms: Some(ms),
             } => *ms,
-            _ => self.backoff_ms(pending.attempts),
+            _ => self.backoff.delay_ms(
+                pending.attempts,
+                self.settings.base_delay_ms,
+                self.settings.max_delay_ms,
+            ),
         };
         pending.ready_at_ms = now_ms + delay;
         self.queue.push_back(pending);
     }
 
-    /// Records the result of a `Lookup` job: which of its employee IDs
-    /// exist, and which could not be checked (their lookup failed). Rows
-    /// that exist are applied; rows that do not are sent again; rows not
-    /// checked are looked up again after a backoff.
+    /// Records the result of a `Lookup` job: the users found for its
+    /// employee IDs, and the IDs that could not be checked (their lookup
+    /// failed). IDs in neither list do not exist. A row whose user is found
+    /// and proven ours is applied; found but not proven, it is
+    /// [`RowState::Exists`]; not there, it is sent again; not checked, it is
+    /// looked up again after a backoff.
     pub fn on_lookup(
         &mut self,
         id: u64,
-        existing: &[String],
+        found: &[UserDetail],
         unchecked: &[String],
         now_ms: u64,
         ledger: &mut Ledger,
     ) {
         let Some(running) = self.take(id) else { return };
         let checked = running.lookup_ids.unwrap_or_default();
-        let rows_with = |ids: &[String]| -> HashSet<u32> {
-            checked
-                .iter()
-                .filter(|(_, employee_id)| ids.iter().any(|e| e == employee_id))
-                .map(|(number, _)| *number)
-                .collect()
-        };
-        let applied = rows_with(existing);
-        let again = rows_with(unchecked);
-        for &number in &applied {
-            ledger.set_state(number, RowState::Applied);
+        let found: HashMap<&str, &UserDetail> = found
+            .iter()
+            .map(|user| (user.employee_id.as_str(), user))
+            .collect();
+        let batch = &running.pending.batch;
+        let mut settled: HashSet<u32> = HashSet::new();
+        let mut again: HashSet<u32> = HashSet::new();
+        for (number, employee_id) in &checked {
+            if unchecked.contains(employee_id) {
+                again.insert(*number);
+                continue;
+            }
+            let Some(user) = found.get(employee_id.as_str()) else {
+                continue;
+            };
+            settled.insert(*number);
+            let state = if proves_applied(batch, *number, user) {
+                RowState::Applied
+            } else if matches!(batch.items, BatchItems::Email(_)) {
+                // The user is there without the new address: not applied.
+                settled.remove(number);
+                continue;
+            } else {
+                RowState::Exists(FoundUser::from(*user))
+            };
+            ledger.set_state(*number, state);
         }
         let pending = &running.pending;
         let unresolved = pending.batch.subset(|n| again.contains(&n));
@@ -423,7 +455,7 @@ impl Dispatcher {
         }
         let rest = pending
             .batch
-            .subset(|n| !applied.contains(&n) && !again.contains(&n));
+            .subset(|n| !settled.contains(&n) && !again.contains(&n));
         if !rest.rows.is_empty() {
             self.queue.push_front(Pending {
                 batch: rest,
@@ -433,22 +465,57 @@ impl Dispatcher {
             });
         }
     }
+}
 
-    /// Exponential backoff with full jitter: a random delay up to
-    /// base x 2^(attempt-1), capped.
-    fn backoff_ms(&mut self, attempt: u32) -> u64 {
-        let ceiling = self
-            .settings
-            .base_delay_ms
+/// Exponential backoff with full jitter: a random delay between half and
+/// all of base x 2^(attempt-1), capped; reproducible for a seed.
+#[derive(Debug, Clone)]
+pub(crate) struct Backoff {
+    rng: u64,
+}
+
+impl Backoff {
+    pub(crate) fn new(seed: u64) -> Backoff {
+        Backoff { rng: seed }
+    }
+
+    pub(crate) fn delay_ms(&mut self, attempt: u32, base_ms: u64, max_ms: u64) -> u64 {
+        let ceiling = base_ms
             .saturating_mul(1 << attempt.saturating_sub(1).min(20))
-            .min(self.settings.max_delay_ms);
-        // splitmix64: reproducible for a seed.
+            .min(max_ms);
+        // splitmix64
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
         ceiling / 2 + z % (ceiling / 2 + 1)
+    }
+}
+
+/// Whether `user`, found after the row's request may have been applied, is
+/// that request's doing (see the module documentation).
+fn proves_applied(batch: &Batch, number: u32, user: &UserDetail) -> bool {
+    let Some(index) = batch.rows.iter().position(|&n| n == number) else {
+        return false;
+    };
+    let seen_free = batch.seen_free.get(index).copied().unwrap_or(false);
+    match &batch.items {
+        BatchItems::Create(items) => {
+            let item = &items[index];
+            seen_free
+                && proves_created(
+                    &item.name,
+                    item.email.as_deref(),
+                    item.phone.as_deref(),
+                    user,
+                )
+        }
+        BatchItems::Update(items) => seen_free && user.name.trim() == items[index].name.trim(),
+        BatchItems::Email(items) => user
+            .email
+            .as_deref()
+            .is_some_and(|email| email.trim().eq_ignore_ascii_case(items[index].email.trim())),
     }
 }
 
@@ -469,14 +536,22 @@ fn lookup_ids(batch: &Batch) -> Vec<(u32, String)> {
             .zip(items)
             .filter_map(|(&n, item)| Some((n, item.new_employee_id.clone()?)))
             .collect(),
+        // An e-mail change is proven by the address the user now has.
+        BatchItems::Email(items) => batch
+            .rows
+            .iter()
+            .zip(items)
+            .map(|(&n, item)| (n, item.employee_id.clone()))
+            .collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{FailedItem, SerialResponse, SuccessItem};
+    use crate::contract::{FailedItem, SerialResponse, SuccessItem, UserDetail};
     use crate::import::Import;
+    use crate::preflight::Found;
     use serde_json::json;
 
     fn import(rows: usize) -> Import {
@@ -484,7 +559,32 @@ mod tests {
         for n in 0..rows {
             csv.push_str(&format!("E{n},Name {n},e{n}@x.id,TRUE\n"));
         }
-        Import::from_bytes(csv.as_bytes()).unwrap()
+        let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
+        // Pre-flight saw every ID free.
+        import.record_found(
+            (0..rows)
+                .map(|n| (format!("E{n}"), Found::Absent))
+                .collect(),
+        );
+        import
+    }
+
+    /// The user the row for `id` would create, as a lookup returns it.
+    fn found(id: &str) -> UserDetail {
+        let n = &id[1..];
+        UserDetail {
+            employee_id: id.to_owned(),
+            name: format!("Name {n}"),
+            username: None,
+            email: Some(format!("e{n}@x.id")),
+            phone: None,
+            is_active: true,
+            company_name: None,
+            company_serial: None,
+            organization_display_name: None,
+            organization_level_serial: None,
+            tags: Vec::new(),
+        }
     }
 
     fn settings(batch_size: usize, concurrency: usize) -> SendSettings {
@@ -571,7 +671,7 @@ mod tests {
             panic!("{jobs:?}")
         };
         assert_eq!(employee_ids, &["E0", "E1"]);
-        dispatcher.on_lookup(*id, &["E0".to_owned()], &[], wake, &mut import.ledger);
+        dispatcher.on_lookup(*id, &[found("E0")], &[], wake, &mut import.ledger);
         assert_eq!(import.ledger.state_of(2), Some(&RowState::Applied));
         // Only the row that does not exist is sent again.
         let jobs = dispatcher.poll(wake, &mut import.ledger);
@@ -658,8 +758,8 @@ mod tests {
         assert_eq!(dispatcher.hold(), Some(Hold::NeedsToken));
         assert_eq!(
             import.ledger.state_of(2),
-            Some(&RowState::Ready),
-            "not applied, so not sending"
+            Some(&RowState::Sending),
+            "still part of the run: never offered as ready while the run waits"
         );
         assert!(dispatcher.poll(0, &mut import.ledger).is_empty());
         dispatcher.resume();
@@ -683,13 +783,13 @@ mod tests {
             panic!("{jobs:?}")
         };
         assert_eq!(employee_ids, &["E1"]);
-        dispatcher.on_lookup(*id, &["E1".to_owned()], &[], 0, &mut import.ledger);
+        dispatcher.on_lookup(*id, &[found("E1")], &[], 0, &mut import.ledger);
         assert_eq!(import.ledger.state_of(3), Some(&RowState::Applied));
         assert!(dispatcher.is_finished());
     }
 
     #[test]
-    fn a_10101_after_an_unanswered_attempt_is_our_own_creation() {
+    fn a_10101_after_an_unanswered_attempt_is_ours_once_the_lookup_proves_it() {
         let mut import = import(1);
         let mut dispatcher =
             Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
@@ -717,7 +817,97 @@ mod tests {
             }],
         };
         dispatcher.on_answer(id, &answer, &mut import.ledger);
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Sending));
+        // Looked up again: the user found is the one the row describes.
+        let Job::Lookup { id, .. } = dispatcher.poll(wake, &mut import.ledger).remove(0) else {
+            panic!()
+        };
+        dispatcher.on_lookup(id, &[found("E0")], &[], wake, &mut import.ledger);
         assert_eq!(import.ledger.state_of(2), Some(&RowState::Applied));
+    }
+
+    /// Sends the import's one batch, loses the answer, and answers the
+    /// lookup with `user`.
+    fn lose_answer_then_find(import: &mut Import, user: UserDetail) {
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        dispatcher.on_failure(id, &Failure::Timeout, 0, &mut import.ledger);
+        let wake = dispatcher.next_wake_ms().unwrap();
+        let Job::Lookup { id, .. } = dispatcher.poll(wake, &mut import.ledger).remove(0) else {
+            panic!()
+        };
+        dispatcher.on_lookup(id, &[user], &[], wake, &mut import.ledger);
+        assert!(dispatcher.is_finished());
+    }
+
+    #[test]
+    fn a_user_found_with_other_values_after_a_lost_answer_is_not_reported_as_created() {
+        let mut import = import(1);
+        let mut someone_else = found("E0");
+        someone_else.name = "Someone Else".into();
+        lose_answer_then_find(&mut import, someone_else);
+        assert!(
+            matches!(import.ledger.state_of(2), Some(RowState::Exists(f)) if f.name == "Someone Else"),
+            "{:?}",
+            import.ledger.state_of(2)
+        );
+    }
+
+    #[test]
+    fn a_matching_user_is_not_proven_ours_when_pre_flight_never_saw_the_id_free() {
+        let mut import = import(1);
+        import.seen_free.clear();
+        import.record_found(vec![(
+            "E0".into(),
+            Found::Unchecked {
+                reason: "down".into(),
+            },
+        )]);
+        lose_answer_then_find(&mut import, found("E0"));
+        assert!(matches!(
+            import.ledger.state_of(2),
+            Some(RowState::Exists(_))
+        ));
+    }
+
+    #[test]
+    fn in_an_update_a_10101_is_a_refusal_never_a_success() {
+        let csv = "employeeID,newEmployeeID,name\nE0,E9,Name 0\n";
+        let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
+        import.record_found(vec![
+            ("E0".into(), Found::Exists(Box::new(found("E0")))),
+            ("E9".into(), Found::Absent),
+        ]);
+        let mut dispatcher =
+            Dispatcher::new(import.plan(100), settings(100, 1), 7, &mut import.ledger);
+        let (id, _) = send_ids(&dispatcher.poll(0, &mut import.ledger))[0].clone();
+        // The first attempt is lost; the rename is looked up: not there yet.
+        dispatcher.on_failure(id, &Failure::Timeout, 0, &mut import.ledger);
+        let wake = dispatcher.next_wake_ms().unwrap();
+        let Job::Lookup { id, employee_ids } = dispatcher.poll(wake, &mut import.ledger).remove(0)
+        else {
+            panic!()
+        };
+        assert_eq!(employee_ids, ["E9"]);
+        dispatcher.on_lookup(id, &[], &[], wake, &mut import.ledger);
+        let (id, _) = send_ids(&dispatcher.poll(wake, &mut import.ledger))[0].clone();
+        let answer = BulkResult {
+            success_items: vec![],
+            failed_items: vec![FailedItem {
+                error: ApiErrorBody {
+                    error_code: 10101,
+                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
+                    detail: "employee id already been taken".into(),
+                },
+                payload: json!({"employeeID": "E0"}),
+            }],
+        };
+        dispatcher.on_answer(id, &answer, &mut import.ledger);
+        assert!(
+            matches!(import.ledger.state_of(2), Some(RowState::Rejected(e)) if e.error_code == 10101)
+        );
+        assert!(dispatcher.is_finished());
     }
 
     #[test]
@@ -734,14 +924,14 @@ mod tests {
             .collect::<Vec<_>>();
         assert_eq!(batch, [2, 3]);
         let mut dispatcher = Dispatcher::new(Vec::new(), settings(100, 1), 7, &mut import.ledger);
-        let unconfirmed = crate::ledger::plan_unconfirmed(&import.report, &import.ledger, 100);
+        let unconfirmed = import.plan_unconfirmed(100);
         dispatcher.reconcile_first(unconfirmed, &mut import.ledger);
         let Job::Lookup { id, employee_ids } = dispatcher.poll(0, &mut import.ledger).remove(0)
         else {
             panic!()
         };
         assert_eq!(employee_ids, ["E0", "E1"]);
-        dispatcher.on_lookup(id, &["E1".to_owned()], &[], 0, &mut import.ledger);
+        dispatcher.on_lookup(id, &[found("E1")], &[], 0, &mut import.ledger);
         assert_eq!(send_ids(&dispatcher.poll(0, &mut import.ledger))[0].1, [2]);
         assert_eq!(import.ledger.state_of(3), Some(&RowState::Applied));
     }
@@ -759,7 +949,7 @@ mod tests {
         };
         dispatcher.on_lookup(
             id,
-            &["E0".to_owned()],
+            &[found("E0")],
             &["E2".to_owned()],
             wake,
             &mut import.ledger,

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::contract::{CreateUserItem, UpdateUserItem};
+use crate::contract::CreateUserItem;
 use crate::lang::Lang;
 use crate::mapping::{ColumnMapping, Field};
 use crate::sheet::{CellValue, Sheet, SheetRow};
@@ -27,21 +27,33 @@ pub enum Mode {
     Update,
 }
 
+/// What a cell holds to clear a stored value on purpose in an update. An
+/// empty cell keeps the stored value (see `preflight::update_item`).
+pub const CLEAR_MARKER: &str = "#CLEAR";
+
+/// Fields an update can clear with [`CLEAR_MARKER`]: the update item's
+/// optional fields.
+pub const CLEARABLE: [Field; 3] = [Field::Username, Field::Phone, Field::TagSerials];
+
 impl Mode {
-    /// Fields the API requires in this mode.
+    /// Fields a row must have in this mode. An update needs only the
+    /// employee ID: an empty cell keeps the value Ruangkerja holds, which
+    /// pre-flight reads before anything is sent.
     pub fn required_fields(self) -> &'static [Field] {
-        &[Field::EmployeeId, Field::Name, Field::IsActive]
+        match self {
+            Mode::Create => &[Field::EmployeeId, Field::Name, Field::IsActive],
+            Mode::Update => &[Field::EmployeeId],
+        }
     }
 
-    /// Fields the endpoint of this mode accepts at all.
+    /// Fields this mode takes from the sheet at all.
     pub fn accepts(self, field: Field) -> bool {
         match self {
             Mode::Create => field != Field::NewEmployeeId,
-            // The docs' update item has no email, password or organization.
-            Mode::Update => !matches!(
-                field,
-                Field::Email | Field::Password | Field::OrganizationSerial
-            ),
+            // The docs' update item has no email, password or organization;
+            // an e-mail column feeds the separate, opt-in e-mail change
+            // (`update-email-bulk`), which never sends a password.
+            Mode::Update => !matches!(field, Field::Password | Field::OrganizationSerial),
         }
     }
 
@@ -70,6 +82,8 @@ pub struct UserRow {
     pub tag_serials: Vec<String>,
     pub organization_serial: Option<String>,
     pub new_employee_id: Option<String>,
+    /// Fields whose cell holds [`CLEAR_MARKER`] (update mode only).
+    pub cleared: Vec<Field>,
 }
 
 impl UserRow {
@@ -105,6 +119,11 @@ impl UserRow {
         }
     }
 
+    /// Whether the row clears `field` on purpose.
+    pub fn clears(&self, field: Field) -> bool {
+        self.cleared.contains(&field)
+    }
+
     /// The create item for this row; `None` when a required value is missing.
     pub fn to_create_item(&self) -> Option<CreateUserItem> {
         Some(CreateUserItem {
@@ -117,19 +136,6 @@ impl UserRow {
             is_active: self.is_active?,
             tag_serials: (!self.tag_serials.is_empty()).then(|| self.tag_serials.clone()),
             organization_serial: self.organization_serial.clone(),
-        })
-    }
-
-    /// The update item for this row; `None` when a required value is missing.
-    pub fn to_update_item(&self) -> Option<UpdateUserItem> {
-        Some(UpdateUserItem {
-            employee_id: self.employee_id.clone()?,
-            name: self.name.clone()?,
-            new_employee_id: self.new_employee_id.clone(),
-            username: self.username.clone(),
-            phone: self.phone.clone(),
-            is_active: self.is_active?,
-            tag_serials: (!self.tag_serials.is_empty()).then(|| self.tag_serials.clone()),
         })
     }
 }
@@ -165,6 +171,9 @@ pub enum IssueKind {
     LeadingZeroLost {
         proposed: String,
     },
+    /// [`CLEAR_MARKER`] where nothing can be cleared: in a create, or in a
+    /// field an update cannot leave empty.
+    CannotClear,
 }
 
 impl IssueKind {
@@ -181,6 +190,7 @@ impl IssueKind {
             IssueKind::DuplicateInFile { .. } => "duplicate_in_file",
             IssueKind::LocalPhoneNumber { .. } => "local_phone_number",
             IssueKind::LeadingZeroLost { .. } => "leading_zero_lost",
+            IssueKind::CannotClear => "cannot_clear",
         }
     }
 
@@ -268,6 +278,10 @@ impl CellIssue {
             IssueKind::LeadingZeroLost { proposed } => lang.pick(
                 format!("{field} is a number cell and probably lost its leading zero: did you mean {proposed}?"),
                 format!("{field} adalah sel angka dan mungkin kehilangan nol di depan: maksudnya {proposed}?"),
+            ),
+            IssueKind::CannotClear => lang.pick(
+                format!("{CLEAR_MARKER} clears a stored value in an update, and only username, phone or tagSerials: type a value for {field}, or leave the cell empty."),
+                format!("{CLEAR_MARKER} menghapus nilai tersimpan saat pembaruan, dan hanya untuk username, phone atau tagSerials: isi nilai untuk {field}, atau kosongkan selnya."),
             ),
         }
     }
@@ -400,8 +414,9 @@ fn flag_all_duplicates(rows: &mut [ReportRow], mode: Mode) {
         vec![row.employee_id.as_deref()]
     });
     flag_duplicates(rows, Field::Username, |row| vec![row.username.as_deref()]);
+    flag_duplicates(rows, Field::Email, |row| vec![row.email.as_deref()]);
     match mode {
-        Mode::Create => flag_duplicates(rows, Field::Email, |row| vec![row.email.as_deref()]),
+        Mode::Create => {}
         // A new ID must not clash with another row's new ID.
         Mode::Update => {
             flag_duplicates(rows, Field::NewEmployeeId, |row| {
@@ -459,6 +474,14 @@ fn judge_row(
         }
         let text = cell.to_text();
         if text.is_empty() {
+            continue;
+        }
+        if text.trim().eq_ignore_ascii_case(CLEAR_MARKER) {
+            if mode == Mode::Update && CLEARABLE.contains(&field) {
+                row.cleared.push(field);
+            } else {
+                issues.push(issue(field, IssueKind::CannotClear));
+            }
             continue;
         }
         let from_number = matches!(cell, CellValue::Number(_));
@@ -853,7 +876,7 @@ mod tests {
     }
 
     #[test]
-    fn update_mode_checks_renames_against_other_rows_ids_and_ignores_create_only_fields() {
+    fn update_mode_checks_renames_against_other_rows_ids_and_reads_email_for_the_email_change() {
         let report = report_in(
             Mode::Update,
             &[
@@ -863,10 +886,11 @@ mod tests {
                 &["E3", "E 4", "Citra", "", "1"],
             ],
         );
-        assert_eq!(report.unused_fields, [Field::Email]);
+        assert!(report.unused_fields.is_empty());
         assert_eq!(
-            report.rows[0].row.email, None,
-            "email is not part of an update"
+            report.rows[0].row.email.as_deref(),
+            Some("ani@x.id"),
+            "email feeds the opt-in e-mail change"
         );
         assert_eq!(
             kinds(&report.rows[0]),
@@ -890,11 +914,8 @@ mod tests {
             kinds(&report.rows[2]),
             [(Field::NewEmployeeId, IssueKind::NotAlphanumeric)]
         );
-        let item = report.rows[1].row.to_update_item().unwrap();
-        assert_eq!(
-            (item.employee_id.as_str(), item.new_employee_id),
-            ("E2", None)
-        );
+        // A "rename" to the same ID is no rename.
+        assert_eq!(crate::preflight::renamed_to(&report.rows[1].row), None);
     }
 
     #[test]

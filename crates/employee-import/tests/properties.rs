@@ -105,12 +105,17 @@ proptest! {
 }
 
 mod sending {
-    use std::collections::HashSet;
+    //! The sender against a model server that already holds some of the
+    //! file's employees, loses answers and fails: no row is ever reported as
+    //! created by this import unless the server created it during the run.
+    use std::collections::{HashMap, HashSet};
 
     use employee_import::contract::{
-        ApiErrorBody, BulkResult, FailedItem, SerialResponse, SuccessItem,
+        ApiErrorBody, BulkResult, FailedItem, SerialResponse, SuccessItem, UserDetail,
     };
-    use employee_import::{BatchItems, Dispatcher, Failure, Import, Job, RowState, SendSettings};
+    use employee_import::{
+        BatchItems, Dispatcher, Failure, Found, Import, Job, RowState, SendSettings,
+    };
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -122,6 +127,7 @@ mod sending {
         AppliedThenLost,
         LostBeforeApplied,
         ServerError,
+        AppliedThenServerError,
         RateLimited,
         TokenRefused,
     }
@@ -133,32 +139,80 @@ mod sending {
             1 => Just(Fate::AppliedThenLost),
             1 => Just(Fate::LostBeforeApplied),
             1 => Just(Fate::ServerError),
+            1 => Just(Fate::AppliedThenServerError),
             1 => Just(Fate::RateLimited),
             1 => Just(Fate::TokenRefused),
         ]
+    }
+
+    /// One row's employee before the run: none, the same person as the row
+    /// (name and e-mail), or someone else; and whether pre-flight checked it.
+    #[derive(Debug, Clone, Copy)]
+    struct Before {
+        existing: Option<bool>,
+        checked: bool,
+    }
+
+    fn before() -> impl Strategy<Value = Before> {
+        (
+            prop_oneof![3 => Just(None), 1 => any::<bool>().prop_map(Some)],
+            any::<bool>(),
+        )
+            .prop_map(|(existing, checked)| Before { existing, checked })
+    }
+
+    fn user(id: &str, name: &str, email: &str) -> UserDetail {
+        UserDetail {
+            employee_id: id.to_owned(),
+            name: name.to_owned(),
+            username: None,
+            email: Some(email.to_owned()),
+            phone: None,
+            is_active: true,
+            company_name: None,
+            company_serial: None,
+            organization_display_name: None,
+            organization_level_serial: None,
+            tags: Vec::new(),
+        }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
         #[test]
-        fn whatever_the_answers_counts_add_up_and_no_user_is_created_twice_or_lost(
-            rows in 1usize..30,
+        fn no_row_is_reported_created_unless_the_server_created_it_during_the_run(
+            befores in proptest::collection::vec(before(), 1..30),
             batch_size in 1usize..8,
             concurrency in 1usize..4,
             fates in proptest::collection::vec(fate(), 1..200),
             seed in any::<u64>(),
         ) {
+            let rows = befores.len();
             let mut csv = String::from("employeeID,name,email,isActive\n");
             for n in 0..rows {
-                csv.push_str(&format!("E{n},Name,e{n}@x.id,TRUE\n"));
+                csv.push_str(&format!("E{n},Name {n},e{n}@x.id,TRUE\n"));
             }
             let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
+            // The server before the run, and what pre-flight found in it.
+            let mut server: HashMap<String, UserDetail> = HashMap::new();
+            let mut found = Vec::new();
+            for (n, before) in befores.iter().enumerate() {
+                let id = format!("E{n}");
+                if let Some(same) = before.existing {
+                    let name = if same { format!("Name {n}") } else { "Someone Else".to_owned() };
+                    server.insert(id.clone(), user(&id, &name, &format!("e{n}@x.id")));
+                }
+                found.push((id.clone(), match (before.checked, server.get(&id)) {
+                    (false, _) => Found::Unchecked { reason: "down".into() },
+                    (true, Some(existing)) => Found::Exists(Box::new(existing.clone())),
+                    (true, None) => Found::Absent,
+                }));
+            }
+            import.record_found(found);
             let settings = SendSettings { batch_size, concurrency, max_attempts: 4, ..SendSettings::default() };
             let mut dispatcher = Dispatcher::new(import.plan(batch_size), settings, seed, &mut import.ledger);
-            // The server: employee IDs it has, and how often each was created.
-            let mut server: HashSet<String> = HashSet::new();
-            let mut creations = 0usize;
+            let mut created_during_run: HashSet<String> = HashSet::new();
             let mut now = 0u64;
             let mut fates = fates.into_iter().cycle();
             for _ in 0..2_000 {
@@ -182,11 +236,12 @@ mod sending {
                                 Fate::ServerError | Fate::LostBeforeApplied => employee_ids.iter().take(1).cloned().collect(),
                                 _ => Vec::new(),
                             };
-                            let existing: Vec<String> = employee_ids
-                                .into_iter()
-                                .filter(|e| server.contains(e) && !unchecked.contains(e))
+                            let users: Vec<UserDetail> = employee_ids
+                                .iter()
+                                .filter(|e| !unchecked.contains(e))
+                                .filter_map(|e| server.get(e).cloned())
                                 .collect();
-                            dispatcher.on_lookup(id, &existing, &unchecked, now, &mut import.ledger);
+                            dispatcher.on_lookup(id, &users, &unchecked, now, &mut import.ledger);
                         }
                         Job::Send { id, batch } => {
                             let failure = match fate {
@@ -204,13 +259,7 @@ mod sending {
                             let mut answer = BulkResult::default();
                             for item in items {
                                 let payload = json!({"employeeID": item.employee_id});
-                                if server.insert(item.employee_id.clone()) {
-                                    creations += 1;
-                                    answer.success_items.push(SuccessItem {
-                                        payload,
-                                        response: SerialResponse { serial: format!("S{}", item.employee_id) },
-                                    });
-                                } else {
+                                if server.contains_key(&item.employee_id) {
                                     answer.failed_items.push(FailedItem {
                                         error: ApiErrorBody {
                                             error_code: 10101,
@@ -219,11 +268,22 @@ mod sending {
                                         },
                                         payload,
                                     });
+                                } else {
+                                    let email = item.email.clone().unwrap_or_default();
+                                    server.insert(item.employee_id.clone(), user(&item.employee_id, &item.name, &email));
+                                    created_during_run.insert(item.employee_id.clone());
+                                    answer.success_items.push(SuccessItem {
+                                        payload,
+                                        response: SerialResponse { serial: format!("S{}", item.employee_id) },
+                                    });
                                 }
                             }
                             match fate {
                                 Fate::AppliedThenLost => {
                                     dispatcher.on_failure(id, &Failure::Network("reset".into()), now, &mut import.ledger);
+                                }
+                                Fate::AppliedThenServerError => {
+                                    dispatcher.on_failure(id, &Failure::Server { status: 502 }, now, &mut import.ledger);
                                 }
                                 Fate::AnsweredLeavingOut(n) => {
                                     let keep = answer.success_items.len().saturating_sub(n);
@@ -236,20 +296,22 @@ mod sending {
                     }
                     let counts = import.ledger.counts();
                     let sum = counts.invalid + counts.excluded + counts.ready + counts.sending + counts.created
-                        + counts.rejected + counts.not_sent + counts.unconfirmed;
+                        + counts.rejected + counts.not_sent + counts.unconfirmed + counts.exists;
                     prop_assert_eq!(sum, rows);
                     prop_assert_eq!(counts.total, rows);
                 }
             }
-            prop_assert!(creations <= rows);
-            for row in import.ledger.rows() {
+            for (row, before) in import.ledger.rows().iter().zip(&befores) {
                 let id = row.employee_id.clone().unwrap();
+                let ours = created_during_run.contains(&id);
                 match &row.state {
-                    RowState::Created { .. } | RowState::Applied => prop_assert!(server.contains(&id), "{:?}", row),
-                    // Every row the server has is known as created, or
-                    // flagged unconfirmed: never reported failed or unsent.
-                    RowState::Rejected(_) | RowState::NotSent { .. } => prop_assert!(!server.contains(&id), "{:?}", row),
-                    RowState::Unconfirmed => {}
+                    RowState::Created { .. } | RowState::Applied => prop_assert!(ours, "{:?} {:?}", row, before),
+                    // What the server created for us is never reported
+                    // refused or unsent.
+                    RowState::Rejected(_) | RowState::NotSent { .. } => prop_assert!(!ours, "{:?}", row),
+                    // A row whose ID pre-flight saw taken is never sent.
+                    RowState::Ready if dispatcher.is_finished() => prop_assert!(before.checked && before.existing.is_some(), "{:?}", row),
+                    RowState::Unconfirmed | RowState::Exists(_) => {}
                     other if dispatcher.is_finished() => prop_assert!(false, "row left in {:?}", other),
                     _ => {}
                 }
