@@ -6,9 +6,10 @@
 
 use employee_import::config::{parse_config, AppConfig};
 use employee_import::contract::{
-    codes, ApiErrorBody, BulkRequest, BulkResult, Envelope, TokenGrant, TokenRequest,
+    codes, ApiErrorBody, BulkRequest, BulkResult, Envelope, Page, TokenGrant, TokenRequest,
+    UpdateEmailItem, UserDetail, MAX_PAGE_SIZE,
 };
-use employee_import::{Batch, BatchItems, Failure, Lang};
+use employee_import::{Batch, BatchItems, CheckJob, Failure, Lang};
 use futures::future::{select, Either};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
@@ -131,8 +132,9 @@ impl ApiClient {
             .header("Accept", "application/json")
     }
 
-    /// Sends one batch to the bulk endpoint of its mode:
-    /// `POST /ruangkerja/users/create-bulk` or `.../update-bulk`.
+    /// Sends one batch to the bulk endpoint of its items:
+    /// `POST /ruangkerja/users/create-bulk`, `.../update-bulk` or
+    /// `.../update-email-bulk`.
     pub async fn send_batch(&self, batch: &Batch) -> Result<BulkResult, ApiError> {
         match &batch.items {
             BatchItems::Create(items) => {
@@ -141,6 +143,73 @@ impl ApiClient {
             BatchItems::Update(items) => {
                 self.post_bulk("/ruangkerja/users/update-bulk", items).await
             }
+            BatchItems::Email(items) => self.update_emails(items).await,
+        }
+    }
+
+    /// `POST /ruangkerja/users/update-email-bulk`. The docs' curl spells the
+    /// path `update-bulk-email`; on a 404 without an error body (an unknown
+    /// route, nothing applied) that spelling is tried.
+    async fn update_emails(&self, items: &[UpdateEmailItem]) -> Result<BulkResult, ApiError> {
+        match self
+            .post_bulk("/ruangkerja/users/update-email-bulk", items)
+            .await
+        {
+            Err(ApiError::Http { status: 404, .. }) => {
+                self.post_bulk("/ruangkerja/users/update-bulk-email", items)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// One page of `GET /ruangkerja/users?page=&pageSize=`, with the exact
+    /// `employeeID` filter when `employee_id` is given.
+    pub async fn list_users(
+        &self,
+        page: u64,
+        page_size: u32,
+        employee_id: Option<&str>,
+    ) -> Result<Page<UserDetail>, ApiError> {
+        let mut path = format!("/ruangkerja/users?page={page}&pageSize={page_size}");
+        if let Some(id) = employee_id {
+            path.push_str("&employeeID=");
+            path.push_str(&String::from(js_sys::encode_uri_component(id)));
+        }
+        let request = self
+            .authorised(Request::get(&self.url(&path)))
+            .build()
+            .map_err(|error| ApiError::Malformed(error.to_string()))?;
+        let response = self.send(request).await?;
+        let envelope: Envelope<Page<UserDetail>> = read_answer(response).await?;
+        Ok(envelope.data)
+    }
+
+    /// Performs one request of the pre-flight check.
+    pub async fn check(&self, job: &CheckJob) -> Result<Page<UserDetail>, ApiError> {
+        self.list_users(job.page, job.page_size, job.employee_id.as_deref())
+            .await
+    }
+
+    /// The user with this employee ID, or `None` when there is none,
+    /// through the exact `employeeID` filter of the list endpoint: an empty
+    /// page is a documented "no such user", unlike the undocumented
+    /// not-found answer of `GET /ruangkerja/users/:employeeID`. The answer
+    /// is read, not trusted: only an item with exactly this ID counts, and
+    /// an answer of another shape is an error ("could not check").
+    pub async fn lookup_user(&self, employee_id: &str) -> Result<Option<UserDetail>, ApiError> {
+        let page = self.list_users(1, MAX_PAGE_SIZE, Some(employee_id)).await?;
+        let total_page = page.total_page;
+        match page
+            .items
+            .into_iter()
+            .find(|user| user.employee_id == employee_id)
+        {
+            Some(user) => Ok(Some(user)),
+            None if total_page <= 1 => Ok(None),
+            None => Err(ApiError::Malformed(format!(
+                "the employeeID filter for {employee_id} matched more users than one page holds"
+            ))),
         }
     }
 
@@ -178,33 +247,6 @@ impl ApiClient {
         let response = self.send(request).await?;
         let envelope: Envelope<TokenGrant> = read_answer(response).await?;
         Ok(envelope.data)
-    }
-
-    /// Whether a user with this employee ID exists:
-    /// `GET /ruangkerja/users/:employeeID`. The docs do not state the
-    /// not-found answer; 404, or an error body naming "NOT_FOUND", is read
-    /// as "does not exist".
-    pub async fn user_exists(&self, employee_id: &str) -> Result<bool, ApiError> {
-        let path = format!(
-            "/ruangkerja/users/{}",
-            js_sys::encode_uri_component(employee_id)
-        );
-        let request = self
-            .authorised(Request::get(&self.url(&path)))
-            .build()
-            .map_err(|error| ApiError::Malformed(error.to_string()))?;
-        let response = self.send(request).await?;
-        if response.ok() {
-            return Ok(true);
-        }
-        match read_answer::<serde_json::Value>(response).await {
-            Err(ApiError::Refused { status: 404, .. } | ApiError::Http { status: 404, .. }) => {
-                Ok(false)
-            }
-            Err(ApiError::Refused { body, .. }) if body.message.contains("NOT_FOUND") => Ok(false),
-            Err(error) => Err(error),
-            Ok(_) => Ok(true),
-        }
     }
 
     /// Sends with a time limit; an unanswered request is aborted.

@@ -2,7 +2,7 @@
 //! core (validation and file messages) come from the core in the same two
 //! languages.
 
-use employee_import::{Lang, LedgerCounts, Mode};
+use employee_import::{Assessment, Change, Lang, LedgerCounts, Mode, Outlook};
 
 /// The fixed texts of the interface.
 pub struct Text {
@@ -82,6 +82,21 @@ pub struct Text {
     pub client_secret: &'static str,
     pub get_token: &'static str,
     pub token_expired: &'static str,
+    pub token_missing: &'static str,
+    pub check_title: &'static str,
+    pub check_again: &'static str,
+    pub cancel_check: &'static str,
+    pub check_needs_token: &'static str,
+    pub emails_title: &'static str,
+    pub emails_warning: &'static str,
+    pub emails_ack: &'static str,
+    pub not_checked: &'static str,
+    pub new_user: &'static str,
+    pub not_found: &'static str,
+    pub unchanged: &'static str,
+    pub kept: &'static str,
+    pub cleared: &'static str,
+    pub email_change: &'static str,
     pub api_target: &'static str,
     pub preset_production: &'static str,
     pub preset_sandbox: &'static str,
@@ -166,6 +181,21 @@ const EN: Text = Text {
     client_secret: "Client secret",
     get_token: "Get token",
     token_expired: "The access token has expired. Sign in again or paste a new token, then send.",
+    token_missing: "Paste an access token or sign in first: every row is checked against Ruangkerja before anything is sent, and the check needs the token too.",
+    check_title: "Checked against Ruangkerja",
+    check_again: "Check again",
+    cancel_check: "Stop checking",
+    check_needs_token: "The access token was refused while checking. Paste a valid token, then press Resume.",
+    emails_title: "E-mail changes",
+    emails_warning: "The API changes e-mail addresses through a separate call, and its documentation says that this also resets the user's password: each user gets a new password at the new address.",
+    emails_ack: "I understand that these users' passwords will be reset",
+    not_checked: "Not checked yet",
+    new_user: "New",
+    not_found: "Not found in Ruangkerja: nothing to update. Check the employee ID.",
+    unchanged: "No change: not sent. Tick the box to send it anyway.",
+    kept: "kept",
+    cleared: "cleared",
+    email_change: "E-mail",
     api_target: "API",
     preset_production: "Ruangkerja (production)",
     preset_sandbox: "Local sandbox",
@@ -250,6 +280,21 @@ const ID: Text = Text {
     client_secret: "Client secret",
     get_token: "Ambil token",
     token_expired: "Token akses sudah kedaluwarsa. Masuk lagi atau tempel token baru, lalu kirim.",
+    token_missing: "Tempel token akses atau masuk dulu: setiap baris diperiksa ke Ruangkerja sebelum dikirim, dan pemeriksaan itu juga memerlukan token.",
+    check_title: "Diperiksa ke Ruangkerja",
+    check_again: "Periksa lagi",
+    cancel_check: "Hentikan pemeriksaan",
+    check_needs_token: "Token akses ditolak saat memeriksa. Tempel token yang valid, lalu tekan Lanjutkan.",
+    emails_title: "Perubahan email",
+    emails_warning: "API mengubah alamat email lewat panggilan terpisah, dan dokumentasinya menyebut bahwa ini juga mengatur ulang kata sandi pengguna: setiap pengguna mendapat kata sandi baru di alamat baru.",
+    emails_ack: "Saya mengerti bahwa kata sandi pengguna ini akan diatur ulang",
+    not_checked: "Belum diperiksa",
+    new_user: "Baru",
+    not_found: "Tidak ditemukan di Ruangkerja: tidak ada yang diubah. Periksa ID karyawan.",
+    unchanged: "Tidak ada perubahan: tidak dikirim. Centang kotaknya untuk tetap mengirim.",
+    kept: "tetap",
+    cleared: "dikosongkan",
+    email_change: "Email",
     api_target: "API",
     preset_production: "Ruangkerja (produksi)",
     preset_sandbox: "Sandbox lokal",
@@ -291,14 +336,177 @@ pub fn send_label(lang: Lang, mode: Mode, count: usize) -> String {
     }
 }
 
+/// The label of the send button once pre-flight has run: "Create 17 users",
+/// "Create 17 users and update 3"; before it: "Check 20 rows in Ruangkerja".
+pub fn outlook_label(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
+    if outlook.not_checked > 0 {
+        let n = number(lang, outlook.not_checked);
+        return match lang {
+            Lang::En if outlook.not_checked == 1 => "Check 1 row in Ruangkerja".to_owned(),
+            Lang::En => format!("Check {n} rows in Ruangkerja"),
+            Lang::Id => format!("Periksa {n} baris ke Ruangkerja"),
+        };
+    }
+    match (outlook.to_create, outlook.to_update) {
+        (0, updates) => send_label(lang, Mode::Update, updates),
+        (creates, 0) => send_label(lang, Mode::Create, creates),
+        (creates, updates) if mode == Mode::Create => {
+            let (c, u) = (number(lang, creates), number(lang, updates));
+            lang.pick(
+                format!("Create {c} and update {u} users"),
+                format!("Tambah {c} dan ubah {u} pengguna"),
+            )
+        }
+        (_, updates) => send_label(lang, Mode::Update, updates),
+    }
+}
+
+/// What pre-flight found, in one line: "17 new · 3 ID exists · 1 could not
+/// check".
+pub fn outlook_summary(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
+    let mut parts = Vec::new();
+    let mut add = |count: usize, en: &str, id: &str| {
+        if count > 0 {
+            parts.push(format!("{} {}", number(lang, count), lang.pick(en, id)));
+        }
+    };
+    match mode {
+        Mode::Create => add(
+            outlook.to_create - outlook.could_not_check.min(outlook.to_create),
+            "new",
+            "baru",
+        ),
+        Mode::Update => {}
+    }
+    if mode == Mode::Create && outlook.to_update > 0 {
+        add(
+            outlook.to_update,
+            "to update instead",
+            "diubah sebagai gantinya",
+        );
+    } else {
+        add(outlook.to_update, "will change", "akan berubah");
+    }
+    add(outlook.unchanged, "unchanged", "tidak berubah");
+    add(outlook.not_found, "not found", "tidak ditemukan");
+    add(
+        outlook.exists + outlook.taken,
+        "ID taken",
+        "ID sudah dipakai",
+    );
+    add(
+        outlook.could_not_check,
+        "could not check",
+        "tidak dapat diperiksa",
+    );
+    add(outlook.not_checked, "not checked yet", "belum diperiksa");
+    add(outlook.email_changes, "e-mail changes", "perubahan email");
+    if parts.is_empty() {
+        return lang
+            .pick("Nothing to check.", "Tidak ada yang diperiksa.")
+            .to_owned();
+    }
+    parts.join(" · ")
+}
+
+/// "Checking 1,204 of 5,000 IDs · 51 requests".
+pub fn check_progress(lang: Lang, checked: usize, total: usize, requests: u64) -> String {
+    let (c, t, r) = (number(lang, checked), number(lang, total), requests);
+    lang.pick(
+        format!("Checking {c} of {t} employee IDs · {r} requests"),
+        format!("Memeriksa {c} dari {t} ID karyawan · {r} permintaan"),
+    )
+}
+
+/// "Update these 3 users instead".
+pub fn update_instead_label(lang: Lang, count: usize) -> String {
+    let n = number(lang, count);
+    match lang {
+        Lang::En if count == 1 => "Update this user instead".to_owned(),
+        Lang::En => format!("Update these {n} users instead"),
+        Lang::Id => format!("Ubah {n} pengguna ini sebagai gantinya"),
+    }
+}
+
+/// "Change 4 e-mail addresses".
+pub fn change_emails_label(lang: Lang, count: usize) -> String {
+    let n = number(lang, count);
+    match lang {
+        Lang::En if count == 1 => "Change 1 e-mail address".to_owned(),
+        Lang::En => format!("Change {n} e-mail addresses"),
+        Lang::Id => format!("Ubah {n} alamat email"),
+    }
+}
+
+/// What the grid's status column says about a row not sent yet.
+pub fn assessment(lang: Lang, assessment: &Assessment) -> String {
+    let t = text(lang);
+    match assessment {
+        Assessment::NotChecked => t.not_checked.to_owned(),
+        Assessment::CouldNotCheck { reason } => lang.pick(
+            format!("Could not check: {reason}. Press \"Check again\"."),
+            format!("Tidak dapat diperiksa: {reason}. Tekan \"Periksa lagi\"."),
+        ),
+        Assessment::New => t.new_user.to_owned(),
+        Assessment::Exists { name } => lang.pick(
+            format!("ID taken by {name}: left out of the create."),
+            format!("ID sudah dipakai oleh {name}: tidak ikut ditambahkan."),
+        ),
+        Assessment::NotFound => t.not_found.to_owned(),
+        Assessment::RenameTaken { name } => lang.pick(
+            format!("The new employee ID belongs to {name}: choose another."),
+            format!("ID karyawan baru milik {name}: pilih ID lain."),
+        ),
+        Assessment::Changes(changes) => {
+            let fields: Vec<&str> = changes.iter().map(|c| c.field.api_name()).collect();
+            lang.pick(
+                format!("Will change: {}", fields.join(", ")),
+                format!("Akan berubah: {}", fields.join(", ")),
+            )
+        }
+        Assessment::Unchanged => t.unchanged.to_owned(),
+    }
+}
+
+/// "0812 → 0813", "0812 → (cleared)".
+pub fn change(lang: Lang, change: &Change) -> String {
+    let new = change
+        .new
+        .clone()
+        .unwrap_or_else(|| format!("({})", text(lang).cleared));
+    let old = if change.old.is_empty() {
+        "—"
+    } else {
+        &change.old
+    };
+    format!("{old} → {new}")
+}
+
+/// What the grid says of a row whose ID turned out to be someone else's.
+pub fn exists_not_ours(lang: Lang, found: &str) -> String {
+    lang.pick(
+        format!("An employee with this ID exists ({found}); not confirmed as created by this import."),
+        format!("Karyawan dengan ID ini sudah ada ({found}); tidak terkonfirmasi dibuat oleh impor ini."),
+    )
+}
+
 /// What will happen, in one sentence: "Create 1,204 users; 12 rows excluded;
 /// 3 rows still have errors."
-pub fn summary(lang: Lang, mode: Mode, counts: &LedgerCounts) -> String {
-    let sendable = counts.ready + counts.not_sent;
+pub fn summary(
+    lang: Lang,
+    mode: Mode,
+    counts: &LedgerCounts,
+    outlook: &Outlook,
+    updated: usize,
+) -> String {
+    let sendable = outlook.sendable();
     let mut parts = Vec::new();
     // Once everything is sent, "Create 0 users" says nothing useful.
-    if sendable > 0 || counts.created + counts.rejected + counts.unconfirmed == 0 {
-        parts.push(send_label(lang, mode, sendable));
+    if outlook.not_checked > 0
+        || sendable > 0
+        || counts.created + counts.rejected + counts.unconfirmed == 0
+    {
+        parts.push(outlook_label(lang, mode, outlook));
     }
     let mut add = |count: usize, en_one: &str, en_many: &str, id: &str| {
         if count > 0 {
@@ -328,17 +536,25 @@ pub fn summary(lang: Lang, mode: Mode, counts: &LedgerCounts) -> String {
         "rows sending",
         "baris sedang dikirim",
     );
-    let (done_en_one, done_en, done_id) = match mode {
-        Mode::Create => ("created", "created", "dibuat"),
-        Mode::Update => ("updated", "updated", "diubah"),
-    };
-    add(counts.created, done_en_one, done_en, done_id);
+    add(
+        counts.created - updated.min(counts.created),
+        "created",
+        "created",
+        "dibuat",
+    );
+    add(updated, "updated", "updated", "diubah");
     add(counts.rejected, "rejected", "rejected", "ditolak");
     add(
         counts.unconfirmed,
         "unconfirmed",
         "unconfirmed",
         "belum pasti",
+    );
+    add(
+        counts.exists,
+        "ID exists, not confirmed",
+        "ID exists, not confirmed",
+        "ID sudah ada, tidak terkonfirmasi",
     );
     format!("{}.", parts.join("; "))
 }

@@ -8,6 +8,7 @@
 //! and wires them together.
 
 pub mod api;
+pub mod checking;
 pub mod components;
 pub mod file;
 pub mod i18n;
@@ -21,19 +22,21 @@ use std::sync::Arc;
 use employee_import::export;
 use employee_import::template::template;
 use employee_import::{
-    Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, SendSettings, Severity,
+    Assessment, Change, Field, Import, ImportError, ImportOptions, Lang, Mode, Operation, RowState,
+    SendSettings, Severity,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiError;
+use crate::checking::CheckLoop;
 use crate::components::{
-    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreviewGrid,
-    RowView, SendPanel,
+    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreflightPanel,
+    PreviewGrid, RowView, SendPanel,
 };
 use crate::file::FileError;
 use crate::i18n::text;
-use crate::sending::SendLoop;
+use crate::sending::{SendLoop, Step};
 
 /// How many of the sheet's first rows are offered as the header row.
 const HEADER_CHOICES: usize = 30;
@@ -61,6 +64,7 @@ enum Notice {
     Export(String),
     Copied(usize),
     TokenExpired,
+    TokenMissing,
     OtherTabSending,
 }
 
@@ -73,6 +77,7 @@ impl Notice {
             Notice::Config(error) => error.clone(),
             Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
             Notice::TokenExpired => text(lang).token_expired.to_owned(),
+            Notice::TokenMissing => text(lang).token_missing.to_owned(),
             Notice::OtherTabSending => text(lang).other_tab_sending.to_owned(),
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
@@ -116,7 +121,10 @@ impl RowFilter {
             RowFilter::Done => matches!(state, RowState::Created { .. } | RowState::Applied),
             RowFilter::NotDone => matches!(
                 state,
-                RowState::Rejected(_) | RowState::NotSent { .. } | RowState::Unconfirmed
+                RowState::Rejected(_)
+                    | RowState::NotSent { .. }
+                    | RowState::Unconfirmed
+                    | RowState::Exists(_)
             ),
         }
     }
@@ -153,6 +161,15 @@ pub fn App() -> impl IntoView {
         on_busy,
         job_file,
     );
+    // Pre-flight: what Ruangkerja holds for the file's IDs, before sending.
+    let checker = CheckLoop::new(
+        import,
+        base_url,
+        token,
+        timeout_seconds,
+        on_request_error,
+        Callback::new(move |()| {}),
+    );
     let saved_job = RwSignal::new(storage::load_job());
     // The token's expiry, when it came from a sign-in (ms since the epoch).
     let token_expiry = RwSignal::new(None::<f64>);
@@ -163,6 +180,21 @@ pub fn App() -> impl IntoView {
         remember.set(true);
     }
     let sending = move || sender.run.with(|run| run.active);
+    let checking = move || checker.state.with(|state| state.active);
+    let send_settings = move || SendSettings {
+        batch_size: batch_size.get_untracked(),
+        concurrency: concurrency.get_untracked(),
+        ..SendSettings::default()
+    };
+    // Looks up whatever the import needs and has not got, when a token is
+    // there to ask with: after a file is opened, a cell edited, the mode
+    // changed. Without a token the rows stay "not checked" and the send
+    // button asks for one.
+    let check_if_needed = move || {
+        if !token.get_untracked().trim().is_empty() && !sender.run.get_untracked().active {
+            checker.start(send_settings());
+        }
+    };
 
     // Outside sync only: tell the page its language.
     Effect::new(move |_| {
@@ -223,6 +255,7 @@ pub fn App() -> impl IntoView {
             file.set(Some(loaded));
             notice.set(None);
             filter.set(RowFilter::All);
+            check_if_needed();
         }
         Err(error) => {
             if first {
@@ -247,6 +280,7 @@ pub fn App() -> impl IntoView {
             saved_job.set(None);
             notice.set(None);
             filter.set(RowFilter::All);
+            check_if_needed();
         }
         Err(error) => notice.set(Some(Notice::Import {
             file: loaded.name,
@@ -280,7 +314,7 @@ pub fn App() -> impl IntoView {
     });
 
     let reopen = move |options: ImportOptions| {
-        if sender.run.get_untracked().active {
+        if sender.run.get_untracked().active || checking() {
             return;
         }
         if let Some(loaded) = file.get_untracked() {
@@ -302,7 +336,7 @@ pub fn App() -> impl IntoView {
         })
     });
     let on_map = Callback::new(move |(column, field): (usize, Option<Field>)| {
-        if sending() {
+        if sending() || checking() {
             return;
         }
         import.update(|current| {
@@ -314,9 +348,10 @@ pub fn App() -> impl IntoView {
                 current.revalidate(mapping, mode);
             }
         });
+        check_if_needed();
     });
     let on_mode = Callback::new(move |mode: Mode| {
-        if sending() {
+        if sending() || checking() {
             return;
         }
         import.update(|current| {
@@ -325,6 +360,7 @@ pub fn App() -> impl IntoView {
                 current.revalidate(mapping, mode);
             }
         });
+        check_if_needed();
     });
     let on_edit = Callback::new(move |(number, field, value): (u32, Field, String)| {
         import.update(|current| {
@@ -332,6 +368,8 @@ pub fn App() -> impl IntoView {
                 current.edit_cell(number, field, &value);
             }
         });
+        // An edited ID is looked up before it can be sent.
+        check_if_needed();
     });
     let on_exclude = Callback::new(move |(number, excluded): (u32, bool)| {
         import.update(|current| {
@@ -390,18 +428,48 @@ pub fn App() -> impl IntoView {
             .map(|at| i18n::expiry(lang.get(), ((at - js_sys::Date::now()) / 1000.0) as i64))
     });
 
-    let send_settings = move || SendSettings {
-        batch_size: batch_size.get_untracked(),
-        concurrency: concurrency.get_untracked(),
-        ..SendSettings::default()
-    };
     let on_start = Callback::new(move |()| {
         if token_expired() {
             notice.set(Some(Notice::TokenExpired));
             return;
         }
+        if token.get_untracked().trim().is_empty() {
+            notice.set(Some(Notice::TokenMissing));
+            return;
+        }
         notice.set(None);
-        sender.start(send_settings());
+        if checking() {
+            return;
+        }
+        // Nothing is written before every row was checked and shown.
+        if !checker.start(send_settings()) {
+            sender.start(Step::Users, send_settings());
+        }
+    });
+    let on_check = Callback::new(move |()| {
+        if token.get_untracked().trim().is_empty() {
+            notice.set(Some(Notice::TokenMissing));
+            return;
+        }
+        notice.set(None);
+        // "Check again": IDs that could not be checked are asked anew.
+        checker.start(send_settings());
+    });
+    let on_cancel_check = Callback::new(move |()| checker.cancel());
+    let on_update_instead = Callback::new(move |()| {
+        import.update(|current| {
+            if let Some(current) = current {
+                current.update_existing_instead();
+            }
+        });
+    });
+    let on_change_emails = Callback::new(move |()| {
+        if token_expired() {
+            notice.set(Some(Notice::TokenExpired));
+            return;
+        }
+        notice.set(None);
+        sender.start(Step::Emails, send_settings());
     });
     let on_retry_rejected = Callback::new(move |()| {
         if token_expired() {
@@ -414,7 +482,7 @@ pub fn App() -> impl IntoView {
             }
         });
         notice.set(None);
-        sender.start(send_settings());
+        sender.start(Step::Users, send_settings());
     });
 
     let download_template = move |_| {
@@ -500,6 +568,28 @@ pub fn App() -> impl IntoView {
         import
             .with(|i| i.as_ref().map(|i| i.ledger.counts()))
             .unwrap_or_default()
+    });
+    let outlook = Memo::new(move |_| {
+        import
+            .with(|i| i.as_ref().map(Import::outlook))
+            .unwrap_or_default()
+    });
+    let updated = Memo::new(move |_| import.with(|i| i.as_ref().map_or(0, Import::updated_count)));
+    let run_counts = Memo::new(move |_| {
+        let step = sender.run.with(|run| run.step);
+        import
+            .with(|i| i.as_ref().map(|i| step.ledger(i).counts()))
+            .unwrap_or_default()
+    });
+    let emails_ready = Memo::new(move |_| {
+        import.with(|i| {
+            i.as_ref().map_or(0, |i| {
+                i.plan_emails(usize::MAX)
+                    .iter()
+                    .map(|batch| batch.rows.len())
+                    .sum()
+            })
+        })
     });
     let filtered = Memo::new(move |_| {
         let filter = filter.get();
@@ -682,14 +772,33 @@ pub fn App() -> impl IntoView {
                     <p class="import__summary" role="status" aria-live="polite">
                         {move || {
                             let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
-                            format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get()))
+                            format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get(), &outlook.get(), updated.get()))
                         }}
                     </p>
+                    <PreflightPanel
+                        lang=lang
+                        mode=mode
+                        outlook=outlook
+                        check=checker.state
+                        emails_ready=emails_ready
+                        busy=Signal::derive(sending)
+                        on_check=on_check
+                        on_cancel_check=on_cancel_check
+                        on_resume_check=Callback::new(move |()| {
+                            notice.set(None);
+                            checker.resume();
+                        })
+                        on_update_instead=on_update_instead
+                        on_change_emails=on_change_emails
+                    />
                     <SendPanel
                         lang=lang
                         mode=mode
                         counts=counts
+                        outlook=outlook
+                        checking=Signal::derive(checking)
                         run=sender.run
+                        run_counts=run_counts
                         batch_size=batch_size
                         concurrency=concurrency
                         on_batch_size=Callback::new(move |n| batch_size.set(n))
@@ -698,12 +807,13 @@ pub fn App() -> impl IntoView {
                         on_pause=Callback::new(move |()| sender.pause())
                         on_resume=Callback::new(move |()| {
                             notice.set(None);
+                            checker.resume();
                             sender.resume();
                         })
                         on_cancel=Callback::new(move |()| sender.cancel())
                         on_retry_rejected=on_retry_rejected
                     />
-                    <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed > 0)>
+                    <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
                         <div class="results-files" role="group" aria-label=move || t().results>
                             <button type="button" class="button" on:click=move |_| download_table(false, false)>
                                 {move || t().results_xlsx}
@@ -714,7 +824,7 @@ pub fn App() -> impl IntoView {
                             <button type="button" class="button" on:click=copy_serials>
                                 {move || t().copy_serials}
                             </button>
-                            <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed > 0)>
+                            <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
                                 <button type="button" class="button" on:click=move |_| download_table(true, false)>
                                     {move || t().failed_xlsx}
                                 </button>
@@ -774,20 +884,57 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
         let column = import.report.mapping.column_of(field)?;
         Some(sheet_row?.cell(column).to_text())
     };
+    let waiting = report_row.is_valid() && state.is_sendable();
+    let assessment = waiting.then(|| import.assessment(index));
+    let operation = import.operation(index);
+    let changes = match &assessment {
+        Some(Assessment::Changes(changes)) => changes.clone(),
+        _ => Vec::new(),
+    };
+    let email_change = waiting.then(|| import.email_change(index)).flatten();
+    // The stored user of an update: an empty cell keeps its value.
+    let current = (waiting && operation == Operation::Update)
+        .then(|| {
+            import
+                .directory
+                .user(report_row.row.employee_id.as_deref()?)
+        })
+        .flatten();
     let cells = columns
         .iter()
         .map(|column| {
-            let issue = issue_on(column.field);
+            let field = column.field;
+            let issue = issue_on(field);
             let text = match &issue {
-                Some(_) if column.field != Field::Password => {
-                    typed(column.field).unwrap_or_else(|| report_row.row.display(column.field))
+                Some(_) if field != Field::Password => {
+                    typed(field).unwrap_or_else(|| report_row.row.display(field))
                 }
-                _ => report_row.row.display(column.field),
+                _ => report_row.row.display(field),
             };
+            let change = changes
+                .iter()
+                .find(|change| change.field == field)
+                .map(|change| i18n::change(lang, change))
+                .or_else(|| {
+                    let (old, new) = email_change.clone().filter(|_| field == Field::Email)?;
+                    Some(i18n::change(
+                        lang,
+                        &Change {
+                            field,
+                            old,
+                            new: Some(new),
+                        },
+                    ))
+                });
+            let kept = current
+                .filter(|_| text.is_empty() && !report_row.row.clears(field))
+                .and_then(|user| stored_value(user, field));
             CellView {
-                field: column.field,
+                field,
                 text,
                 issue,
+                change,
+                kept,
             }
         })
         .collect();
@@ -797,6 +944,29 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
         .filter(|issue| !columns.iter().any(|c| c.field == issue.field))
         .map(|issue| issue.message(lang))
         .collect();
+    let email_state = Some(import.emails.rows()[index].state.clone())
+        .filter(|state| *state != RowState::Excluded);
+    let included = match (&state, &assessment) {
+        (RowState::Excluded, _) => false,
+        (_, Some(Assessment::Unchanged)) if email_change.is_none() => {
+            import.unchanged_included.contains(&number)
+        }
+        // Held back by pre-flight: not going out, and no box can change that.
+        (
+            _,
+            Some(Assessment::Exists { .. } | Assessment::NotFound | Assessment::RenameTaken { .. }),
+        ) => false,
+        _ => true,
+    };
+    let held_back = matches!(
+        assessment,
+        Some(Assessment::Exists { .. } | Assessment::NotFound | Assessment::RenameTaken { .. })
+    );
+    let toggle = !held_back
+        && matches!(
+            state,
+            RowState::Invalid | RowState::Ready | RowState::Excluded
+        );
     RowView {
         number,
         cells,
@@ -806,7 +976,29 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
             RowState::Ready | RowState::Invalid if !report_row.is_valid() => RowState::Invalid,
             other => other,
         },
+        assessment,
+        operation,
+        email_state,
+        included,
+        toggle,
     }
+}
+
+/// What the stored user holds for `field`, as the grid shows it.
+fn stored_value(user: &employee_import::contract::UserDetail, field: Field) -> Option<String> {
+    let value = match field {
+        Field::Name => Some(user.name.clone()),
+        Field::Username => user.username.clone(),
+        Field::Email => user.email.clone(),
+        Field::Phone => user.phone.clone(),
+        Field::IsActive => Some(user.is_active.to_string()),
+        Field::TagSerials => {
+            let tags: Vec<&str> = user.tags.iter().map(|tag| tag.serial.as_str()).collect();
+            Some(tags.join(", "))
+        }
+        _ => None,
+    };
+    value.filter(|value| !value.is_empty())
 }
 
 fn mapping_notes(import: &Import, lang: Lang) -> impl IntoView {

@@ -2,7 +2,7 @@
 //! reports what happened back to it, and wakes it when a backoff is over.
 //! Every decision (what to send, retry, look up) is the dispatcher's.
 
-use employee_import::{plan_unconfirmed, Dispatcher, Hold, Import, Job, SendSettings};
+use employee_import::{Dispatcher, Hold, Import, Job, Ledger, SendSettings};
 use futures::future::join_all;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -19,10 +19,36 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// What a run writes: the users (create-bulk, update-bulk), or the opt-in
+/// e-mail change (update-email-bulk) with its own ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Step {
+    #[default]
+    Users,
+    Emails,
+}
+
+impl Step {
+    pub fn ledger(self, import: &Import) -> &Ledger {
+        match self {
+            Step::Users => &import.ledger,
+            Step::Emails => &import.emails,
+        }
+    }
+
+    fn ledger_mut(self, import: &mut Import) -> &mut Ledger {
+        match self {
+            Step::Users => &mut import.ledger,
+            Step::Emails => &mut import.emails,
+        }
+    }
+}
+
 /// The state of a run, for the progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RunState {
     pub active: bool,
+    pub step: Step,
     pub hold: Option<Hold>,
     /// Rows this run set out to send.
     pub planned: usize,
@@ -80,8 +106,9 @@ impl SendLoop {
     }
 
     /// Sends every ready row (and any row not sent before), and looks up
-    /// unconfirmed rows before anything of theirs goes out again.
-    pub fn start(self, settings: SendSettings) {
+    /// unconfirmed rows before anything of theirs goes out again; or, for
+    /// [`Step::Emails`], the e-mail changes.
+    pub fn start(self, step: Step, settings: SendSettings) {
         if self.run.get_untracked().active || self.starting.get_value() {
             return;
         }
@@ -95,7 +122,7 @@ impl SendLoop {
                 self.on_busy.run(());
                 return;
             };
-            if self.begin(settings) {
+            if self.begin(step, settings) {
                 self.lock.set_value(Some(lock));
                 self.pump();
             }
@@ -103,20 +130,27 @@ impl SendLoop {
     }
 
     /// Plans the run; false when there is nothing to send.
-    fn begin(self, settings: SendSettings) -> bool {
+    fn begin(self, step: Step, settings: SendSettings) -> bool {
         let mut planned = 0;
         self.import.update(|current| {
             let Some(current) = current else { return };
-            let batches = current.plan(settings.batch_size);
-            let unconfirmed =
-                plan_unconfirmed(&current.report, &current.ledger, settings.batch_size);
+            let size = settings.batch_size;
+            let (batches, unconfirmed) = match step {
+                Step::Users => (current.plan(size), current.plan_unconfirmed(size)),
+                Step::Emails => {
+                    let batches = current.plan_emails(size);
+                    current.start_emails(&batches);
+                    (batches, Vec::new())
+                }
+            };
             planned = batches
                 .iter()
                 .chain(&unconfirmed)
                 .map(|b| b.rows.len())
                 .sum();
-            let mut dispatcher = Dispatcher::new(batches, settings, now_ms(), &mut current.ledger);
-            dispatcher.reconcile_first(unconfirmed, &mut current.ledger);
+            let ledger = step.ledger_mut(current);
+            let mut dispatcher = Dispatcher::new(batches, settings, now_ms(), ledger);
+            dispatcher.reconcile_first(unconfirmed, ledger);
             self.dispatcher.set_value(Some(dispatcher));
         });
         if planned == 0 {
@@ -125,6 +159,7 @@ impl SendLoop {
         self.save_job();
         self.run.set(RunState {
             active: true,
+            step,
             hold: None,
             planned,
             started_ms: js_sys::Date::now(),
@@ -153,14 +188,7 @@ impl SendLoop {
     }
 
     pub fn cancel(self) {
-        self.import.update(|current| {
-            let Some(current) = current else { return };
-            self.dispatcher.update_value(|d| {
-                if let Some(d) = d {
-                    d.cancel(&mut current.ledger);
-                }
-            });
-        });
+        self.with_dispatcher(|d, ledger| d.cancel(ledger));
         self.pump();
     }
 
@@ -169,11 +197,12 @@ impl SendLoop {
     fn pump(self) {
         let now = now_ms();
         let mut jobs = Vec::new();
+        let step = self.run.with_untracked(|run| run.step);
         self.import.update(|current| {
             let Some(current) = current else { return };
             self.dispatcher.update_value(|d| {
                 if let Some(d) = d {
-                    jobs = d.poll(now, &mut current.ledger);
+                    jobs = d.poll(now, step.ledger_mut(current));
                 }
             });
         });
@@ -193,8 +222,11 @@ impl SendLoop {
             // Nothing left waiting: the saved job has done its work.
             let waiting = self.import.with_untracked(|i| {
                 i.as_ref().map_or(0, |i| {
-                    let c = i.ledger.counts();
-                    c.ready + c.not_sent + c.unconfirmed
+                    let outlook = i.outlook();
+                    outlook.sendable()
+                        + outlook.not_checked
+                        + outlook.could_not_check
+                        + i.ledger.counts().unconfirmed
                 })
             });
             if waiting == 0 {
@@ -250,13 +282,13 @@ impl SendLoop {
                     let answers = join_all(
                         chunk
                             .iter()
-                            .map(|employee_id| client.user_exists(employee_id)),
+                            .map(|employee_id| client.lookup_user(employee_id)),
                     )
                     .await;
                     for (employee_id, answer) in chunk.iter().zip(answers) {
                         match answer {
-                            Ok(true) => existing.push(employee_id.clone()),
-                            Ok(false) => {}
+                            Ok(Some(user)) => existing.push(user),
+                            Ok(None) => {}
                             Err(error) => {
                                 unchecked.push(employee_id.clone());
                                 last_error = Some(error);
@@ -281,12 +313,13 @@ impl SendLoop {
         self.pump();
     }
 
-    fn with_dispatcher(self, f: impl FnOnce(&mut Dispatcher, &mut employee_import::Ledger)) {
+    fn with_dispatcher(self, f: impl FnOnce(&mut Dispatcher, &mut Ledger)) {
+        let step = self.run.with_untracked(|run| run.step);
         self.import.update(|current| {
             let Some(current) = current else { return };
             self.dispatcher.update_value(|d| {
                 if let Some(d) = d {
-                    f(d, &mut current.ledger);
+                    f(d, step.ledger_mut(current));
                 }
             });
         });

@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use employee_import::contract::ApiErrorBody;
-use employee_import::{Field, Lang, Mode, RowState, Severity};
+use employee_import::{Assessment, Change, Field, Lang, Mode, Operation, RowState, Severity};
 use leptos::prelude::*;
 use ruangkerja_importer::components::{CellView, ColumnView, PreviewGrid, RowView};
 use ruangkerja_importer::i18n;
@@ -37,15 +37,24 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 field: Field::EmployeeId,
                 text: format!("E{number}"),
                 issue: None,
+                change: None,
+                kept: None,
             },
             CellView {
                 field: Field::Name,
                 text: name.to_owned(),
                 issue: None,
+                change: None,
+                kept: None,
             },
         ],
         other_issues: vec![],
         state,
+        assessment: None,
+        operation: Operation::Create,
+        email_state: None,
+        included: true,
+        toggle: true,
     }
 }
 
@@ -80,6 +89,61 @@ fn mount_grid(
             />
         }
     })
+}
+
+#[wasm_bindgen_test]
+async fn an_update_row_shows_what_changes_what_an_empty_cell_keeps_and_why_a_row_is_held_back() {
+    let parent = container();
+    let mut changed = row(2, "Ani Wijaya", RowState::Ready);
+    changed.operation = Operation::Update;
+    changed.cells[1].change = Some("Ani → Ani Wijaya".into());
+    changed.assessment = Some(Assessment::Changes(vec![Change {
+        field: Field::Name,
+        old: "Ani".into(),
+        new: Some("Ani Wijaya".into()),
+    }]));
+    let mut kept = row(3, "", RowState::Ready);
+    kept.operation = Operation::Update;
+    kept.cells[1].kept = Some("Budi".into());
+    kept.assessment = Some(Assessment::Unchanged);
+    kept.included = false;
+    let mut taken = row(4, "Citra", RowState::Ready);
+    taken.assessment = Some(Assessment::Exists {
+        name: "Citra Lama".into(),
+    });
+    taken.included = false;
+    taken.toggle = false;
+    let rows = RwSignal::new(vec![changed, kept, taken]);
+    let _handle = mount_grid(&parent, rows, RwSignal::new(Lang::En));
+    leptos::task::tick().await;
+
+    assert_eq!(
+        text_of(&parent, "[data-row='2'] .grid__text--changed"),
+        "Ani → Ani Wijaya"
+    );
+    assert_eq!(
+        text_of(&parent, "[data-row='2'] .rows__status"),
+        "Will change: name"
+    );
+    assert_eq!(
+        text_of(&parent, "[data-row='3'] .grid__text--kept"),
+        "Budi (kept)"
+    );
+    assert!(text_of(&parent, "[data-row='3'] .rows__status").starts_with("No change"));
+    assert_eq!(
+        text_of(&parent, "[data-row='4'] .rows__status"),
+        "ID taken by Citra Lama: left out of the create."
+    );
+    let include = |number: u32| -> web_sys::HtmlInputElement {
+        parent
+            .query_selector(&format!("[data-row='{number}'] input[type='checkbox']"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    assert!(include(2).checked());
+    assert!(!include(3).checked() && !include(3).disabled());
+    assert!(!include(4).checked() && include(4).disabled());
 }
 
 #[wasm_bindgen_test]

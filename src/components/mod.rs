@@ -4,11 +4,13 @@
 mod connection_form;
 mod drop_zone;
 mod import_setup;
+mod preflight_panel;
 mod preview_grid;
 mod send_panel;
 
 pub use connection_form::{ConnectionForm, LanguageSwitch};
 pub use drop_zone::DropZone;
 pub use import_setup::ImportSetup;
+pub use preflight_panel::PreflightPanel;
 pub use preview_grid::{CellView, ColumnView, PreviewGrid, RowView, ROW_HEIGHT};
 pub use send_panel::SendPanel;

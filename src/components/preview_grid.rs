@@ -1,4 +1,4 @@
-use employee_import::{Field, Lang, Mode, RowState, Severity};
+use employee_import::{Assessment, Field, Lang, Mode, Operation, RowState, Severity};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -24,6 +24,10 @@ pub struct CellView {
     pub field: Field,
     pub text: String,
     pub issue: Option<(Severity, String)>,
+    /// What an update changes here: "old → new".
+    pub change: Option<String>,
+    /// The stored value an empty cell of an update keeps.
+    pub kept: Option<String>,
 }
 
 /// What the grid shows for one data row.
@@ -35,6 +39,15 @@ pub struct RowView {
     /// Messages of issues on fields without a shown column.
     pub other_issues: Vec<String>,
     pub state: RowState,
+    /// For a row not sent yet: what pre-flight says it would do.
+    pub assessment: Option<Assessment>,
+    pub operation: Operation,
+    /// The row's e-mail change, when it is part of one.
+    pub email_state: Option<RowState>,
+    /// Whether the row goes out with the next send (the include box).
+    pub included: bool,
+    /// Whether the admin can tick or untick it.
+    pub toggle: bool,
 }
 
 /// The rows of the sheet, virtualized: only the rows in view (and a few
@@ -241,6 +254,7 @@ fn GridRow(
         .map(|(index, (cell, editable))| {
             view! {
                 <GridCell
+                    lang=lang
                     number=number
                     colindex=index + 2
                     cell=cell
@@ -252,16 +266,13 @@ fn GridRow(
         })
         .collect_view();
     let last = columns.with_untracked(Vec::len) + 2;
-    let excluded = row.state == RowState::Excluded;
-    let can_toggle = matches!(
-        row.state,
-        RowState::Invalid | RowState::Ready | RowState::Excluded
-    );
+    let excluded = !row.included;
+    let can_toggle = row.toggle;
     view! {
         <div
             role="row"
             class="grid__row"
-            class:grid__row--excluded=excluded
+            class:grid__row--excluded=row.state == RowState::Excluded
             aria-rowindex=position + 2
             data-row=number
             style:transform=format!("translateY({}px)", position as f64 * ROW_HEIGHT)
@@ -271,7 +282,15 @@ fn GridRow(
             <div role="rowheader" class="grid__cell grid__cell--number" aria-colindex="1">{number}</div>
             {cells}
             <div role="gridcell" class="grid__cell grid__cell--status rows__status" aria-colindex=last>
-                <Status lang=lang mode=mode state=row.state.clone() other_issues=row.other_issues />
+                <Status
+                    lang=lang
+                    mode=mode
+                    state=row.state.clone()
+                    assessment=row.assessment
+                    operation=row.operation
+                    email_state=row.email_state
+                    other_issues=row.other_issues
+                />
             </div>
             <div role="gridcell" class="grid__cell grid__cell--action" aria-colindex=last + 1>
                 <label class="grid__toggle">
@@ -290,8 +309,13 @@ fn GridRow(
     }
 }
 
+fn text_for(lang: Signal<Lang>) -> &'static crate::i18n::Text {
+    text(lang.get())
+}
+
 #[component]
 fn GridCell(
+    lang: Signal<Lang>,
     number: u32,
     colindex: usize,
     cell: CellView,
@@ -385,7 +409,22 @@ fn GridCell(
                 when=move || editing.get()
                 fallback={
                     let text = cell.text.clone();
-                    move || view! { <span class="grid__text">{text.clone()}</span> }
+                    let change = cell.change.clone();
+                    let kept = cell.kept.clone();
+                    move || match (change.clone(), kept.clone()) {
+                        (Some(change), _) => view! {
+                            <span class="grid__text grid__text--changed">{change}</span>
+                        }
+                        .into_any(),
+                        (None, Some(kept)) => view! {
+                            <span class="grid__text grid__text--kept">
+                                {kept}
+                                <span class="visually-hidden">{move || format!(" ({})", text_for(lang).kept)}</span>
+                            </span>
+                        }
+                        .into_any(),
+                        (None, None) => view! { <span class="grid__text">{text.clone()}</span> }.into_any(),
+                    }
                 }
             >
                 <input
@@ -408,15 +447,30 @@ fn Status(
     lang: Signal<Lang>,
     mode: Signal<Mode>,
     state: RowState,
+    assessment: Option<Assessment>,
+    operation: Operation,
+    email_state: Option<RowState>,
     other_issues: Vec<String>,
 ) -> impl IntoView {
     move || {
-        let t = text(lang.get());
-        let done = match mode.get() {
-            Mode::Create => t.state_created,
-            Mode::Update => t.state_updated,
+        let lang_now = lang.get();
+        let t = text(lang_now);
+        let done = match (mode.get(), operation) {
+            (Mode::Create, Operation::Create) => t.state_created,
+            _ => t.state_updated,
         };
-        match state.clone() {
+        let email = email_state.clone().and_then(|state| {
+            let line = match state {
+                RowState::Created { .. } | RowState::Applied => lang_now.pick("changed", "diubah").to_owned(),
+                RowState::Rejected(error) => format!("{} {}: {}", error.error_code, error.message, error.detail),
+                RowState::NotSent { reason } => format!("{}: {reason}", t.state_not_sent),
+                RowState::Sending => t.state_sending.to_owned(),
+                RowState::Unconfirmed => t.state_unconfirmed.to_owned(),
+                _ => return None,
+            };
+            Some(view! { <span class="status__detail status__email">{format!("{}: {line}", t.email_change)}</span> })
+        });
+        let main = match state.clone() {
             RowState::Invalid => view! {
                 <span class="status status--invalid">{t.state_invalid}</span>
                 <ul class="status__problems">
@@ -425,6 +479,24 @@ fn Status(
             }
             .into_any(),
             RowState::Excluded => view! { <span class="status status--excluded">{t.state_excluded}</span> }.into_any(),
+            RowState::Ready | RowState::NotSent { .. } if assessment.is_some() => {
+                let assessment = assessment.clone().unwrap_or(Assessment::NotChecked);
+                let class = match &assessment {
+                    Assessment::New | Assessment::Changes(_) => "status status--ready",
+                    Assessment::Unchanged | Assessment::NotChecked => "status status--excluded",
+                    Assessment::CouldNotCheck { .. } => "status status--unconfirmed",
+                    _ => "status status--rejected",
+                };
+                let reason = match state.clone() {
+                    RowState::NotSent { reason } => Some(view! { <span class="status__detail">{reason}</span> }),
+                    _ => None,
+                };
+                view! {
+                    <span class=class>{crate::i18n::assessment(lang_now, &assessment)}</span>
+                    {reason}
+                }
+                .into_any()
+            }
             RowState::Ready => view! { <span class="status status--ready">{t.state_ready}</span> }.into_any(),
             RowState::Sending => view! { <span class="status status--sending">{t.state_sending}</span> }.into_any(),
             RowState::Created { serial } => view! {
@@ -438,10 +510,16 @@ fn Status(
                 <span class="status__detail">{t.applied_detail}</span>
             }
             .into_any(),
+            RowState::Exists(found) => view! {
+                <span class="status status--rejected">
+                    {crate::i18n::exists_not_ours(lang_now, &employee_import::export::describe_found(&found))}
+                </span>
+            }
+            .into_any(),
             RowState::Rejected(error) => {
                 // Known codes get a plain explanation; unknown ones show
                 // exactly what the API said.
-                let explanation = employee_import::contract::codes::explain(error.error_code, lang.get());
+                let explanation = employee_import::contract::codes::explain(error.error_code, lang_now);
                 view! {
                     <span class="status status--rejected" title=explanation>
                         <span class="status__code">{error.error_code}</span>
@@ -463,6 +541,7 @@ fn Status(
                 <span class="status__detail">{t.unconfirmed_detail}</span>
             }
             .into_any(),
-        }
+        };
+        view! { {main} {email} }
     }
 }

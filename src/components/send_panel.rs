@@ -1,4 +1,4 @@
-use employee_import::{Hold, Lang, LedgerCounts, Mode};
+use employee_import::{Hold, Lang, LedgerCounts, Mode, Outlook};
 use leptos::prelude::*;
 
 use crate::i18n::{self, text};
@@ -11,7 +11,16 @@ pub fn SendPanel(
     #[prop(into)] lang: Signal<Lang>,
     #[prop(into)] mode: Signal<Mode>,
     #[prop(into)] counts: Signal<LedgerCounts>,
+    /// What the next send would do, from pre-flight.
+    #[prop(into)]
+    outlook: Signal<Outlook>,
+    /// Pre-flight is checking: the send waits for it.
+    #[prop(into)]
+    checking: Signal<bool>,
     #[prop(into)] run: Signal<RunState>,
+    /// The counts of the ledger the run writes (users or e-mails).
+    #[prop(into)]
+    run_counts: Signal<LedgerCounts>,
     #[prop(into)] batch_size: Signal<usize>,
     #[prop(into)] concurrency: Signal<usize>,
     on_batch_size: Callback<usize>,
@@ -23,11 +32,14 @@ pub fn SendPanel(
     on_retry_rejected: Callback<()>,
 ) -> impl IntoView {
     let t = move || text(lang.get());
-    let sendable = move || counts.with(|c| c.ready + c.not_sent + c.unconfirmed);
+    // Rows to check first count too: the button then starts the check.
+    let actionable =
+        move || outlook.with(|o| o.sendable() + o.not_checked) + counts.with(|c| c.unconfirmed);
     let active = move || run.with(|r| r.active);
     let done = move || {
         let planned = run.with(|r| r.planned);
-        counts.with(|c| planned.saturating_sub(c.sending + c.ready))
+        // Rows of the run count as sending until they have an outcome.
+        run_counts.with(|c| planned.saturating_sub(c.sending))
     };
     let progress_text = move || {
         let lang = lang.get();
@@ -81,10 +93,10 @@ pub fn SendPanel(
                     <button
                         class="button button--primary"
                         type="button"
-                        disabled=move || sendable() == 0
+                        disabled=move || actionable() == 0 || checking.get()
                         on:click=move |_| on_start.run(())
                     >
-                        {move || i18n::send_label(lang.get(), mode.get(), sendable())}
+                        {move || i18n::outlook_label(lang.get(), mode.get(), &outlook.get())}
                     </button>
                     <Show when=move || counts.with(|c| c.rejected > 0)>
                         <button class="button" type="button" on:click=move |_| on_retry_rejected.run(())>

@@ -36,6 +36,16 @@ export async function startSandbox(args = []) {
       });
       return response.json();
     },
+    /** Adds users as if they were there before (not counted as creations). */
+    async seed(items) {
+      const response = await fetch(`${url}/__sandbox/users`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ items }),
+      });
+      if (!response.ok) throw new Error(`seeding refused: ${await response.text()}`);
+      return response.json();
+    },
     async state() {
       return (await fetch(`${url}/__sandbox/state`)).json();
     },

@@ -1,0 +1,198 @@
+//! Drives the core's [`Preflight`]: performs its list requests with the API
+//! client, hands the pages back, and records what it found in the import.
+//! Every decision (method, retries, what counts as found) is the core's.
+
+use employee_import::{Failure, Hold, Import, Preflight, SendSettings};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{ApiClient, ApiError};
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// The state of a check, for its progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CheckState {
+    pub active: bool,
+    pub hold: Option<Hold>,
+    /// IDs settled and IDs to check.
+    pub checked: usize,
+    pub total: usize,
+    pub requests: u64,
+}
+
+/// Handles to the signals a check reads and writes; `Copy`, so every
+/// request and timer can carry it.
+#[derive(Clone, Copy)]
+pub struct CheckLoop {
+    import: RwSignal<Option<Import>>,
+    base_url: RwSignal<String>,
+    token: RwSignal<String>,
+    timeout_seconds: RwSignal<u32>,
+    pub state: RwSignal<CheckState>,
+    on_error: Callback<ApiError>,
+    /// Told when a check ends by itself (not cancelled).
+    on_done: Callback<()>,
+    preflight: StoredValue<Option<Preflight>>,
+    timer_due: StoredValue<Option<u64>>,
+}
+
+impl CheckLoop {
+    pub fn new(
+        import: RwSignal<Option<Import>>,
+        base_url: RwSignal<String>,
+        token: RwSignal<String>,
+        timeout_seconds: RwSignal<u32>,
+        on_error: Callback<ApiError>,
+        on_done: Callback<()>,
+    ) -> Self {
+        CheckLoop {
+            import,
+            base_url,
+            token,
+            timeout_seconds,
+            state: RwSignal::new(CheckState::default()),
+            on_error,
+            on_done,
+            preflight: StoredValue::new(None),
+            timer_due: StoredValue::new(None),
+        }
+    }
+
+    /// Looks up every ID the import needs and has not got; false when there
+    /// is none (or a check already runs).
+    pub fn start(self, settings: SendSettings) -> bool {
+        if self.state.get_untracked().active {
+            return false;
+        }
+        let ids = self
+            .import
+            .with_untracked(|i| i.as_ref().map(Import::ids_to_check))
+            .unwrap_or_default();
+        if ids.is_empty() {
+            return false;
+        }
+        let total = ids.len();
+        self.preflight
+            .set_value(Some(Preflight::new(ids, settings, now_ms())));
+        self.state.set(CheckState {
+            active: true,
+            hold: None,
+            checked: 0,
+            total,
+            requests: 0,
+        });
+        self.pump();
+        true
+    }
+
+    /// Resumes after a new token was given.
+    pub fn resume(self) {
+        self.preflight.update_value(|p| {
+            if let Some(p) = p {
+                p.resume();
+            }
+        });
+        self.pump();
+    }
+
+    /// Starts no new request; IDs not checked stay "not checked".
+    pub fn cancel(self) {
+        self.preflight.update_value(|p| {
+            if let Some(p) = p {
+                p.cancel();
+            }
+        });
+        self.pump();
+    }
+
+    fn pump(self) {
+        let now = now_ms();
+        let status = self.preflight.try_update_value(|p| {
+            p.as_mut().map(|p| {
+                let jobs = p.poll(now);
+                let settled = p.take_settled();
+                let (checked, total) = p.progress();
+                (
+                    jobs,
+                    settled,
+                    checked,
+                    total,
+                    p.requests(),
+                    p.hold(),
+                    p.is_finished(),
+                    p.next_wake_ms(),
+                )
+            })
+        });
+        let Some(Some((jobs, settled, checked, total, requests, hold, finished, wake))) = status
+        else {
+            return;
+        };
+        if !settled.is_empty() {
+            self.import.update(|i| {
+                if let Some(i) = i {
+                    i.record_found(settled);
+                }
+            });
+        }
+        self.state.set(CheckState {
+            active: !finished,
+            hold,
+            checked,
+            total,
+            requests,
+        });
+        if finished {
+            self.preflight.set_value(None);
+            self.on_done.run(());
+            return;
+        }
+        let client = ApiClient {
+            base_url: self.base_url.get_untracked(),
+            token: self.token.get_untracked(),
+            timeout_seconds: self.timeout_seconds.get_untracked(),
+        };
+        for job in jobs {
+            let client = client.clone();
+            spawn_local(async move {
+                let answer = client.check(&job).await;
+                let now = now_ms();
+                self.preflight.update_value(|p| {
+                    if let Some(p) = p {
+                        match &answer {
+                            Ok(page) => p.on_page(job.id, page.clone()),
+                            Err(error) => p.on_failure(job.id, &error.to_failure(), now),
+                        }
+                    }
+                });
+                if let Err(error) = answer {
+                    if error.to_failure() == Failure::Unauthorized
+                        || matches!(error, ApiError::Refused { .. })
+                    {
+                        self.on_error.run(error);
+                    }
+                }
+                self.pump();
+            });
+        }
+        if let Some(wake) = wake.filter(|&wake| wake > now) {
+            let earlier = self
+                .timer_due
+                .with_value(|due| due.is_none_or(|due| wake < due));
+            if earlier {
+                self.timer_due.set_value(Some(wake));
+                spawn_local(async move {
+                    TimeoutFuture::new((wake - now).min(u32::MAX as u64) as u32).await;
+                    if self.timer_due.get_value() == Some(wake) {
+                        self.timer_due.set_value(None);
+                    }
+                    self.pump();
+                });
+            }
+        }
+    }
+}
