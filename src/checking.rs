@@ -2,7 +2,7 @@
 //! client, hands the pages back, and records what it found in the import.
 //! Every decision (method, retries, what counts as found) is the core's.
 
-use employee_import::{Failure, Hold, Import, Preflight, SendSettings};
+use employee_import::{Hold, Import, Preflight, SendSettings};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -161,20 +161,20 @@ impl CheckLoop {
             spawn_local(async move {
                 let answer = client.check(&job).await;
                 let now = now_ms();
+                let mut failed = None;
                 self.preflight.update_value(|p| {
-                    if let Some(p) = p {
-                        match &answer {
-                            Ok(page) => p.on_page(job.id, page.clone()),
-                            Err(error) => p.on_failure(job.id, &error.to_failure(), now),
+                    let Some(p) = p else { return };
+                    match answer {
+                        Ok(page) => p.on_page(job.id, page),
+                        Err(error) => {
+                            p.on_failure(job.id, &error.to_failure(), now);
+                            failed = Some(error);
                         }
                     }
                 });
-                if let Err(error) = answer {
-                    if error.to_failure() == Failure::Unauthorized
-                        || matches!(error, ApiError::Refused { .. })
-                    {
-                        self.on_error.run(error);
-                    }
+                // Every failure is told, while the check retries by itself.
+                if let Some(error) = failed {
+                    self.on_error.run(error);
                 }
                 self.pump();
             });

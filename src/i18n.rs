@@ -365,42 +365,64 @@ pub fn outlook_label(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
 /// check".
 pub fn outlook_summary(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
     let mut parts = Vec::new();
-    let mut add = |count: usize, en: &str, id: &str| {
+    let mut add = |count: usize, en_one: &str, en_many: &str, id: &str| {
         if count > 0 {
-            parts.push(format!("{} {}", number(lang, count), lang.pick(en, id)));
+            let words = match lang {
+                Lang::En if count == 1 => en_one,
+                Lang::En => en_many,
+                Lang::Id => id,
+            };
+            parts.push(format!("{} {words}", number(lang, count)));
         }
     };
-    match mode {
-        Mode::Create => add(
-            outlook.to_create - outlook.could_not_check.min(outlook.to_create),
-            "new",
-            "baru",
-        ),
-        Mode::Update => {}
-    }
-    if mode == Mode::Create && outlook.to_update > 0 {
+    if mode == Mode::Create {
+        let new = outlook.to_create - outlook.could_not_check.min(outlook.to_create);
+        add(new, "new", "new", "baru");
         add(
             outlook.to_update,
+            "to update instead",
             "to update instead",
             "diubah sebagai gantinya",
         );
     } else {
-        add(outlook.to_update, "will change", "akan berubah");
+        add(
+            outlook.to_update,
+            "will change",
+            "will change",
+            "akan berubah",
+        );
     }
-    add(outlook.unchanged, "unchanged", "tidak berubah");
-    add(outlook.not_found, "not found", "tidak ditemukan");
+    add(outlook.unchanged, "unchanged", "unchanged", "tidak berubah");
+    add(
+        outlook.not_found,
+        "not found",
+        "not found",
+        "tidak ditemukan",
+    );
     add(
         outlook.exists + outlook.taken,
         "ID taken",
+        "IDs taken",
         "ID sudah dipakai",
     );
     add(
         outlook.could_not_check,
         "could not check",
+        "could not check",
         "tidak dapat diperiksa",
     );
-    add(outlook.not_checked, "not checked yet", "belum diperiksa");
-    add(outlook.email_changes, "e-mail changes", "perubahan email");
+    add(
+        outlook.not_checked,
+        "not checked yet",
+        "not checked yet",
+        "belum diperiksa",
+    );
+    add(
+        outlook.email_changes,
+        "e-mail change",
+        "e-mail changes",
+        "perubahan email",
+    );
     if parts.is_empty() {
         return lang
             .pick("Nothing to check.", "Tidak ada yang diperiksa.")
@@ -501,11 +523,8 @@ pub fn summary(
 ) -> String {
     let sendable = outlook.sendable();
     let mut parts = Vec::new();
-    // Once everything is sent, "Create 0 users" says nothing useful.
-    if outlook.not_checked > 0
-        || sendable > 0
-        || counts.created + counts.rejected + counts.unconfirmed == 0
-    {
+    // "Create 0 users" says nothing useful.
+    if outlook.not_checked > 0 || sendable > 0 {
         parts.push(outlook_label(lang, mode, outlook));
     }
     let mut add = |count: usize, en_one: &str, en_many: &str, id: &str| {
@@ -556,6 +575,24 @@ pub fn summary(
         "ID exists, not confirmed",
         "ID sudah ada, tidak terkonfirmasi",
     );
+    // Rows pre-flight held back: they wait for the admin, not for the API.
+    add(
+        outlook.exists + outlook.taken,
+        "ID taken, not sent",
+        "IDs taken, not sent",
+        "ID sudah dipakai, tidak dikirim",
+    );
+    add(
+        outlook.not_found,
+        "ID not found, not sent",
+        "IDs not found, not sent",
+        "ID tidak ditemukan, tidak dikirim",
+    );
+    if parts.is_empty() {
+        return lang
+            .pick("Nothing to send.", "Tidak ada yang dikirim.")
+            .to_owned();
+    }
     format!("{}.", parts.join("; "))
 }
 

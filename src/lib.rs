@@ -168,7 +168,12 @@ pub fn App() -> impl IntoView {
         token,
         timeout_seconds,
         on_request_error,
-        Callback::new(move |()| {}),
+        // A finished check answers the failures it told on the way.
+        Callback::new(move |()| {
+            if notice.with_untracked(|n| matches!(n, Some(Notice::Api(_)))) {
+                notice.set(None);
+            }
+        }),
     );
     let saved_job = RwSignal::new(storage::load_job());
     // The token's expiry, when it came from a sign-in (ms since the epoch).

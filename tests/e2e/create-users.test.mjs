@@ -26,12 +26,6 @@ function row(page, number) {
 }
 
 test('each uploaded row shows the serial the sandbox gave it, and a taken employee ID shows 10101', async () => {
-  // An employee created earlier, so the sheet's row for E100 must fail.
-  const earlier = await sandbox.api('/ruangkerja/users/create-bulk', {
-    items: [{ employeeID: 'E100', name: 'Already Here', email: 'here@example.com', isActive: true }],
-  });
-  assert.equal(earlier.data.successItems.length, 1);
-
   const { page, errors } = await openApp(browser, site.url);
   await waitForBaseUrl(page, sandbox.url);
   await page.locator('input[type="file"]').setInputFiles(
@@ -45,6 +39,13 @@ test('each uploaded row shows the serial the sandbox gave it, and a taken employ
   );
   await assert.doesNotReject(row(page, 4).waitFor());
   assert.equal(await row(page, 3).locator('[data-field="employeeID"]').textContent(), '1001');
+  await page.locator('.preflight__counts').filter({ hasText: '3 new' }).waitFor();
+  // Someone creates E100 after the check saw it free: the API refuses the
+  // sheet's row with 10101, which the page shows as the API said it.
+  const meanwhile = await sandbox.api('/ruangkerja/users/create-bulk', {
+    items: [{ employeeID: 'E100', name: 'Already Here', email: 'here@example.com', isActive: true }],
+  });
+  assert.equal(meanwhile.data.successItems.length, 1);
 
   await page.getByRole('button', { name: 'Create 3 users' }).click();
   await page.getByRole('status').filter({ hasText: '2 created; 1 rejected' }).waitFor();
@@ -138,15 +139,17 @@ test('a sandbox that is down is reported, retried, and the rows can be sent once
   await page.locator('input[type="file"]').setInputFiles(
     xlsxFile('one.xlsx', [HEADER, ['E7', 'Dewi', '', 'dewi@example.com', '', true, '']]),
   );
-  await page.getByRole('button', { name: 'Create 1 user' }).click();
+  // The check before sending cannot reach the API: it says so, and
+  // nothing can be sent while the row is not checked.
   const alert = page.getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.textContent(), /Could not reach the API at http:\/\/127\.0\.0\.1:\d+/);
-  // The admin gives up waiting for the retries. The row is not lost: it
-  // may have reached the API, so it is unconfirmed, and offered again.
-  await page.getByRole('button', { name: 'Cancel' }).click();
-  await row(page, 2).locator('.status', { hasText: 'Unconfirmed' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Check 1 row in Ruangkerja' }).isDisabled(), true);
+  // The admin stops waiting for the retries; the row stays "not checked".
+  await page.getByRole('button', { name: 'Stop checking' }).click();
+  await row(page, 2).locator('.rows__status', { hasText: 'Not checked yet' }).waitFor();
   await page.locator('input[name="api-base-url"]').fill(sandbox.url);
+  await page.getByRole('button', { name: 'Check 1 row in Ruangkerja' }).click();
   await page.getByRole('button', { name: 'Create 1 user' }).click();
   await row(page, 2).locator('.status__serial').waitFor();
   const state = await sandbox.state();
@@ -201,8 +204,10 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
       ['Q3', 'Qori', '', 'not-an-email', '', true, ''],
     ]),
   );
-  await page.getByRole('button', { name: 'Create 2 users' }).click();
-  await page.getByRole('status').filter({ hasText: '1 created; 1 rejected' }).waitFor();
+  // Q2 is taken: held back before sending, not refused after.
+  await page.locator('.preflight__counts').filter({ hasText: '1 new · 1 ID taken' }).waitFor();
+  await page.getByRole('button', { name: 'Create 1 user' }).click();
+  await page.getByRole('status').filter({ hasText: '1 created; 1 row still has errors; 1 ID taken, not sent.' }).waitFor();
   const serial = (await sandbox.state()).users.find((user) => user.employeeID === 'Q1').serial;
 
   const download = async (name) => {
@@ -216,7 +221,7 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
   assert.deepEqual(rows[0], [...HEADER, 'Status', 'Serial', 'Error code', 'Error message']);
   assert.deepEqual(rows[1].slice(0, 2), ['Q1', `'=HYPERLINK("http://evil.example")`]);
   assert.deepEqual(rows[1].slice(7, 9), ['Created', serial]);
-  assert.deepEqual(rows[2].slice(7, 11), ['Refused', '', '10101', 'USER_EMPLOYEE_ID_EXISTS: employee id already been taken']);
+  assert.deepEqual(rows[2].slice(7, 11), ['Not sent: ID exists', '', '', 'Already']);
   assert.equal(rows[3][7], 'Needs fixing');
 
   const csv = await download('Download results (.csv)');
@@ -236,7 +241,7 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
 
   // The admin fixes the rows in the app itself and sends them.
   await page.locator('input[type="file"]').setInputFiles({ name: toFix.name, mimeType: 'application/octet-stream', buffer: toFix.bytes });
-  await page.getByRole('status').filter({ hasText: 'payroll-rows-to-fix.xlsx: Create 1 user; 1 row still has errors.' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'payroll-rows-to-fix.xlsx: 1 row still has errors; 1 ID taken, not sent.' }).waitFor();
   const edit = async (number, field, value) => {
     await row(page, number).locator(`[data-field="${field}"]`).focus();
     await page.keyboard.press('Enter');

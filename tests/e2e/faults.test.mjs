@@ -28,7 +28,7 @@ async function sendUnder(faults, { concurrency = 1, whileSending } = {}) {
   run += 1;
   const prefix = `F${run}X`;
   const ids = Array.from({ length: ROWS }, (_, i) => `${prefix}${i}`);
-  await sandbox.faults({ seed: run, ...faults });
+  await sandbox.faults({});
   const { page, errors } = await openApp(browser, site.url);
   await waitForBaseUrl(page, sandbox.url);
   await page.locator('input[type="file"]').setInputFiles(
@@ -41,7 +41,11 @@ async function sendUnder(faults, { concurrency = 1, whileSending } = {}) {
   await page.locator('input[name="batch-size"]').dispatchEvent('change');
   await page.locator('input[name="concurrency"]').fill(String(concurrency));
   await page.locator('input[name="concurrency"]').dispatchEvent('change');
-  await page.getByRole('button', { name: `Create ${ROWS} users` }).click();
+  // The check before sending runs on a healthy API; the faults are for the send.
+  const send = page.getByRole('button', { name: `Create ${ROWS} users` });
+  await send.waitFor();
+  await sandbox.faults({ seed: run, ...faults });
+  await send.click();
   if (whileSending) await whileSending(page);
   await page.getByRole('status').filter({ hasText: `${prefix}.xlsx: ${ROWS} created.` }).waitFor({ timeout: 60_000 });
   await sandbox.faults({});

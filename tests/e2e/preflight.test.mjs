@@ -56,7 +56,7 @@ test('a create file whose IDs partly exist is marked before sending, and those r
   const sent = recordBulkItems(page);
 
   // Checked before anything is written: 17 new, 3 taken, with the holder's name.
-  await page.locator('.preflight__counts').filter({ hasText: '17 new · 3 ID taken' }).waitFor();
+  await page.locator('.preflight__counts').filter({ hasText: '17 new · 3 IDs taken' }).waitFor();
   await page.getByRole('button', { name: 'Create 17 users' }).waitFor();
   assert.match(await row(page, 4).locator('.rows__status').textContent(), /ID taken by Old PF1X3/);
   assert.equal(await row(page, 2).locator('.rows__status').textContent(), 'New');

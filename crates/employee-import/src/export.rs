@@ -103,7 +103,8 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
     }
 }
 
-/// The rows not yet done (to fix, refused, not sent, unconfirmed), in the
+/// The rows not yet done (to fix, refused, not sent, unconfirmed, held back
+/// by pre-flight), in the
 /// template's columns for the import's mode, ready to fix and upload again.
 pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
     let spec = template(import.report.mode, lang);
@@ -116,15 +117,21 @@ pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
         .iter()
         .zip(import.ledger.rows())
         .enumerate()
-        .filter(|(_, (_, ledger_row))| {
-            matches!(
-                ledger_row.state,
-                RowState::Invalid
-                    | RowState::Rejected(_)
-                    | RowState::NotSent { .. }
-                    | RowState::Unconfirmed
-                    | RowState::Exists(_)
-            )
+        .filter(|(index, (_, ledger_row))| match ledger_row.state {
+            RowState::Invalid
+            | RowState::Rejected(_)
+            | RowState::NotSent { .. }
+            | RowState::Unconfirmed
+            | RowState::Exists(_) => true,
+            // Held back by pre-flight: the admin has to change something.
+            RowState::Ready => matches!(
+                import.assessment(*index),
+                Assessment::Exists { .. }
+                    | Assessment::NotFound
+                    | Assessment::RenameTaken { .. }
+                    | Assessment::CouldNotCheck { .. }
+            ),
+            _ => false,
         })
         .map(|(index, (report_row, ledger_row))| {
             let mut cells: Vec<String> = fields

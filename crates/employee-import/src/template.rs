@@ -4,7 +4,7 @@
 
 use crate::lang::Lang;
 use crate::mapping::Field;
-use crate::validate::Mode;
+use crate::validate::{Mode, CLEAR_MARKER};
 
 /// One column of the template: its header, an example value and its rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,7 @@ pub fn template(mode: Mode, lang: Lang) -> Template {
             Field::NewEmployeeId,
             Field::Name,
             Field::Username,
+            Field::Email,
             Field::Phone,
             Field::IsActive,
             Field::TagSerials,
@@ -97,6 +98,11 @@ fn example(field: Field) -> &'static str {
 }
 
 fn rule(field: Field, mode: Mode, lang: Lang) -> String {
+    if mode == Mode::Update {
+        if let Some(text) = update_rule(field, lang) {
+            return text;
+        }
+    }
     let text = match field {
         Field::EmployeeId if mode == Mode::Update => lang.pick(
             "The employee ID of the user to update. Letters A-Z and digits 0-9 only.",
@@ -147,6 +153,61 @@ fn rule(field: Field, mode: Mode, lang: Lang) -> String {
     text.to_owned()
 }
 
+/// In an update an empty cell keeps the stored value; the rules say so,
+/// and name the marker that clears one on purpose.
+fn update_rule(field: Field, lang: Lang) -> Option<String> {
+    let keep = lang.pick(
+        "Leave empty to keep the value Ruangkerja holds.",
+        "Kosongkan untuk mempertahankan nilai yang tersimpan di Ruangkerja.",
+    );
+    let clear = lang.pick(
+        format!("Type {CLEAR_MARKER} to clear the stored value."),
+        format!("Ketik {CLEAR_MARKER} untuk mengosongkan nilai yang tersimpan."),
+    );
+    let text = match field {
+        Field::Name => format!(
+            "{} {keep}",
+            lang.pick("The employee's full name.", "Nama lengkap karyawan.")
+        ),
+        Field::IsActive => format!(
+            "{} {keep}",
+            lang.pick(
+                "TRUE for an active user, FALSE for an inactive one.",
+                "TRUE untuk pengguna aktif, FALSE untuk nonaktif.",
+            )
+        ),
+        Field::Username => format!(
+            "{} {keep} {clear}",
+            lang.pick(
+                "Optional. Used to sign in. Letters and digits only, unique.",
+                "Opsional. Dipakai untuk masuk. Hanya huruf dan angka, unik.",
+            )
+        ),
+        Field::Phone => format!(
+            "{} {keep} {clear}",
+            lang.pick(
+                "Optional. Digits only, international format, e.g. 6281122334455.",
+                "Opsional. Hanya angka, format internasional, mis. 6281122334455.",
+            )
+        ),
+        Field::TagSerials => format!(
+            "{} {keep} {clear}",
+            lang.pick(
+                "Optional. Tag serials (RUKRTAG-…), separated by commas or semicolons; they replace the user's tags.",
+                "Opsional. Serial tag (RUKRTAG-…), dipisah koma atau titik koma; menggantikan tag pengguna.",
+            )
+        ),
+        Field::Email => lang
+            .pick(
+                "Optional. A new address is changed in a separate, confirmed step, which also resets the user's password (the API's documentation says so). Leave empty to keep the address.",
+                "Opsional. Alamat baru diubah dalam langkah terpisah yang dikonfirmasi, yang juga mengatur ulang kata sandi pengguna (menurut dokumentasi API). Kosongkan untuk mempertahankan alamat.",
+            )
+            .to_owned(),
+        _ => return None,
+    };
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +230,31 @@ mod tests {
             assert_eq!(Mode::suggested_by(&mapping), mode);
         }
         assert_eq!(template(Mode::Create, Lang::Id).data_sheet, "Karyawan");
+    }
+
+    #[test]
+    fn the_update_template_says_empty_keeps_and_names_the_clear_marker() {
+        let update = template(Mode::Update, Lang::En);
+        let rule = |field| {
+            update
+                .columns
+                .iter()
+                .find(|c| c.field == field)
+                .map(|c| c.rule.clone())
+                .unwrap()
+        };
+        assert!(
+            rule(Field::Phone).contains("Leave empty to keep")
+                && rule(Field::Phone).contains("#CLEAR")
+        );
+        assert!(!rule(Field::Name).contains("#CLEAR"));
+        assert!(rule(Field::Email).contains("resets the user's password"));
+        let required: Vec<Field> = update
+            .columns
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| c.field)
+            .collect();
+        assert_eq!(required, [Field::EmployeeId]);
     }
 }
