@@ -97,6 +97,7 @@ pub struct Text {
     pub kept: &'static str,
     pub cleared: &'static str,
     pub email_change: &'static str,
+    pub email_only: &'static str,
     pub api_target: &'static str,
     pub preset_production: &'static str,
     pub preset_sandbox: &'static str,
@@ -192,10 +193,11 @@ const EN: Text = Text {
     not_checked: "Not checked yet",
     new_user: "New",
     not_found: "Not found in Ruangkerja: nothing to update. Check the employee ID.",
-    unchanged: "No change: not sent. Tick the box to send it anyway.",
+    unchanged: "No change: not sent (tick to send anyway).",
     kept: "kept",
     cleared: "cleared",
     email_change: "E-mail",
+    email_only: "Only the e-mail address changes: see \"E-mail changes\" above.",
     api_target: "API",
     preset_production: "Ruangkerja (production)",
     preset_sandbox: "Local sandbox",
@@ -291,10 +293,11 @@ const ID: Text = Text {
     not_checked: "Belum diperiksa",
     new_user: "Baru",
     not_found: "Tidak ditemukan di Ruangkerja: tidak ada yang diubah. Periksa ID karyawan.",
-    unchanged: "Tidak ada perubahan: tidak dikirim. Centang kotaknya untuk tetap mengirim.",
+    unchanged: "Tidak berubah: tidak dikirim (centang untuk tetap kirim).",
     kept: "tetap",
     cleared: "dikosongkan",
     email_change: "Email",
+    email_only: "Hanya alamat email yang berubah: lihat \"Perubahan email\" di atas.",
     api_target: "API",
     preset_production: "Ruangkerja (produksi)",
     preset_sandbox: "Sandbox lokal",
@@ -347,7 +350,13 @@ pub fn outlook_label(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
             Lang::Id => format!("Periksa {n} baris ke Ruangkerja"),
         };
     }
-    match (outlook.to_create, outlook.to_update) {
+    // Unconfirmed rows are looked up, then sent if they are not there.
+    let (to_create, to_update) = match mode {
+        Mode::Create => (outlook.to_create + outlook.unconfirmed, outlook.to_update),
+        Mode::Update => (outlook.to_create, outlook.to_update + outlook.unconfirmed),
+    };
+    match (to_create, to_update) {
+        (0, 0) => send_label(lang, mode, 0),
         (0, updates) => send_label(lang, Mode::Update, updates),
         (creates, 0) => send_label(lang, Mode::Create, creates),
         (creates, updates) if mode == Mode::Create => {
@@ -416,6 +425,12 @@ pub fn outlook_summary(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
         "not checked yet",
         "not checked yet",
         "belum diperiksa",
+    );
+    add(
+        outlook.unconfirmed,
+        "to look up before sending again",
+        "to look up before sending again",
+        "dicek dulu sebelum dikirim lagi",
     );
     add(
         outlook.email_changes,

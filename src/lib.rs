@@ -984,6 +984,7 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
         assessment,
         operation,
         email_state,
+        email_change: email_change.is_some(),
         included,
         toggle,
     }

@@ -223,10 +223,7 @@ impl SendLoop {
             let waiting = self.import.with_untracked(|i| {
                 i.as_ref().map_or(0, |i| {
                     let outlook = i.outlook();
-                    outlook.sendable()
-                        + outlook.not_checked
-                        + outlook.could_not_check
-                        + i.ledger.counts().unconfirmed
+                    outlook.sendable() + outlook.not_checked + outlook.could_not_check
                 })
             });
             if waiting == 0 {

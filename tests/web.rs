@@ -53,6 +53,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
         assessment: None,
         operation: Operation::Create,
         email_state: None,
+        email_change: false,
         included: true,
         toggle: true,
     }

@@ -44,6 +44,8 @@ pub struct RowView {
     pub operation: Operation,
     /// The row's e-mail change, when it is part of one.
     pub email_state: Option<RowState>,
+    /// The row asks for another e-mail address.
+    pub email_change: bool,
     /// Whether the row goes out with the next send (the include box).
     pub included: bool,
     /// Whether the admin can tick or untick it.
@@ -289,6 +291,7 @@ fn GridRow(
                     assessment=row.assessment
                     operation=row.operation
                     email_state=row.email_state
+                    email_change=row.email_change
                     other_issues=row.other_issues
                 />
             </div>
@@ -412,8 +415,11 @@ fn GridCell(
                     let change = cell.change.clone();
                     let kept = cell.kept.clone();
                     move || match (change.clone(), kept.clone()) {
-                        (Some(change), _) => view! {
-                            <span class="grid__text grid__text--changed">{change}</span>
+                        (Some(change), _) => {
+                            let title = change.clone();
+                            view! {
+                                <span class="grid__text grid__text--changed" title=title>{change}</span>
+                            }
                         }
                         .into_any(),
                         (None, Some(kept)) => view! {
@@ -450,6 +456,7 @@ fn Status(
     assessment: Option<Assessment>,
     operation: Operation,
     email_state: Option<RowState>,
+    email_change: bool,
     other_issues: Vec<String>,
 ) -> impl IntoView {
     move || {
@@ -491,8 +498,17 @@ fn Status(
                     RowState::NotSent { reason } => Some(view! { <span class="status__detail">{reason}</span> }),
                     _ => None,
                 };
+                let words = match assessment {
+                    Assessment::Unchanged if email_change => t.email_only.to_owned(),
+                    _ => crate::i18n::assessment(lang_now, &assessment),
+                };
+                let class = if email_change && assessment == Assessment::Unchanged {
+                    "status status--ready"
+                } else {
+                    class
+                };
                 view! {
-                    <span class=class>{crate::i18n::assessment(lang_now, &assessment)}</span>
+                    <span class=class>{words}</span>
                     {reason}
                 }
                 .into_any()

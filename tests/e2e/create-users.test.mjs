@@ -207,7 +207,7 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
   // Q2 is taken: held back before sending, not refused after.
   await page.locator('.preflight__counts').filter({ hasText: '1 new · 1 ID taken' }).waitFor();
   await page.getByRole('button', { name: 'Create 1 user' }).click();
-  await page.getByRole('status').filter({ hasText: '1 created; 1 row still has errors; 1 ID taken, not sent.' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'payroll.xlsx: 1 row still has errors; 1 created; 1 ID taken, not sent.' }).waitFor();
   const serial = (await sandbox.state()).users.find((user) => user.employeeID === 'Q1').serial;
 
   const download = async (name) => {

@@ -113,6 +113,13 @@ test('an update with empty cells loses no stored value even when the API reads n
   assert.equal(await row(page, 4).locator('[data-field="phone"]').textContent(), '628333333 → (cleared)');
   assert.match(await row(page, 5).locator('.rows__status').textContent(), /No change/);
   await checkStep(page, 'preflight-4-update-diff');
+  // The same, in Bahasa Indonesia.
+  await page.locator('select[name="language"]').selectOption('id');
+  await page.locator('.preflight__counts').filter({ hasText: '3 akan berubah · 1 tidak berubah' }).waitFor();
+  assert.equal(await row(page, 4).locator('[data-field="phone"]').textContent(), '628333333 → (dikosongkan)');
+  assert.match(await row(page, 5).locator('.rows__status').textContent(), /Tidak berubah: tidak dikirim/);
+  await checkStep(page, 'preflight-4-update-diff-id');
+  await page.locator('select[name="language"]').selectOption('en');
 
   await page.getByRole('button', { name: 'Update 3 users' }).click();
   await page.locator('.import__summary').filter({ hasText: 'phones.xlsx: 3 updated.' }).waitFor({ timeout: 30_000 });
@@ -176,7 +183,8 @@ test('e-mail addresses change through update-email-bulk only after the warning, 
     ['PF4C', 'Gita', 'gita.new@example.com', true],
   ]);
   await page.locator('input[name="mode"][value="update"]').check();
-  await page.locator('.preflight__counts').filter({ hasText: '2 e-mail changes' }).waitFor();
+  await page.locator('.preflight__counts').filter({ hasText: '1 will change · 2 e-mail changes' }).waitFor();
+  assert.match(await row(page, 2).locator('.rows__status').textContent(), /Only the e-mail address changes/);
   assert.equal(await row(page, 2).locator('[data-field="email"]').textContent(), 'eka.old@example.com → eka.new@example.com');
   // Only Fajar's name changes; his e-mail differs in case only.
   await page.getByRole('button', { name: 'Update 1 user' }).click();
@@ -221,3 +229,29 @@ async function streamToBuffer(stream) {
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
+
+test('a refused token pauses the check until a valid one is pasted, and nothing is written meanwhile', async () => {
+  await sandbox.faults({});
+  const { page, errors } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[name="access-token"]').fill('expired-token');
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('token.xlsx', [
+      ['employeeID', 'name', 'email', 'isActive'],
+      ['PF5A', 'Tono', 'tono.pf5@example.com', true],
+      ['PF5B', 'Umi', 'umi.pf5@example.com', true],
+    ]),
+  );
+  await page.getByRole('alert').filter({ hasText: 'The access token was refused while checking' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Check 2 rows in Ruangkerja' }).isDisabled(), true);
+  await checkStep(page, 'preflight-8-token-refused');
+  await page.locator('input[name="access-token"]').fill(sandbox.token);
+  await page.locator('.preflight').getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Create 2 users' }).click();
+  await page.locator('.import__summary').filter({ hasText: 'token.xlsx: 2 created.' }).waitFor();
+  const state = await sandbox.state();
+  assert.equal(state.creations.PF5A, 1);
+  // Only the refused check's 401s are reported by the browser.
+  assert.deepEqual(errors.filter((e) => !e.includes('401')), []);
+  await page.close();
+});

@@ -103,12 +103,15 @@ pub struct Outlook {
     pub not_checked: usize,
     /// Rows whose e-mail address differs from the stored one.
     pub email_changes: usize,
+    /// Rows whose earlier request may have been applied: looked up first,
+    /// then sent if they are not there.
+    pub unconfirmed: usize,
 }
 
 impl Outlook {
-    /// Rows the next send writes.
+    /// Rows the next send writes (or, if unconfirmed, may write).
     pub fn sendable(&self) -> usize {
-        self.to_create + self.to_update
+        self.to_create + self.to_update + self.unconfirmed
     }
 }
 
@@ -325,12 +328,12 @@ impl Import {
         let mut outlook = Outlook::default();
         for (index, report_row) in self.report.rows.iter().enumerate() {
             let number = report_row.row.number;
-            if !report_row.is_valid()
-                || !self
-                    .ledger
-                    .state_of(number)
-                    .is_some_and(RowState::is_sendable)
-            {
+            let state = self.ledger.state_of(number);
+            if report_row.is_valid() && state == Some(&RowState::Unconfirmed) {
+                outlook.unconfirmed += 1;
+                continue;
+            }
+            if !report_row.is_valid() || !state.is_some_and(RowState::is_sendable) {
                 continue;
             }
             let operation = self.operation(index);
@@ -348,6 +351,11 @@ impl Import {
                 Assessment::Changes(_) => &mut outlook.to_update,
                 Assessment::Unchanged if self.unchanged_included.contains(&number) => {
                     &mut outlook.to_update
+                }
+                // Only the e-mail changes: counted with the e-mail changes.
+                Assessment::Unchanged if self.email_change(index).is_some() => {
+                    outlook.email_changes += 1;
+                    continue;
                 }
                 Assessment::Unchanged => &mut outlook.unchanged,
             };
