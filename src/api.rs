@@ -181,8 +181,19 @@ impl ApiClient {
             .build()
             .map_err(|error| ApiError::Malformed(error.to_string()))?;
         let response = self.send(request).await?;
-        let envelope: Envelope<Page<UserDetail>> = read_answer(response).await?;
-        Ok(envelope.data)
+        let envelope: Envelope<Page<serde_json::Value>> = read_answer(response).await?;
+        let page = envelope.data;
+        let items = page
+            .items
+            .into_iter()
+            .map(read_user)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            current_page: page.current_page,
+            total_items: page.total_items,
+            total_page: page.total_page,
+            items,
+        })
     }
 
     /// Performs one request of the pre-flight check.
@@ -270,6 +281,28 @@ impl ApiClient {
     }
 }
 
+/// A user of a list answer, read strictly: every field an update may carry
+/// must be there (even as `null`). An answer that leaves one out cannot
+/// tell "empty" from "not said", and an update built from it could erase
+/// the stored value; it counts as unreadable ("could not check").
+fn read_user(item: serde_json::Value) -> Result<UserDetail, ApiError> {
+    const KEYS: [&str; 7] = [
+        "employeeID",
+        "name",
+        "username",
+        "email",
+        "phone",
+        "isActive",
+        "tags",
+    ];
+    if let Some(missing) = KEYS.iter().find(|key| item.get(**key).is_none()) {
+        return Err(ApiError::Malformed(format!(
+            "a user in the list answer has no \"{missing}\" field"
+        )));
+    }
+    serde_json::from_value(item).map_err(|error| ApiError::Malformed(error.to_string()))
+}
+
 async fn read_answer<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let retry_after_ms = response
@@ -290,6 +323,12 @@ async fn read_answer<T: serde::de::DeserializeOwned>(response: Response) -> Resu
         {
             Err(ApiError::TokenRefused(body))
         }
+        // A refused token whatever the body says (a proxy's page, nothing).
+        Err(_) if status == 401 || status == 403 => Err(ApiError::TokenRefused(ApiErrorBody {
+            error_code: i64::from(status),
+            message: response.status_text(),
+            detail: response.status_text(),
+        })),
         Ok(body) if status != 429 => Err(ApiError::Refused { status, body }),
         _ => Err(ApiError::Http {
             status,

@@ -2,12 +2,15 @@
 //! client, hands the pages back, and records what it found in the import.
 //! Every decision (method, retries, what counts as found) is the core's.
 
-use employee_import::{Hold, Import, Preflight, SendSettings};
+use employee_import::{Found, Hold, Import, Preflight, SendSettings};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+
+/// How often what the check found is shown while it runs.
+const SHOW_EVERY_MS: u64 = 1_000;
 
 fn now_ms() -> u64 {
     js_sys::Date::now() as u64
@@ -38,6 +41,9 @@ pub struct CheckLoop {
     on_done: Callback<()>,
     preflight: StoredValue<Option<Preflight>>,
     timer_due: StoredValue<Option<u64>>,
+    /// Found but not yet recorded in the import, and when it last was.
+    found: StoredValue<Vec<(String, Found)>>,
+    last_shown: StoredValue<u64>,
 }
 
 impl CheckLoop {
@@ -59,18 +65,29 @@ impl CheckLoop {
             on_done,
             preflight: StoredValue::new(None),
             timer_due: StoredValue::new(None),
+            found: StoredValue::new(Vec::new()),
+            last_shown: StoredValue::new(0),
         }
     }
 
-    /// Looks up every ID the import needs and has not got; false when there
-    /// is none (or a check already runs).
-    pub fn start(self, settings: SendSettings) -> bool {
+    /// Looks up every ID the import needs and never looked up, and with
+    /// `again` also those whose lookup failed; false when there is none (or
+    /// a check already runs).
+    pub fn start(self, settings: SendSettings, again: bool) -> bool {
         if self.state.get_untracked().active {
             return false;
         }
         let ids = self
             .import
-            .with_untracked(|i| i.as_ref().map(Import::ids_to_check))
+            .with_untracked(|i| {
+                i.as_ref().map(|i| {
+                    if again {
+                        i.ids_to_check_again()
+                    } else {
+                        i.ids_to_check()
+                    }
+                })
+            })
             .unwrap_or_default();
         if ids.is_empty() {
             return false;
@@ -109,6 +126,22 @@ impl CheckLoop {
         self.pump();
     }
 
+    /// Records what was found so far in the import.
+    fn show_found(self, now: u64) {
+        self.last_shown.set_value(now);
+        let found = self
+            .found
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        if !found.is_empty() {
+            self.import.update(|i| {
+                if let Some(i) = i {
+                    i.record_found(found);
+                }
+            });
+        }
+    }
+
     fn pump(self) {
         let now = now_ms();
         let status = self.preflight.try_update_value(|p| {
@@ -132,25 +165,6 @@ impl CheckLoop {
         else {
             return;
         };
-        if !settled.is_empty() {
-            self.import.update(|i| {
-                if let Some(i) = i {
-                    i.record_found(settled);
-                }
-            });
-        }
-        self.state.set(CheckState {
-            active: !finished,
-            hold,
-            checked,
-            total,
-            requests,
-        });
-        if finished {
-            self.preflight.set_value(None);
-            self.on_done.run(());
-            return;
-        }
         let client = ApiClient {
             base_url: self.base_url.get_untracked(),
             token: self.token.get_untracked(),
@@ -178,6 +192,25 @@ impl CheckLoop {
                 }
                 self.pump();
             });
+        }
+        // What was found reaches the grid in bursts: every answer would
+        // re-render the page while the next requests wait to start.
+        self.found.update_value(|found| found.extend(settled));
+        let due = now.saturating_sub(self.last_shown.get_value()) >= SHOW_EVERY_MS;
+        if finished || due {
+            self.show_found(now);
+        }
+        self.state.set(CheckState {
+            active: !finished,
+            hold,
+            checked,
+            total,
+            requests,
+        });
+        if finished {
+            self.preflight.set_value(None);
+            self.on_done.run(());
+            return;
         }
         if let Some(wake) = wake.filter(|&wake| wake > now) {
             let earlier = self

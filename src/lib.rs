@@ -168,9 +168,11 @@ pub fn App() -> impl IntoView {
         token,
         timeout_seconds,
         on_request_error,
-        // A finished check answers the failures it told on the way.
+        // A finished check answers the failures it told on the way (unless
+        // a run is sending, whose failures are its own).
         Callback::new(move |()| {
-            if notice.with_untracked(|n| matches!(n, Some(Notice::Api(_)))) {
+            let stale = notice.with_untracked(|n| matches!(n, Some(Notice::Api(_))));
+            if stale && !sender.run.with_untracked(|run| run.active) {
                 notice.set(None);
             }
         }),
@@ -197,7 +199,7 @@ pub fn App() -> impl IntoView {
     // button asks for one.
     let check_if_needed = move || {
         if !token.get_untracked().trim().is_empty() && !sender.run.get_untracked().active {
-            checker.start(send_settings());
+            checker.start(send_settings(), false);
         }
     };
 
@@ -447,7 +449,7 @@ pub fn App() -> impl IntoView {
             return;
         }
         // Nothing is written before every row was checked and shown.
-        if !checker.start(send_settings()) {
+        if !checker.start(send_settings(), false) {
             sender.start(Step::Users, send_settings());
         }
     });
@@ -458,7 +460,7 @@ pub fn App() -> impl IntoView {
         }
         notice.set(None);
         // "Check again": IDs that could not be checked are asked anew.
-        checker.start(send_settings());
+        checker.start(send_settings(), true);
     });
     let on_cancel_check = Callback::new(move |()| checker.cancel());
     let on_update_instead = Callback::new(move |()| {
@@ -477,6 +479,9 @@ pub fn App() -> impl IntoView {
         sender.start(Step::Emails, send_settings());
     });
     let on_retry_rejected = Callback::new(move |()| {
+        if checking() {
+            return;
+        }
         if token_expired() {
             notice.set(Some(Notice::TokenExpired));
             return;
@@ -727,7 +732,7 @@ pub fn App() -> impl IntoView {
                 on_sign_in=on_sign_in
             />
             <div class="start">
-                <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || busy.get() || sending()) />
+                <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || busy.get() || sending() || checking()) />
                 <button type="button" class="button start__template" on:click=download_template>
                     {move || t().template}
                 </button>
@@ -891,7 +896,7 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
     };
     let waiting = report_row.is_valid() && state.is_sendable();
     let assessment = waiting.then(|| import.assessment(index));
-    let operation = import.operation(index);
+    let operation = import.outcome_operation(index);
     let changes = match &assessment {
         Some(Assessment::Changes(changes)) => changes.clone(),
         _ => Vec::new(),

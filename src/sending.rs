@@ -140,9 +140,11 @@ impl SendLoop {
                 Step::Emails => {
                     let batches = current.plan_emails(size);
                     current.start_emails(&batches);
-                    (batches, Vec::new())
+                    (batches, current.plan_emails_unconfirmed(size))
                 }
             };
+            current.note_sent(&batches);
+            current.note_sent(&unconfirmed);
             planned = batches
                 .iter()
                 .chain(&unconfirmed)
@@ -223,7 +225,10 @@ impl SendLoop {
             let waiting = self.import.with_untracked(|i| {
                 i.as_ref().map_or(0, |i| {
                     let outlook = i.outlook();
-                    outlook.sendable() + outlook.not_checked + outlook.could_not_check
+                    outlook.sendable()
+                        + outlook.not_checked
+                        + outlook.could_not_check
+                        + i.emails.counts().unconfirmed
                 })
             });
             if waiting == 0 {

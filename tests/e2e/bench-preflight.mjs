@@ -30,8 +30,12 @@ async function run({ name, rows, users, inFile }) {
     const { page } = await openApp(browser, site.url);
     await waitForBaseUrl(page, sandbox.url);
     let first;
+    let lastAnswer;
     page.on('request', (request) => {
       if (first === undefined && request.url().includes('/ruangkerja/users')) first = performance.now();
+    });
+    page.on('requestfinished', (request) => {
+      if (request.url().includes('/ruangkerja/users')) lastAnswer = performance.now();
     });
     const data = [['employeeID', 'name', 'email', 'isActive']];
     for (let i = 0; i < rows; i++) data.push([`B${i}`, `Name ${i}`, `b${i}@example.com`, true]);
@@ -45,6 +49,7 @@ async function run({ name, rows, users, inFile }) {
     const counts = await page.locator('.preflight__counts').textContent();
     console.log(`${name}: ${rows.toLocaleString('en')} rows, ${users.toLocaleString('en')} users in the company, latency ${latencyMs} ms, concurrency ${concurrency}`);
     console.log(`  found: ${counts}`);
+    console.log(`  last answer after ${((lastAnswer - first) / 1000).toFixed(2)} s; shown after ${wall.toFixed(2)} s`);
     console.log(`  requests: ${requests} (${((requests / rows) * 1000).toFixed(1)} per 1,000 rows); wall ${wall.toFixed(2)} s; ideal ${ideal.toFixed(2)} s; ratio ${(wall / ideal).toFixed(2)}`);
   } finally {
     await browser.close();

@@ -196,7 +196,7 @@ fn outcome(
     };
     let text = |en: &str, id: &str| lang.pick(en, id).to_owned();
     let status = |status: String, message: String| (status, String::new(), String::new(), message);
-    let update = import.operation(index) == Operation::Update;
+    let update = import.outcome_operation(index) == Operation::Update;
     match state {
         RowState::Created { serial } if update => (
             text("Updated", "Diperbarui"),

@@ -80,6 +80,8 @@ pub struct Import {
     pub switched: BTreeSet<u32>,
     /// Rows without a change that the admin chose to send anyway.
     pub unchanged_included: BTreeSet<u32>,
+    /// Rows that went out as updates (in an update, or moved to one).
+    pub sent_as_update: BTreeSet<u32>,
     /// The opt-in e-mail change (`update-email-bulk`): one state per row;
     /// rows not part of it are `Excluded`.
     pub emails: Ledger,
@@ -176,6 +178,7 @@ impl Import {
             seen_free: BTreeSet::new(),
             switched: BTreeSet::new(),
             unchanged_included: BTreeSet::new(),
+            sent_as_update: BTreeSet::new(),
             emails,
         })
     }
@@ -228,6 +231,11 @@ impl Import {
         self.report
             .missing_fields
             .retain(|missing| *missing != field);
+        if field == Field::EmployeeId {
+            // Choices made for the user the old ID named do not carry over.
+            self.switched.remove(&number);
+            self.unchanged_included.remove(&number);
+        }
         self.report
             .revalidate_row(&self.sheet, self.header_row, number);
         self.ledger.refresh(&self.report);
@@ -301,12 +309,52 @@ impl Import {
     /// The e-mail change of the row at `index`, when its user exists and
     /// the row sends another address.
     pub fn email_change(&self, index: usize) -> Option<(String, String)> {
-        if self.operation(index) != Operation::Update {
+        if self.outcome_operation(index) != Operation::Update {
             return None;
         }
         let row = &self.report.rows[index].row;
-        let current = self.directory.user(row.employee_id.as_deref()?)?;
+        // After a rename the user is found under the new ID (after a reload
+        // only there); within the run, also under the old one.
+        let current = self
+            .current_id(index)
+            .and_then(|id| self.directory.user(id))
+            .or_else(|| self.directory.user(row.employee_id.as_deref()?))?;
         email_change(row, current)
+    }
+
+    /// The employee ID the row's user has now: the new one once a rename
+    /// went through.
+    fn current_id(&self, index: usize) -> Option<&str> {
+        let row = &self.report.rows[index].row;
+        match self.ledger.state_of(row.number) {
+            Some(RowState::Created { .. } | RowState::Applied) => {
+                renamed_to(row).or(row.employee_id.as_deref())
+            }
+            _ => row.employee_id.as_deref(),
+        }
+    }
+
+    /// The endpoint a row went to, once it was sent (a later change of mode
+    /// does not relabel it); before that, the one it would go to.
+    pub fn outcome_operation(&self, index: usize) -> Operation {
+        let number = self.report.rows[index].row.number;
+        match self.ledger.state_of(number) {
+            Some(RowState::Invalid | RowState::Excluded | RowState::Ready) | None => {
+                self.operation(index)
+            }
+            Some(_) if self.sent_as_update.contains(&number) => Operation::Update,
+            Some(_) => Operation::Create,
+        }
+    }
+
+    /// Notes which rows go out as updates, so their outcome says "updated"
+    /// whatever the mode later becomes.
+    pub fn note_sent(&mut self, batches: &[Batch]) {
+        for batch in batches {
+            if let BatchItems::Update(_) = batch.items {
+                self.sent_as_update.extend(&batch.rows);
+            }
+        }
     }
 
     /// Rows done (created or applied) that were updates rather than
@@ -318,7 +366,7 @@ impl Import {
             .enumerate()
             .filter(|(index, row)| {
                 matches!(row.state, RowState::Created { .. } | RowState::Applied)
-                    && self.operation(*index) == Operation::Update
+                    && self.outcome_operation(*index) == Operation::Update
             })
             .count()
     }
@@ -367,25 +415,50 @@ impl Import {
         outlook
     }
 
-    /// The employee IDs pre-flight must look up: those of the rows that
-    /// could go out (and of unconfirmed ones), and the new IDs of renames,
-    /// not yet known or not checked before.
+    /// The employee IDs pre-flight must look up before the next send: those
+    /// of the rows that could go out (and of unconfirmed ones), the new IDs
+    /// of renames, and the current IDs of updated users whose e-mail change
+    /// is still to come; each only if never looked up.
     pub fn ids_to_check(&self) -> Vec<String> {
+        self.ids_wanted(|id| self.directory.get(id).is_none())
+    }
+
+    /// As [`Import::ids_to_check`], and the IDs whose lookup failed before
+    /// ("Check again").
+    pub fn ids_to_check_again(&self) -> Vec<String> {
+        self.ids_wanted(|id| !self.directory.knows(id))
+    }
+
+    fn ids_wanted(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
         let mut ids = BTreeSet::new();
-        for report_row in self.report.rows.iter().filter(|r| r.is_valid()) {
-            let row = &report_row.row;
-            let waiting = self
-                .ledger
-                .state_of(row.number)
-                .is_some_and(|state| state.is_sendable() || *state == RowState::Unconfirmed);
-            if !waiting {
+        for (index, report_row) in self.report.rows.iter().enumerate() {
+            if !report_row.is_valid() {
                 continue;
             }
-            for id in [row.employee_id.as_deref(), renamed_to(row)]
-                .into_iter()
-                .flatten()
-            {
-                if !self.directory.knows(id) {
+            let row = &report_row.row;
+            let state = self.ledger.state_of(row.number);
+            let waiting = state.is_some_and(|s| s.is_sendable() || *s == RowState::Unconfirmed);
+            let email_to_come = row.email.is_some()
+                && matches!(state, Some(RowState::Created { .. } | RowState::Applied))
+                && self.outcome_operation(index) == Operation::Update
+                && matches!(
+                    self.emails.state_of(row.number),
+                    Some(
+                        RowState::Excluded
+                            | RowState::Ready
+                            | RowState::NotSent { .. }
+                            | RowState::Unconfirmed
+                    )
+                );
+            let candidates = if waiting {
+                [row.employee_id.as_deref(), renamed_to(row)]
+            } else if email_to_come {
+                [self.current_id(index), None]
+            } else {
+                continue;
+            };
+            for id in candidates.into_iter().flatten() {
+                if wanted(id) {
                     ids.insert(id.to_owned());
                 }
             }
@@ -504,6 +577,26 @@ impl Import {
                 items.push((number, id.to_owned(), false, item));
             }
         }
+        batches_of(items, size, BatchItems::Email)
+    }
+
+    /// The e-mail changes whose answer was lost: looked up (proven by the
+    /// new address) before anything is resent.
+    pub fn plan_emails_unconfirmed(&self, size: usize) -> Vec<Batch> {
+        let items = self
+            .report
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(index, report_row)| {
+                let row = &report_row.row;
+                if self.emails.state_of(row.number) != Some(&RowState::Unconfirmed) {
+                    return None;
+                }
+                let id = self.current_id(index)?;
+                let item = email_item(row, id)?;
+                Some((row.number, id.to_owned(), false, item))
+            });
         batches_of(items, size, BatchItems::Email)
     }
 

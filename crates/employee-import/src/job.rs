@@ -40,6 +40,9 @@ pub struct SavedJob {
     /// The e-mail change's rows that are part of it.
     #[serde(default)]
     pub email_rows: Vec<SavedRow>,
+    /// Rows that went out as updates.
+    #[serde(default)]
+    pub sent_as_update: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,6 +137,7 @@ impl Import {
             unchanged_included: self.unchanged_included.iter().copied().collect(),
             seen_free,
             email_rows,
+            sent_as_update: self.sent_as_update.iter().copied().collect(),
         }
     }
 
@@ -159,6 +163,7 @@ impl Import {
         import.switched.extend(&job.switched);
         import.unchanged_included.extend(&job.unchanged_included);
         import.seen_free.extend(job.seen_free.iter().cloned());
+        import.sent_as_update.extend(&job.sent_as_update);
         Ok(import)
     }
 }

@@ -339,11 +339,15 @@ pub struct CheckJob {
 /// company's size first.
 const PROBE_FROM: usize = 5;
 
+/// From this many IDs on, the first pages are asked together with the
+/// probe (one per request allowed at once), so listing costs no extra round
+/// trip: a file this large lists unless the company has more than 100
+/// users per ID, and at worst the extra pages come back empty.
+const SPECULATE_FROM: usize = 100;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Task {
-    /// The first page of all users, which tells how many there are.
-    Probe,
-    /// Page `n` of all users.
+    /// Page `n` of all users; page 1 tells how many there are.
     Page(u64),
     /// One ID, through the exact `employeeID` filter.
     User(String),
@@ -356,11 +360,16 @@ struct Queued {
     ready_at_ms: u64,
 }
 
-#[derive(Debug)]
+/// The listing of all users, while it may prove IDs absent.
+#[derive(Debug, Default)]
 struct Listing {
-    total_items: u64,
-    pages_left: usize,
-    /// Every employee ID listed so far, the probe's page included.
+    /// The totals the first answer gave.
+    total_items: Option<u64>,
+    total_pages: Option<u64>,
+    /// Pages asked for, and pages answered (or given up).
+    requested: BTreeSet<u64>,
+    answered: BTreeSet<u64>,
+    /// Every employee ID listed so far.
     seen: HashSet<String>,
     /// A page disagreed on the number of users: the listing cannot prove an
     /// ID absent, so the IDs it did not show are asked one by one.
@@ -368,6 +377,9 @@ struct Listing {
     /// A page failed on every attempt: the IDs it might have shown stay
     /// unchecked rather than cost one request each during an outage.
     gave_up: Option<String>,
+    /// One request per ID turned out cheaper: the listing proves nothing;
+    /// pages still in flight only show who exists.
+    abandoned: bool,
 }
 
 /// The sans-IO lookup of every employee ID to be written. See the module
@@ -392,15 +404,9 @@ pub struct Preflight {
 impl Preflight {
     pub fn new(employee_ids: Vec<String>, settings: SendSettings, seed: u64) -> Preflight {
         let pending: BTreeSet<String> = employee_ids.into_iter().collect();
-        let tasks: Vec<Task> = if pending.len() < PROBE_FROM {
-            pending.iter().cloned().map(Task::User).collect()
-        } else {
-            vec![Task::Probe]
-        };
         let mut preflight = Preflight {
-            settings,
-            backoff: Backoff::new(seed),
             total: pending.len(),
+            backoff: Backoff::new(seed),
             pending,
             queue: VecDeque::new(),
             running: Vec::new(),
@@ -410,9 +416,20 @@ impl Preflight {
             cancelled: false,
             next_id: 1,
             requests: 0,
+            settings,
         };
-        if preflight.total > 0 {
-            preflight.enqueue(tasks);
+        match preflight.total {
+            0 => {}
+            n if n < PROBE_FROM => preflight.check_one_by_one(),
+            n => {
+                let first_pages = if n >= SPECULATE_FROM {
+                    preflight.settings.concurrency.max(1) as u64
+                } else {
+                    1
+                };
+                preflight.listing = Some(Listing::default());
+                preflight.request_pages(1..=first_pages);
+            }
         }
         preflight
     }
@@ -423,6 +440,17 @@ impl Preflight {
             attempts: 0,
             ready_at_ms: 0,
         }));
+    }
+
+    fn request_pages(&mut self, pages: impl IntoIterator<Item = u64>) {
+        let Some(listing) = &mut self.listing else {
+            return;
+        };
+        let new: Vec<u64> = pages
+            .into_iter()
+            .filter(|page| listing.requested.insert(*page))
+            .collect();
+        self.enqueue(new.into_iter().map(Task::Page));
     }
 
     /// IDs settled so far and IDs to check in all.
@@ -478,25 +506,15 @@ impl Preflight {
             let id = self.next_id;
             self.next_id += 1;
             self.requests += 1;
-            jobs.push(match &queued.task {
-                Task::Probe => CheckJob {
-                    id,
-                    page: 1,
-                    page_size: MAX_PAGE_SIZE,
-                    employee_id: None,
-                },
-                Task::Page(page) => CheckJob {
-                    id,
-                    page: *page,
-                    page_size: MAX_PAGE_SIZE,
-                    employee_id: None,
-                },
-                Task::User(employee_id) => CheckJob {
-                    id,
-                    page: 1,
-                    page_size: MAX_PAGE_SIZE,
-                    employee_id: Some(employee_id.clone()),
-                },
+            let (page, employee_id) = match &queued.task {
+                Task::Page(page) => (*page, None),
+                Task::User(employee_id) => (1, Some(employee_id.clone())),
+            };
+            jobs.push(CheckJob {
+                id,
+                page,
+                page_size: MAX_PAGE_SIZE,
+                employee_id,
             });
             self.running.push((id, queued));
         }
@@ -522,6 +540,13 @@ impl Preflight {
         }
     }
 
+    /// Settles every pending ID with `found()`.
+    fn settle_rest(&mut self, found: impl Fn() -> Found) {
+        for id in std::mem::take(&mut self.pending) {
+            self.settled.push((id, found()));
+        }
+    }
+
     /// Settles the pending IDs found among `users`.
     fn settle_found(&mut self, users: Vec<UserDetail>) {
         for user in users {
@@ -530,6 +555,11 @@ impl Preflight {
                 self.settle(&id, Found::Exists(Box::new(user)));
             }
         }
+    }
+
+    fn check_one_by_one(&mut self) {
+        let ids: Vec<Task> = self.pending.iter().cloned().map(Task::User).collect();
+        self.enqueue(ids);
     }
 
     /// Records a page of users for the job `id`.
@@ -553,62 +583,58 @@ impl Preflight {
                 };
                 self.settle(&employee_id, found);
             }
-            Task::Probe => {
-                let total_items = page.total_items;
-                let total_pages = page.total_page;
-                let complete = total_pages <= 1 && page.items.len() as u64 >= total_items;
-                let seen: HashSet<String> =
-                    page.items.iter().map(|u| u.employee_id.clone()).collect();
-                self.settle_found(page.items);
-                let pages_left = total_pages.saturating_sub(1);
-                if complete {
-                    self.settle_rest(|| Found::Absent);
-                } else if pages_left > 0 && pages_left as usize <= self.pending.len() {
-                    self.listing = Some(Listing {
-                        total_items,
-                        pages_left: pages_left as usize,
-                        seen,
-                        changed: false,
-                        gave_up: None,
-                    });
-                    self.enqueue((2..=total_pages).map(Task::Page));
-                } else {
-                    self.check_one_by_one();
+            Task::Page(number) => {
+                let Some(listing) = &mut self.listing else {
+                    // The listing already ended; its users still count.
+                    self.settle_found(page.items);
+                    return;
+                };
+                listing.answered.insert(number);
+                match listing.total_items {
+                    None => {
+                        listing.total_items = Some(page.total_items);
+                        listing.total_pages = Some(page.total_page);
+                    }
+                    Some(total) => listing.changed |= total != page.total_items,
                 }
-            }
-            Task::Page(_) => {
-                if let Some(listing) = &mut self.listing {
-                    listing.changed |= page.total_items != listing.total_items;
-                    listing
-                        .seen
-                        .extend(page.items.iter().map(|user| user.employee_id.clone()));
-                }
+                listing
+                    .seen
+                    .extend(page.items.iter().map(|user| user.employee_id.clone()));
                 self.settle_found(page.items);
-                self.page_done();
+                self.plan_listing();
             }
         }
     }
 
-    /// Settles every pending ID with `found()`.
-    fn settle_rest(&mut self, found: impl Fn() -> Found) {
-        for id in std::mem::take(&mut self.pending) {
-            self.settled.push((id, found()));
-        }
-    }
-
-    fn check_one_by_one(&mut self) {
-        let ids: Vec<Task> = self.pending.iter().cloned().map(Task::User).collect();
-        self.enqueue(ids);
-    }
-
-    /// Counts a finished (or given-up) page of the listing; after the last
-    /// one, the IDs it did not show are absent if it was complete.
-    fn page_done(&mut self) {
+    /// Once the company's size is known: list the remaining pages when that
+    /// takes no more requests than the IDs left, else ask one by one; after
+    /// the last page, the IDs the listing did not show are absent if it was
+    /// complete.
+    fn plan_listing(&mut self) {
+        let pending = self.pending.len();
         let Some(listing) = &mut self.listing else {
             return;
         };
-        listing.pages_left = listing.pages_left.saturating_sub(1);
-        if listing.pages_left > 0 {
+        let Some(total_pages) = listing.total_pages else {
+            return;
+        };
+        if listing.abandoned {
+            return;
+        }
+        let missing: Vec<u64> = (1..=total_pages)
+            .filter(|page| !listing.requested.contains(page))
+            .collect();
+        if missing.len() > pending {
+            listing.abandoned = true;
+            self.check_one_by_one();
+            return;
+        }
+        if !missing.is_empty() {
+            self.request_pages(missing);
+            return;
+        }
+        let complete = (1..=total_pages).all(|page| listing.answered.contains(&page));
+        if !complete {
             return;
         }
         let Some(listing) = self.listing.take() else {
@@ -618,7 +644,7 @@ impl Preflight {
             self.settle_rest(|| Found::Unchecked {
                 reason: reason.clone(),
             });
-        } else if !listing.changed && listing.seen.len() as u64 == listing.total_items {
+        } else if !listing.changed && Some(listing.seen.len() as u64) == listing.total_items {
             self.settle_rest(|| Found::Absent);
         } else {
             self.check_one_by_one();
@@ -664,14 +690,26 @@ impl Preflight {
         let reason = failure.describe();
         match task {
             Task::User(employee_id) => self.settle(&employee_id, Found::Unchecked { reason }),
-            Task::Probe => self.settle_rest(|| Found::Unchecked {
-                reason: reason.clone(),
-            }),
-            Task::Page(_) => {
-                if let Some(listing) = &mut self.listing {
-                    listing.gave_up = Some(reason);
+            Task::Page(number) => {
+                let Some(listing) = &mut self.listing else {
+                    return;
+                };
+                if listing.total_pages.is_none() {
+                    // Not even the size is known: nothing can be listed.
+                    self.listing = None;
+                    self.settle_rest(|| Found::Unchecked {
+                        reason: reason.clone(),
+                    });
+                    return;
                 }
-                self.page_done();
+                // A page past the end (asked before the size was known)
+                // cannot hide anyone.
+                if listing.total_pages.is_some_and(|total| number > total) {
+                    return;
+                }
+                listing.answered.insert(number);
+                listing.gave_up = Some(reason);
+                self.plan_listing();
             }
         }
     }

@@ -315,17 +315,30 @@ impl Dispatcher {
                 _ => false,
             })
             .collect();
-        if !reconcile.is_empty() {
-            self.maybe_applied.extend(&reconcile);
-            let subset = batch.subset(|n| reconcile.contains(&n));
-            ledger.start_batch(&subset);
-            self.queue.push_front(Pending {
-                batch: subset,
-                attempts: running.pending.attempts + 1,
-                ready_at_ms: 0,
-                reconcile_first: true,
-            });
+        if reconcile.is_empty() {
+            return;
         }
+        let attempts = running.pending.attempts + 1;
+        if attempts >= self.settings.max_attempts || self.cancelled {
+            // The lookups never settled it. A create may be ours: it stays
+            // to be checked. A refused e-mail change stays refused, as the
+            // API said.
+            if let BatchItems::Create(_) = batch.items {
+                for &number in &reconcile {
+                    ledger.set_state(number, RowState::Unconfirmed);
+                }
+            }
+            return;
+        }
+        self.maybe_applied.extend(&reconcile);
+        let subset = batch.subset(|n| reconcile.contains(&n));
+        ledger.start_batch(&subset);
+        self.queue.push_front(Pending {
+            batch: subset,
+            attempts,
+            ready_at_ms: 0,
+            reconcile_first: true,
+        });
     }
 
     /// Records that a `Send` or `Lookup` job failed.
@@ -869,6 +882,55 @@ mod tests {
             import.ledger.state_of(2),
             Some(RowState::Exists(_))
         ));
+    }
+
+    #[test]
+    fn a_refusal_after_a_lost_answer_that_no_lookup_settles_ends_after_the_last_attempt() {
+        let mut import = import(1);
+        let settings = SendSettings {
+            max_attempts: 3,
+            ..settings(100, 1)
+        };
+        let mut dispatcher = Dispatcher::new(import.plan(100), settings, 7, &mut import.ledger);
+        let refused = |batch: &Batch| BulkResult {
+            success_items: vec![],
+            failed_items: vec![FailedItem {
+                error: ApiErrorBody {
+                    error_code: 10101,
+                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
+                    detail: "employee id already been taken".into(),
+                },
+                payload: json!({"employeeID": batch.employee_ids[0]}),
+            }],
+        };
+        let mut now = 0;
+        let mut sends = 0;
+        for _ in 0..100 {
+            if dispatcher.is_finished() {
+                break;
+            }
+            now = dispatcher.next_wake_ms().unwrap_or(now).max(now);
+            for job in dispatcher.poll(now, &mut import.ledger) {
+                match job {
+                    Job::Send { id, batch } if sends == 0 => {
+                        sends += 1;
+                        let _ = batch;
+                        dispatcher.on_failure(id, &Failure::Timeout, now, &mut import.ledger);
+                    }
+                    Job::Send { id, batch } => {
+                        sends += 1;
+                        dispatcher.on_answer(id, &refused(&batch), &mut import.ledger);
+                    }
+                    // The lookup never sees the user (say it is hidden).
+                    Job::Lookup { id, .. } => {
+                        dispatcher.on_lookup(id, &[], &[], now, &mut import.ledger)
+                    }
+                }
+            }
+        }
+        assert!(dispatcher.is_finished(), "{sends} sends and still going");
+        assert!(sends <= 3, "{sends} sends");
+        assert_eq!(import.ledger.state_of(2), Some(&RowState::Unconfirmed));
     }
 
     #[test]

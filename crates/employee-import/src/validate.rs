@@ -414,9 +414,11 @@ fn flag_all_duplicates(rows: &mut [ReportRow], mode: Mode) {
         vec![row.employee_id.as_deref()]
     });
     flag_duplicates(rows, Field::Username, |row| vec![row.username.as_deref()]);
-    flag_duplicates(rows, Field::Email, |row| vec![row.email.as_deref()]);
     match mode {
-        Mode::Create => {}
+        // In an update the e-mail feeds only the opt-in e-mail change,
+        // where the API refuses a taken address (10102): a shared address
+        // must not block the rest of the row.
+        Mode::Create => flag_duplicates(rows, Field::Email, |row| vec![row.email.as_deref()]),
         // A new ID must not clash with another row's new ID.
         Mode::Update => {
             flag_duplicates(rows, Field::NewEmployeeId, |row| {

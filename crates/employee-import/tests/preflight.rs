@@ -865,7 +865,8 @@ fn a_rename_whose_new_id_could_not_be_checked_is_held_back() {
         Assessment::CouldNotCheck { .. }
     ));
     assert!(import.plan(100).is_empty());
-    assert_eq!(import.ids_to_check(), ids(&["E9"]));
+    assert!(import.ids_to_check().is_empty(), "the send does not re-ask");
+    assert_eq!(import.ids_to_check_again(), ids(&["E9"]));
 }
 
 // ------------------------------------------------------- 6. safe updates
@@ -1076,6 +1077,7 @@ fn an_email_change_waits_for_the_rows_update_and_then_addresses_the_new_id() {
     assert!(import.plan_emails(100).is_empty(), "the rename goes first");
 
     let batches = import.plan(100);
+    import.note_sent(&batches);
     import.ledger.start_batch(&batches[0]);
     assert!(import.plan_emails(100).is_empty(), "not while it is sent");
 
@@ -1211,14 +1213,15 @@ fn ids_to_check_include_the_new_ids_of_renames_and_skip_ids_already_known() {
             },
         ),
     ]);
+    assert_eq!(import.ids_to_check(), ids(&["E1", "E4"]));
     assert_eq!(
-        import.ids_to_check(),
+        import.ids_to_check_again(),
         ids(&["E1", "E3", "E4"]),
         "unchecked IDs are asked again"
     );
     import.set_excluded(2, true);
     assert_eq!(
-        import.ids_to_check(),
+        import.ids_to_check_again(),
         ids(&["E3", "E4"]),
         "excluded rows are not asked"
     );
@@ -1278,4 +1281,140 @@ fn unconfirmed_rows_are_not_resent_but_planned_for_a_lookup() {
     assert_eq!(lookup[0].rows, [2]);
     assert_eq!(lookup[0].seen_free, [true]);
     assert!(matches!(lookup[0].items, BatchItems::Create(_)));
+}
+
+// ------------------------------------------------ 10. found in review
+
+#[test]
+fn a_row_sent_as_a_create_stays_created_when_the_mode_changes_afterwards() {
+    let mut import =
+        Import::from_bytes(b"employeeID,name,email,isActive\nE1,Ani,a@x.id,TRUE\n").unwrap();
+    import.record_found(vec![("E1".to_owned(), Found::Absent)]);
+    let batches = import.plan(100);
+    import.note_sent(&batches);
+    import.ledger.set_state(
+        2,
+        RowState::Created {
+            serial: "S1".to_owned(),
+        },
+    );
+    let mapping = import.report.mapping.clone();
+    import.revalidate(mapping, Mode::Update);
+    assert_eq!(import.outcome_operation(0), Operation::Create);
+    assert_eq!(import.updated_count(), 0);
+}
+
+#[test]
+fn an_email_change_whose_answer_was_lost_is_planned_for_a_lookup_not_forgotten() {
+    let mut import = open_update("employeeID,email\nE1,ani.baru@example.com\n");
+    import.record_found(vec![("E1".to_owned(), exists(stored("E1", "Ani")))]);
+    let emails = import.plan_emails(100);
+    import.start_emails(&emails);
+    import.emails.set_state(2, RowState::Unconfirmed);
+    assert!(import.plan_emails(100).is_empty(), "not resent blindly");
+    let lookups = import.plan_emails_unconfirmed(100);
+    assert_eq!(lookups.len(), 1);
+    assert_eq!(email_items(&lookups[0])[0].email, "ani.baru@example.com");
+}
+
+#[test]
+fn after_a_reload_the_email_step_of_an_updated_row_comes_back_once_checked() {
+    let mut import =
+        open_update("employeeID,newEmployeeID,email,phone\nE1,E9,ani.baru@example.com,628999\n");
+    import.record_found(vec![
+        ("E1".to_owned(), exists(stored("E1", "Ani"))),
+        ("E9".to_owned(), Found::Absent),
+    ]);
+    let batches = import.plan(100);
+    import.note_sent(&batches);
+    import.ledger.set_state(
+        2,
+        RowState::Created {
+            serial: "S1".to_owned(),
+        },
+    );
+    assert_eq!(import.plan_emails(100).len(), 1);
+
+    let csv = b"employeeID,newEmployeeID,email,phone\nE1,E9,ani.baru@example.com,628999\n";
+    let saved = import.save("f.csv", &employee_import::fingerprint(csv));
+    let mut resumed = Import::resume(csv, &saved).unwrap();
+    // The user now lives under the new ID: that is what is looked up.
+    assert_eq!(resumed.ids_to_check(), ids(&["E9"]));
+    let mut renamed = stored("E9", "Ani");
+    renamed.email = Some("e1@example.com".to_owned());
+    resumed.record_found(vec![("E9".to_owned(), exists(renamed))]);
+    let emails = resumed.plan_emails(100);
+    assert_eq!(emails.len(), 1);
+    assert_eq!(email_items(&emails[0])[0].employee_id, "E9");
+}
+
+#[test]
+fn a_row_moved_to_an_update_is_a_create_again_once_its_id_is_edited() {
+    let mut import =
+        Import::from_bytes(b"employeeID,name,email,isActive\nE1,Ani,a@x.id,TRUE\n").unwrap();
+    import.record_found(vec![("E1".to_owned(), exists(stored("E1", "Old Ani")))]);
+    assert_eq!(import.update_existing_instead(), 1);
+    assert_eq!(import.operation(0), Operation::Update);
+    import.edit_cell(2, Field::EmployeeId, "E2");
+    assert_eq!(import.operation(0), Operation::Create);
+    assert_eq!(import.ids_to_check(), ids(&["E2"]));
+}
+
+#[test]
+fn a_shared_email_in_an_update_does_not_block_the_rows_other_changes() {
+    let mut import =
+        open_update("employeeID,name,email\nE1,Ani Baru,hr@x.id\nE2,Budi Baru,hr@x.id\n");
+    import.record_found(vec![
+        ("E1".to_owned(), exists(stored("E1", "Ani"))),
+        ("E2".to_owned(), exists(stored("E2", "Budi"))),
+    ]);
+    let planned: usize = import.plan(100).iter().map(|b| b.rows.len()).sum();
+    assert_eq!(planned, 2);
+}
+
+#[test]
+fn a_large_file_asks_the_first_pages_with_the_probe_and_lists_the_rest_in_any_order() {
+    // 150 IDs, a company of 450 users (5 pages): pages 1-3 go out at once.
+    let mut preflight = Preflight::new(file_ids(150), settings(3, 4), 1);
+    let first = preflight.poll(0);
+    let pages: Vec<u64> = first.iter().map(|job| job.page).collect();
+    assert_eq!(pages, [1, 2, 3]);
+    assert!(first.iter().all(|job| job.employee_id.is_none()));
+    // Page 2 answers first: the size is known, pages 4 and 5 are asked
+    // as room frees up.
+    preflight.on_page(first[1].id, page(2, 450, 5, others(101..=200)));
+    let four = preflight.poll(0);
+    assert_eq!(four.iter().map(|job| job.page).collect::<Vec<_>>(), [4]);
+    preflight.on_page(first[0].id, page(1, 450, 5, others(1..=100)));
+    let five = preflight.poll(0);
+    assert_eq!(five.iter().map(|job| job.page).collect::<Vec<_>>(), [5]);
+    // A01 is on page 5; the others of the file are in no page.
+    let mut last = others(401..=449);
+    last.push(user("A01"));
+    preflight.on_page(five[0].id, page(5, 450, 5, last));
+    preflight.on_page(first[2].id, page(3, 450, 5, others(201..=300)));
+    assert_eq!(preflight.progress(), (1, 150), "absence waits for page 4");
+    preflight.on_page(four[0].id, page(4, 450, 5, others(301..=400)));
+    let found = settled(&mut preflight);
+    assert!(matches!(found["A01"], Found::Exists(_)));
+    assert_eq!(found["A02"], Found::Absent);
+    assert_eq!(preflight.progress(), (150, 150));
+    assert_eq!(preflight.requests(), 5);
+    assert!(preflight.is_finished());
+}
+
+#[test]
+fn a_large_file_against_a_huge_company_asks_one_by_one_and_the_early_pages_still_count() {
+    let mut preflight = Preflight::new(file_ids(150), settings(3, 4), 1);
+    let first = preflight.poll(0);
+    // 50,000 users: 500 pages for 150 IDs; A03 happens to be on page 1.
+    let mut one = others(1..=99);
+    one.push(user("A03"));
+    preflight.on_page(first[0].id, page(1, 50_000, 500, one));
+    let next = preflight.poll(0);
+    assert!(next.iter().all(|job| job.employee_id.is_some()), "{next:?}");
+    assert!(matches!(settled(&mut preflight)["A03"], Found::Exists(_)));
+    // A speculative page past nothing useful proves nothing absent.
+    preflight.on_page(first[1].id, page(2, 50_000, 500, others(100..=199)));
+    assert!(settled(&mut preflight).is_empty());
 }
