@@ -530,7 +530,17 @@ impl Import {
                 }
                 Operation::Update => {
                     // Without the stored user an update could erase values.
-                    let Some(current) = self.directory.user(&id) else {
+                    // An unconfirmed rename whose old ID is gone (it landed
+                    // before a reload) is planned from the new ID's user:
+                    // the lookup that comes first settles it.
+                    let unconfirmed =
+                        self.ledger.state_of(row.number) == Some(&RowState::Unconfirmed);
+                    let current = self.directory.user(&id).or_else(|| {
+                        renamed_to(row)
+                            .filter(|_| unconfirmed)
+                            .and_then(|new| self.directory.user(new))
+                    });
+                    let Some(current) = current else {
                         continue;
                     };
                     let seen_free = renamed_to(row).is_some_and(|new| self.seen_free.contains(new));

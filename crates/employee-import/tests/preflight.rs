@@ -1418,3 +1418,19 @@ fn a_large_file_against_a_huge_company_asks_one_by_one_and_the_early_pages_still
     preflight.on_page(first[1].id, page(2, 50_000, 500, others(100..=199)));
     assert!(settled(&mut preflight).is_empty());
 }
+
+#[test]
+fn an_unconfirmed_rename_that_landed_before_a_reload_is_looked_up_under_its_new_id() {
+    let mut import = open_update("employeeID,newEmployeeID,name\nE1,E9,Ani\n");
+    import.record_found(vec![("E9".to_owned(), Found::Absent)]);
+    import.ledger.set_state(2, RowState::Unconfirmed);
+    // After the reload the old ID is gone and the new one exists.
+    import.directory = Default::default();
+    import.record_found(vec![
+        ("E1".to_owned(), Found::Absent),
+        ("E9".to_owned(), exists(stored("E9", "Ani"))),
+    ]);
+    let batches = import.plan_unconfirmed(100);
+    assert_eq!(batches.len(), 1, "planned for the lookup of E9");
+    assert!(import.plan(100).is_empty(), "never sent as a fresh update");
+}
