@@ -1026,11 +1026,29 @@ fn mapping_notes(import: &Import, lang: Lang) -> impl IntoView {
         .iter()
         .map(|f| f.api_name())
         .collect();
+    // Rows of a create moved to an update send only what an update takes.
+    let dropped: Vec<&str> = if import.switched.is_empty() {
+        Vec::new()
+    } else {
+        [Field::OrganizationSerial, Field::Password]
+            .into_iter()
+            .filter(|&field| import.report.mapping.column_of(field).is_some())
+            .map(Field::api_name)
+            .collect()
+    };
+    let moved_note = (!dropped.is_empty()).then(|| {
+        let fields = dropped.join(", ");
+        lang.pick(
+            format!("Rows updated instead of created do not send {fields}: an update has no such field."),
+            format!("Baris yang diubah alih-alih ditambahkan tidak mengirim {fields}: pembaruan tidak punya kolom itu."),
+        )
+    });
     view! {
         <ul class="import__notes">
             <li class="import__note">
                 {format!("{} · {} \"{}\" · {} {}", import.format, t.sheet, import.sheet.name, t.header_row, import.header_row)}
             </li>
+            {moved_note.map(|note| view! { <li class="import__note import__note--warning">{note}</li> })}
             {(!ignored.is_empty()).then(|| view! {
                 <li class="import__note">{format!("{}: {}", t.ignored_columns, ignored.join(", "))}</li>
             })}
