@@ -1,39 +1,81 @@
 //! Comma, semicolon or tab separated text, as spreadsheet programs save it.
 //!
-//! The delimiter is sniffed from the first lines; a UTF-8 byte order mark is
-//! dropped; UTF-16 (Excel's "Unicode text") and Windows-1252 (Excel's CSV on
-//! Windows) are decoded. Every value stays text, so `00123` keeps its zeros.
+//! The encoding is decided from the bytes: UTF-8 (with or without its byte
+//! order mark), UTF-16 little or big endian (Excel's "Unicode text"; with a
+//! byte order mark, or without one when the NUL bytes of mostly-ASCII text
+//! show the byte order), and otherwise Windows-1252 (Excel's CSV on Windows),
+//! whose 0x80-0x9F bytes are ’ – … € and not control characters. What decodes
+//! to control characters under all of these is not text, and says so. The
+//! delimiter is sniffed from the first lines. Every value stays text, so
+//! `00123` keeps its zeros.
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 use super::{push_cell, CellValue, Limits, SheetError, SheetRow};
 
 const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
 
-/// Decodes the bytes as text, or says they are not text at all.
+/// How many bytes the byte order check, and characters the binary check,
+/// look at.
+const SAMPLE: usize = 8192;
+
+/// Decodes the bytes as text, or says they are not text in an encoding we
+/// know.
 pub(super) fn decode(bytes: &[u8]) -> Result<String, SheetError> {
-    let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        String::from_utf8_lossy(rest).into_owned()
+    let (encoding, body) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        (UTF_8, rest)
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-            .collect();
-        String::from_utf16_lossy(&units)
-    } else if let Ok(text) = std::str::from_utf8(bytes) {
-        text.to_owned()
+        (UTF_16LE, rest)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (UTF_16BE, rest)
+    } else if let Some(encoding) = utf16_without_bom(bytes) {
+        (encoding, bytes)
+    } else if std::str::from_utf8(bytes).is_ok() {
+        (UTF_8, bytes)
     } else {
-        // Windows-1252 agrees with Latin-1 on every letter an Indonesian
-        // name uses; the few punctuation differences do not matter here.
-        bytes.iter().map(|&byte| byte as char).collect()
+        (WINDOWS_1252, bytes)
     };
-    let sample: String = text.chars().take(8192).collect();
+    // The byte order mark, if any, is already gone: a second one at the
+    // start of the text would be kept as the character it is.
+    let text = encoding.decode_without_bom_handling(body).0.into_owned();
+    let sample: String = text.chars().take(SAMPLE).collect();
     let binary = sample
         .chars()
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         .count();
     if binary > sample.len() / 100 {
-        return Err(SheetError::NotASpreadsheet);
+        return Err(SheetError::NotText);
     }
     Ok(text)
+}
+
+/// UTF-16 without a byte order mark, recognised by the NUL bytes of
+/// mostly-ASCII text: in little endian every other byte from the second is
+/// NUL, in big endian every other byte from the first. Text in any other
+/// encoding has no NUL bytes at all.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let pairs = bytes[..bytes.len().min(SAMPLE)].chunks_exact(2);
+    let units = pairs.len();
+    let (mut little, mut big) = (0usize, 0usize);
+    for pair in pairs {
+        match (pair[0], pair[1]) {
+            (0, 0) => {}
+            (_, 0) => little += 1,
+            (0, _) => big += 1,
+            _ => {}
+        }
+    }
+    // At least half the units are ASCII or Latin-1, and they say one byte
+    // order, not the other. A UTF-16 file of mostly other scripts needs its
+    // byte order mark, as Excel and Notepad write it.
+    let says = |this: usize, other: usize| this > 0 && this * 2 >= units && other * 10 <= this;
+    if says(little, big) {
+        Some(UTF_16LE)
+    } else if says(big, little) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// The delimiter that splits the first lines most consistently.
@@ -165,6 +207,20 @@ mod tests {
     }
 
     #[test]
+    fn utf16_without_a_byte_order_mark_is_told_by_its_nul_bytes() {
+        let text = "nik;nama\nK1;Ani\n";
+        let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(utf16_without_bom(&little), Some(UTF_16LE));
+        assert_eq!(utf16_without_bom(&big), Some(UTF_16BE));
+        assert_eq!(utf16_without_bom(text.as_bytes()), None);
+        assert_eq!(utf16_without_bom(b""), None);
+        assert_eq!(utf16_without_bom(b"\0\0\0\0"), None);
+        // NUL bytes on both sides are not text of either byte order.
+        assert_eq!(utf16_without_bom(b"a\0\0ba\0\0b"), None);
+    }
+
+    #[test]
     fn row_numbers_match_the_lines_a_spreadsheet_shows() {
         let rows = read_rows(
             "a,b\n\n\"two\nlines\",x\nlast,y\n",
@@ -179,6 +235,6 @@ mod tests {
     #[test]
     fn binary_bytes_are_not_mistaken_for_csv() {
         let bytes: Vec<u8> = (0u8..=255).cycle().take(4000).collect();
-        assert_eq!(decode(&bytes), Err(SheetError::NotASpreadsheet));
+        assert_eq!(decode(&bytes), Err(SheetError::NotText));
     }
 }

@@ -175,6 +175,11 @@ pub enum SheetError {
         "This file is not a spreadsheet. Use an Excel workbook (.xlsx, .xlsm, .xlsb, .xls), an OpenDocument spreadsheet (.ods) or a CSV file."
     )]
     NotASpreadsheet,
+    /// Neither a workbook nor text in UTF-8, UTF-16 or Windows-1252.
+    #[error(
+        "This file is not a spreadsheet, nor a text table (CSV) in an encoding this app reads (UTF-8, UTF-16 or Windows-1252). If it is a CSV file, open it in Excel, save it as \"CSV UTF-8\" (File > Save As) and retry; otherwise use an Excel workbook (.xlsx, .xls) or an OpenDocument spreadsheet (.ods)."
+    )]
+    NotText,
     #[error(
         "This workbook is protected by a password. Open it in your spreadsheet program, remove the password (File > Info > Protect Workbook), save it and retry."
     )]
@@ -212,6 +217,7 @@ impl SheetError {
         match self {
             SheetError::EmptyFile => "Berkas ini kosong. Pilih spreadsheet yang berisi data karyawan Anda.".to_owned(),
             SheetError::NotASpreadsheet => "Berkas ini bukan spreadsheet. Gunakan workbook Excel (.xlsx, .xlsm, .xlsb, .xls), spreadsheet OpenDocument (.ods) atau berkas CSV.".to_owned(),
+            SheetError::NotText => "Berkas ini bukan spreadsheet, juga bukan tabel teks (CSV) dengan encoding yang dapat dibaca aplikasi ini (UTF-8, UTF-16 atau Windows-1252). Jika ini berkas CSV, buka di Excel, simpan sebagai \"CSV UTF-8\" (File > Simpan Sebagai), lalu coba lagi; jika bukan, gunakan workbook Excel (.xlsx, .xls) atau spreadsheet OpenDocument (.ods).".to_owned(),
             SheetError::PasswordProtected => "Workbook ini dilindungi kata sandi. Buka di program spreadsheet Anda, hapus kata sandinya, simpan, lalu coba lagi.".to_owned(),
             SheetError::Unreadable(cause) => format!("Workbook ini tidak dapat dibaca ({cause}). Mungkin rusak; buka di program spreadsheet Anda, simpan ulang, lalu coba lagi."),
             SheetError::NoWorksheet => "Workbook ini tidak punya sheet yang dapat dibaca.".to_owned(),
@@ -672,7 +678,9 @@ pub(crate) mod tests {
     #[test]
     fn a_file_that_is_not_a_spreadsheet_is_refused_by_content() {
         let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00";
-        assert_eq!(read(png), Err(SheetError::NotASpreadsheet));
+        // Not a container we know, and not text: the message also says
+        // what to do if it was meant to be a CSV.
+        assert_eq!(read(png), Err(SheetError::NotText));
         assert_eq!(read(b""), Err(SheetError::EmptyFile));
         // A zip that holds no workbook, such as a .docx.
         let docx = rezip(&xlsx(|_| {}), |_, content| content);
