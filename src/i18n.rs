@@ -440,7 +440,7 @@ pub fn outlook_summary(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
     );
     if parts.is_empty() {
         return lang
-            .pick("Nothing to check.", "Tidak ada yang diperiksa.")
+            .pick("Nothing is waiting to be sent.", "Tidak ada yang menunggu dikirim.")
             .to_owned();
     }
     parts.join(" · ")
@@ -519,11 +519,12 @@ pub fn change(lang: Lang, change: &Change) -> String {
     format!("{old} → {new}")
 }
 
-/// What the grid says of a row whose ID turned out to be someone else's.
-pub fn exists_not_ours(lang: Lang, found: &str) -> String {
+/// What the grid says of a row whose ID turned out to belong to a user this
+/// import cannot prove it created; who was found goes beside it.
+pub fn exists_not_ours(lang: Lang) -> &'static str {
     lang.pick(
-        format!("An employee with this ID exists ({found}); not confirmed as created by this import."),
-        format!("Karyawan dengan ID ini sudah ada ({found}); tidak terkonfirmasi dibuat oleh impor ini."),
+        "ID exists, not confirmed as ours",
+        "ID sudah ada, tidak terbukti dari impor ini",
     )
 }
 

@@ -526,12 +526,16 @@ fn Status(
                 <span class="status__detail">{t.applied_detail}</span>
             }
             .into_any(),
-            RowState::Exists(found) => view! {
-                <span class="status status--rejected">
-                    {crate::i18n::exists_not_ours(lang_now, &employee_import::export::describe_found(&found))}
-                </span>
+            RowState::Exists(found) => {
+                let found = employee_import::export::describe_found(&found);
+                view! {
+                    <span class="status status--rejected" title=found.clone()>
+                        {crate::i18n::exists_not_ours(lang_now)}
+                    </span>
+                    <span class="status__detail">{found}</span>
+                }
+                .into_any()
             }
-            .into_any(),
             RowState::Rejected(error) => {
                 // Known codes get a plain explanation; unknown ones show
                 // exactly what the API said.

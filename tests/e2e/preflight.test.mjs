@@ -160,7 +160,8 @@ test('a create whose ID was taken by someone else meanwhile, and whose answer wa
   assert.equal(state.creations.PF3B ?? 0, 0);
   assert.match(await row(page, 2).locator('.rows__status').textContent(), /Created/);
   const status = await row(page, 3).locator('.rows__status').textContent();
-  assert.match(status, /An employee with this ID exists \(Someone Else · other\.pf3@example\.com\); not confirmed as created by this import\./);
+  assert.match(status, /ID exists, not confirmed as ours/);
+  assert.match(status, /Someone Else · other\.pf3@example\.com/);
   assert.doesNotMatch(status, /Created/);
   await checkStep(page, 'preflight-5-not-ours');
   // The dropped connection is the only error the browser reports.
