@@ -14,7 +14,10 @@ use crate::preflight::{
     assess, email_change, email_item, renamed_to, update_item, Assessment, Directory, Found,
     Operation,
 };
-use crate::sheet::{read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo};
+use crate::sheet::{
+    read_workbook, read_workbook_preferring, CellValue, Format, Limits, Sheet, SheetError,
+    SheetInfo,
+};
 use crate::validate::{validate, Mode, ValidationReport};
 
 /// How many rows from the top are searched for the header row.
@@ -127,18 +130,16 @@ pub struct CellEdit {
 
 impl Import {
     pub fn open(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
-        let mut workbook = read_workbook(bytes, options.sheet.as_deref(), &options.limits)?;
-        if options.sheet.is_none()
-            && options.header_row.is_none()
-            && detect_header_row(&workbook.sheet).is_none()
-        {
+        let workbook = if options.sheet.is_none() && options.header_row.is_none() {
             // The first sheet with data is often a cover or an instructions
-            // sheet: prefer the first visible one that has a header row.
-            if let Some(better) = first_sheet_with_header(bytes, &workbook.sheets, &options.limits)
-            {
-                workbook.sheet = better;
-            }
-        }
+            // sheet: prefer the first visible one that has a header row,
+            // looked for in the same parsed workbook.
+            read_workbook_preferring(bytes, &options.limits, &|sheet| {
+                detect_header_row(sheet).is_some()
+            })?
+        } else {
+            read_workbook(bytes, options.sheet.as_deref(), &options.limits)?
+        };
         let sheet = workbook.sheet;
         let header_row = match options.header_row {
             Some(row) => row,
@@ -618,15 +619,6 @@ impl Import {
             }
         }
     }
-}
-
-fn first_sheet_with_header(bytes: &[u8], sheets: &[SheetInfo], limits: &Limits) -> Option<Sheet> {
-    sheets
-        .iter()
-        .filter(|info| !info.hidden)
-        .filter_map(|info| read_workbook(bytes, Some(&info.name), limits).ok())
-        .map(|workbook| workbook.sheet)
-        .find(|sheet| detect_header_row(sheet).is_some())
 }
 
 fn header_texts(sheet: &Sheet, header_row: u32) -> Vec<String> {

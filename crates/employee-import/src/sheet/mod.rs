@@ -15,7 +15,10 @@
 
 mod cfb_guard;
 mod delimited;
+mod encrypted;
 mod guard;
+mod html;
+mod spreadsheetml;
 
 use std::fmt;
 use std::io::Cursor;
@@ -24,6 +27,8 @@ use calamine::{
     Data, DataRef, ExcelDateTime, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx,
 };
 
+pub use encrypted::{decrypt as decrypt_workbook, EXCEL_DEFAULT_PASSWORD};
+pub use guard::Refusal;
 use guard::{inspect_zip, ZipKind};
 
 /// The caps that keep a hostile or accidental file from exhausting memory.
@@ -37,6 +42,13 @@ pub struct Limits {
     pub max_zip_entry_bytes: u64,
     pub max_inflate_ratio: u64,
     pub inflate_grace_bytes: u64,
+    /// All zip parts together, unpacked: what the reader may inflate.
+    pub max_unpacked_bytes: u64,
+    /// The shared-strings part, which calamine holds in memory whole.
+    pub max_shared_strings_bytes: u64,
+    /// Memory for the dense cell ranges calamine's .xls reader builds for
+    /// every sheet at once (estimated from the cells present).
+    pub max_range_bytes: u64,
 }
 
 impl Default for Limits {
@@ -47,8 +59,11 @@ impl Default for Limits {
             max_columns: 256,
             max_zip_entries: 1_000,
             max_zip_entry_bytes: 1_000_000_000,
-            max_inflate_ratio: 100,
+            max_inflate_ratio: 500,
             inflate_grace_bytes: 100 * 1024,
+            max_unpacked_bytes: 512 * 1024 * 1024,
+            max_shared_strings_bytes: 128 * 1024 * 1024,
+            max_range_bytes: 384 * 1024 * 1024,
         }
     }
 }
@@ -61,6 +76,8 @@ pub enum Format {
     Xls,
     Ods,
     Delimited { delimiter: u8 },
+    Html,
+    SpreadsheetMl,
 }
 
 impl fmt::Display for Format {
@@ -73,6 +90,8 @@ impl fmt::Display for Format {
             Format::Delimited { delimiter: b'\t' } => f.write_str("tab-separated text"),
             Format::Delimited { delimiter: b';' } => f.write_str("semicolon-separated text (CSV)"),
             Format::Delimited { .. } => f.write_str("comma-separated text (CSV)"),
+            Format::Html => f.write_str("Web page table (.xls/.html)"),
+            Format::SpreadsheetMl => f.write_str("XML Spreadsheet 2003 (.xml/.xls)"),
         }
     }
 }
@@ -181,9 +200,16 @@ pub enum SheetError {
     )]
     NotText,
     #[error(
-        "This workbook is protected by a password. Open it in your spreadsheet program, remove the password (File > Info > Protect Workbook), save it and retry."
+        "This workbook is protected by a password in a way this app cannot open (a protected .xls or .ods). Open it in your spreadsheet program, remove the password (File > Info > Protect Workbook), save it and retry."
     )]
     PasswordProtected,
+    /// An encrypted .xlsx that Excel's default password does not open.
+    #[error("This workbook is protected by a password. Type the password to open it; it is used only in this browser and never kept.")]
+    PasswordRequired,
+    #[error("That password does not open this workbook. Check the password (capital letters count) and try again.")]
+    WrongPassword,
+    #[error("This workbook is encrypted in a way this app cannot open ({0}). Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password), save it and retry.")]
+    EncryptionUnsupported(String),
     #[error("This workbook could not be read ({0}). It may be damaged; open it in your spreadsheet program, save it again and retry.")]
     Unreadable(String),
     #[error("This workbook has no worksheet that can be read.")]
@@ -204,8 +230,17 @@ pub enum SheetError {
         column: u32,
         limit: u32,
     },
-    #[error("This file is refused because {0}. Save the workbook again from your spreadsheet program and retry.")]
-    OverLimit(String),
+    /// Refused by a guard before the reader could exhaust memory or crash.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// A BIFF2–4 workbook (Excel 2.x, 3.0 or 4.0), which calamine cannot read.
+    #[error("This is an Excel 2–4 file (from before 1997), a format this app cannot read. Open it in Excel or LibreOffice, save it as an Excel workbook (.xlsx) and retry.")]
+    OldExcel,
+    /// An HTML file (often named .xls) without a table that holds data.
+    #[error("This file is a web page (HTML), not a spreadsheet, and it holds no table of data. Export the employee list again as Excel (.xlsx) or CSV, or open this file in Excel or LibreOffice, save it as .xlsx and retry.")]
+    WebPageWithoutTable,
+    #[error("This XML Spreadsheet 2003 file is damaged at line {line} and cannot be read. Open it in Excel or LibreOffice and save it as .xlsx, or export it again from the program that made it, then retry.")]
+    XmlSpreadsheetDamaged { line: u64 },
 }
 
 impl SheetError {
@@ -218,7 +253,10 @@ impl SheetError {
             SheetError::EmptyFile => "Berkas ini kosong. Pilih spreadsheet yang berisi data karyawan Anda.".to_owned(),
             SheetError::NotASpreadsheet => "Berkas ini bukan spreadsheet. Gunakan workbook Excel (.xlsx, .xlsm, .xlsb, .xls), spreadsheet OpenDocument (.ods) atau berkas CSV.".to_owned(),
             SheetError::NotText => "Berkas ini bukan spreadsheet, juga bukan tabel teks (CSV) dengan encoding yang dapat dibaca aplikasi ini (UTF-8, UTF-16 atau Windows-1252). Jika ini berkas CSV, buka di Excel, simpan sebagai \"CSV UTF-8\" (File > Simpan Sebagai), lalu coba lagi; jika bukan, gunakan workbook Excel (.xlsx, .xls) atau spreadsheet OpenDocument (.ods).".to_owned(),
-            SheetError::PasswordProtected => "Workbook ini dilindungi kata sandi. Buka di program spreadsheet Anda, hapus kata sandinya, simpan, lalu coba lagi.".to_owned(),
+            SheetError::PasswordProtected => "Workbook ini dilindungi kata sandi dengan cara yang tidak dapat dibuka aplikasi ini (.xls atau .ods yang dilindungi). Buka di program spreadsheet Anda, hapus kata sandinya, simpan, lalu coba lagi.".to_owned(),
+            SheetError::PasswordRequired => "Workbook ini dilindungi kata sandi. Ketik kata sandinya untuk membukanya; kata sandi hanya dipakai di browser ini dan tidak disimpan.".to_owned(),
+            SheetError::WrongPassword => "Kata sandi itu tidak membuka workbook ini. Periksa kata sandinya (huruf besar berpengaruh) lalu coba lagi.".to_owned(),
+            SheetError::EncryptionUnsupported(what) => format!("Workbook ini dienkripsi dengan cara yang tidak dapat dibuka aplikasi ini ({what}). Buka di Excel, hapus kata sandinya (File > Info > Protect Workbook > Encrypt with Password), simpan, lalu coba lagi."),
             SheetError::Unreadable(cause) => format!("Workbook ini tidak dapat dibaca ({cause}). Mungkin rusak; buka di program spreadsheet Anda, simpan ulang, lalu coba lagi."),
             SheetError::NoWorksheet => "Workbook ini tidak punya sheet yang dapat dibaca.".to_owned(),
             SheetError::NoSuchSheet(name) => format!("Workbook ini tidak punya sheet bernama \"{name}\"."),
@@ -226,7 +264,10 @@ impl SheetError {
             SheetError::FileTooLarge { size_mb, limit_mb } => format!("Berkas berukuran {size_mb:.1} MB, melebihi batas {limit_mb} MB. Pecah menjadi beberapa berkas."),
             SheetError::TooManyRows { sheet, row, limit } => format!("Sheet \"{sheet}\" berisi data di baris {row}, melebihi batas {limit} baris (lebih {}). Pecah berkasnya, atau hapus sel yang tersasar jauh di bawah data.", row - limit),
             SheetError::TooManyColumns { sheet, column, limit } => format!("Sheet \"{sheet}\" berisi data di kolom {column}, melebihi batas {limit} kolom (lebih {}). Hapus sel yang tersasar jauh di kanan, lalu coba lagi.", column - limit),
-            SheetError::OverLimit(reason) => format!("Berkas ini ditolak: {reason}. Simpan ulang workbook dari program spreadsheet Anda, lalu coba lagi."),
+            SheetError::Refused(refusal) => refusal.message(lang),
+            SheetError::OldExcel => "Ini berkas Excel 2–4 (dari sebelum 1997), format yang tidak dapat dibaca aplikasi ini. Buka di Excel atau LibreOffice, simpan sebagai workbook Excel (.xlsx), lalu coba lagi.".to_owned(),
+            SheetError::WebPageWithoutTable => "Berkas ini halaman web (HTML), bukan spreadsheet, dan tidak berisi tabel data. Ekspor ulang daftar karyawan sebagai Excel (.xlsx) atau CSV, atau buka berkas ini di Excel atau LibreOffice, simpan sebagai .xlsx, lalu coba lagi.".to_owned(),
+            SheetError::XmlSpreadsheetDamaged { line } => format!("Berkas XML Spreadsheet 2003 ini rusak di baris {line} sehingga tidak dapat dibaca. Buka di Excel atau LibreOffice lalu simpan sebagai .xlsx, atau ekspor ulang dari program pembuatnya, lalu coba lagi."),
         }
     }
 }
@@ -238,6 +279,37 @@ pub fn read_workbook(
     choice: Option<&str>,
     limits: &Limits,
 ) -> Result<Workbook, SheetError> {
+    read_picked(bytes, Pick::from(choice), limits)
+}
+
+/// Reads like `read_workbook` without a choice, but when the sheet it
+/// would pick does not satisfy `prefer`, goes on through the later visible
+/// sheets of the same parsed workbook and returns the first that does (or
+/// the default when none does). The workbook is opened and parsed once.
+pub fn read_workbook_preferring(
+    bytes: &[u8],
+    limits: &Limits,
+    prefer: &dyn Fn(&Sheet) -> bool,
+) -> Result<Workbook, SheetError> {
+    read_picked(bytes, Pick::FirstWithData(Some(prefer)), limits)
+}
+
+/// Which sheet to read.
+#[derive(Clone, Copy)]
+enum Pick<'p> {
+    /// The sheet of this name.
+    Named(&'p str),
+    /// The first visible sheet with data, or a later one it prefers.
+    FirstWithData(Option<&'p dyn Fn(&Sheet) -> bool>),
+}
+
+impl<'p> From<Option<&'p str>> for Pick<'p> {
+    fn from(choice: Option<&'p str>) -> Self {
+        choice.map_or(Pick::FirstWithData(None), Pick::Named)
+    }
+}
+
+fn read_picked(bytes: &[u8], choice: Pick<'_>, limits: &Limits) -> Result<Workbook, SheetError> {
     if bytes.is_empty() {
         return Err(SheetError::EmptyFile);
     }
@@ -248,21 +320,21 @@ pub fn read_workbook(
         });
     }
     // calamine has panicked on damaged files before (fuzzing found one in
-    // its .xls container reader): a panic becomes an error here wherever
+    // its .xls container reader; the known cases are now refused by the
+    // guards first): a panic becomes a plain refusal here wherever
     // unwinding exists. On wasm32 a panic cannot be caught; the shell's
-    // panic hook then tells the user what happened.
-    std::panic::catch_unwind(|| read_by_content(bytes, choice, limits)).unwrap_or_else(|_| {
-        Err(SheetError::Unreadable(
-            "the spreadsheet reader failed on this file".to_owned(),
-        ))
-    })
+    // panic hook then tells the user what happened. (The preference is a
+    // plain read of the sheet; nothing it sees outlives a panic.)
+    let read = std::panic::AssertUnwindSafe(|| read_by_content(bytes, choice, limits));
+    std::panic::catch_unwind(read).unwrap_or_else(|_| Err(Refusal::ReaderFailed.into()))
 }
 
-fn read_by_content(
+fn read_by_content<'p>(
     bytes: &[u8],
-    choice: Option<&str>,
+    choice: impl Into<Pick<'p>>,
     limits: &Limits,
 ) -> Result<Workbook, SheetError> {
+    let choice = choice.into();
     if bytes.starts_with(b"PK\x03\x04") {
         match inspect_zip(bytes, limits)? {
             ZipKind::Xlsx => read_calamine::<Xlsx<_>>(bytes, Format::Xlsx, choice, limits),
@@ -273,18 +345,36 @@ fn read_by_content(
         // An OLE compound file: either a legacy .xls, or an encrypted
         // .xlsx, which Office wraps in one with an "EncryptionInfo" stream.
         if contains_utf16(bytes, "EncryptionInfo") {
-            return Err(SheetError::PasswordProtected);
+            cfb_guard::check_compound_file(bytes)?;
+            // Excel opens a file encrypted with its default password
+            // without asking; so does the app. Any other password is the
+            // admin's to type (see `decrypt_workbook`).
+            return match encrypted::decrypt_with_default(bytes)? {
+                Some(plain) => read_by_content(&plain, choice, limits),
+                None => Err(SheetError::PasswordRequired),
+            };
         }
-        cfb_guard::check_compound_file(bytes)?;
-        read_calamine::<Xls<_>>(bytes, Format::Xls, choice, limits)
+        // The guard's copy has lying sheet dimensions replaced (see
+        // `cfb_guard::check_xls`).
+        let bytes = cfb_guard::check_xls(bytes, limits)?;
+        read_calamine::<Xls<_>>(&bytes, Format::Xls, choice, limits)
+    } else if is_biff2_to_4(bytes) {
+        Err(SheetError::OldExcel)
     } else {
         let text = delimited::decode(bytes)?;
+        // Web pages and XML Spreadsheet 2003 files saved as .xls are text.
+        if spreadsheetml::sniff(&text) {
+            return spreadsheetml::read(&text, choice, limits);
+        }
+        if html::sniff(&text) {
+            return html::read(&text, choice, limits);
+        }
         let delimiter = delimited::sniff_delimiter(&text);
         let name = "CSV".to_owned();
-        if choice.is_some_and(|wanted| wanted != name) {
-            return Err(SheetError::NoSuchSheet(
-                choice.unwrap_or_default().to_owned(),
-            ));
+        if let Pick::Named(wanted) = choice {
+            if wanted != name {
+                return Err(SheetError::NoSuchSheet(wanted.to_owned()));
+            }
         }
         let rows = delimited::read_rows(&text, delimiter, limits)?;
         if rows.is_empty() {
@@ -299,6 +389,17 @@ fn read_by_content(
             sheet: Sheet { name, rows },
         })
     }
+}
+
+/// A bare BIFF2, BIFF3 or BIFF4 stream (Excel 2.x–4.0): it starts with a
+/// BOF record (0x0009, 0x0209 or 0x0409) of a BOF's length, where Excel 5
+/// and later wrap their workbooks in an OLE container.
+fn is_biff2_to_4(bytes: &[u8]) -> bool {
+    let [0x09, 0x00 | 0x02 | 0x04, low, high, ..] = *bytes else {
+        return false;
+    };
+    let length = usize::from(u16::from_le_bytes([low, high]));
+    (4..=16).contains(&length) && bytes.len() >= 4 + length
 }
 
 fn contains_utf16(haystack: &[u8], needle: &str) -> bool {
@@ -318,7 +419,7 @@ trait CellSource<'a>: Sized {
 fn read_calamine<'a, S: CellSource<'a>>(
     bytes: &'a [u8],
     format: Format,
-    choice: Option<&str>,
+    choice: Pick<'_>,
     limits: &Limits,
 ) -> Result<Workbook, SheetError> {
     let mut source = S::open(bytes)?;
@@ -335,7 +436,7 @@ fn read_calamine<'a, S: CellSource<'a>>(
         })
         .collect();
     let sheet = match choice {
-        Some(wanted) => {
+        Pick::Named(wanted) => {
             let info = sheets
                 .iter()
                 .find(|info| info.name == wanted)
@@ -349,7 +450,7 @@ fn read_calamine<'a, S: CellSource<'a>>(
                 rows,
             }
         }
-        None => first_sheet_with_data(&mut source, &sheets, limits)?,
+        Pick::FirstWithData(prefer) => first_sheet_with_data(&mut source, &sheets, limits, prefer)?,
     };
     Ok(Workbook {
         format,
@@ -362,21 +463,36 @@ fn first_sheet_with_data<'a, S: CellSource<'a>>(
     source: &mut S,
     sheets: &[SheetInfo],
     limits: &Limits,
+    prefer: Option<&dyn Fn(&Sheet) -> bool>,
 ) -> Result<Sheet, SheetError> {
     let first_visible = sheets
         .iter()
         .find(|info| !info.hidden)
         .ok_or(SheetError::NoWorksheet)?;
+    let mut first_with_data = None;
     for info in sheets.iter().filter(|info| !info.hidden) {
-        let rows = source.read_rows(&info.name, limits)?;
-        if !rows.is_empty() {
-            return Ok(Sheet {
-                name: info.name.clone(),
-                rows,
-            });
+        let rows = match source.read_rows(&info.name, limits) {
+            Ok(rows) => rows,
+            // Once a sheet with data is found, a later sheet that cannot
+            // be read is only not preferred.
+            Err(_) if first_with_data.is_some() => continue,
+            Err(error) => return Err(error),
+        };
+        if rows.is_empty() {
+            continue;
+        }
+        let sheet = Sheet {
+            name: info.name.clone(),
+            rows,
+        };
+        match prefer {
+            Some(prefer) if !prefer(&sheet) => {
+                first_with_data.get_or_insert(sheet);
+            }
+            _ => return Ok(sheet),
         }
     }
-    Err(SheetError::EmptySheet(first_visible.name.clone()))
+    first_with_data.ok_or_else(|| SheetError::EmptySheet(first_visible.name.clone()))
 }
 
 fn unreadable(error: impl fmt::Display) -> SheetError {
@@ -718,11 +834,12 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_encrypted_workbook_is_reported_as_password_protected() {
+    fn a_file_that_only_looks_encrypted_is_refused_as_damaged_not_a_crash() {
+        // Real encrypted workbooks are in tests/encrypted.rs.
         let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         bytes.extend(std::iter::repeat_n(0u8, 512));
         bytes.extend("EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes));
-        assert_eq!(read(&bytes), Err(SheetError::PasswordProtected));
+        assert!(matches!(read(&bytes), Err(SheetError::Unreadable(_))));
     }
 
     #[test]
@@ -833,7 +950,7 @@ pub(crate) mod tests {
         });
         let error = read(&bomb).unwrap_err();
         assert!(
-            error.to_string().contains("inflates") && error.to_string().contains("100:1"),
+            error.to_string().contains("inflates") && error.to_string().contains("500:1"),
             "{error}"
         );
         let tight = Limits {
@@ -842,7 +959,7 @@ pub(crate) mod tests {
         };
         assert!(matches!(
             read_workbook(&bytes, None, &tight),
-            Err(SheetError::OverLimit(_))
+            Err(SheetError::Refused(Refusal::PartTooLarge { .. }))
         ));
     }
 
