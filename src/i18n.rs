@@ -98,6 +98,10 @@ pub struct Text {
     pub cleared: &'static str,
     pub email_change: &'static str,
     pub email_only: &'static str,
+    pub password_title: &'static str,
+    pub password_hint: &'static str,
+    pub password_label: &'static str,
+    pub password_open: &'static str,
     pub api_target: &'static str,
     pub preset_production: &'static str,
     pub preset_sandbox: &'static str,
@@ -198,6 +202,10 @@ const EN: Text = Text {
     cleared: "cleared",
     email_change: "E-mail",
     email_only: "Only the e-mail address changes: see \"E-mail changes\" above.",
+    password_title: "protected by a password",
+    password_hint: "Type the workbook's password to open it. It is used only in this browser to read the file, and is not kept.",
+    password_label: "Password of the workbook",
+    password_open: "Open",
     api_target: "API",
     preset_production: "Ruangkerja (production)",
     preset_sandbox: "Local sandbox",
@@ -298,6 +306,10 @@ const ID: Text = Text {
     cleared: "dikosongkan",
     email_change: "Email",
     email_only: "Hanya alamat email yang berubah: lihat \"Perubahan email\" di atas.",
+    password_title: "dilindungi kata sandi",
+    password_hint: "Ketik kata sandi workbook untuk membukanya. Kata sandi hanya dipakai di browser ini untuk membaca berkas, dan tidak disimpan.",
+    password_label: "Kata sandi workbook",
+    password_open: "Buka",
     api_target: "API",
     preset_production: "Ruangkerja (produksi)",
     preset_sandbox: "Sandbox lokal",
@@ -440,7 +452,10 @@ pub fn outlook_summary(lang: Lang, mode: Mode, outlook: &Outlook) -> String {
     );
     if parts.is_empty() {
         return lang
-            .pick("Nothing is waiting to be sent.", "Tidak ada yang menunggu dikirim.")
+            .pick(
+                "Nothing is waiting to be sent.",
+                "Tidak ada yang menunggu dikirim.",
+            )
             .to_owned();
     }
     parts.join(" · ")

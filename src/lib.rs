@@ -23,7 +23,7 @@ use employee_import::export;
 use employee_import::template::template;
 use employee_import::{
     Assessment, Change, Field, Import, ImportError, ImportOptions, Lang, Mode, Operation, RowState,
-    SendSettings, Severity,
+    SendSettings, Severity, SheetError,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,8 +31,8 @@ use leptos::task::spawn_local;
 use crate::api::ApiError;
 use crate::checking::CheckLoop;
 use crate::components::{
-    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PreflightPanel,
-    PreviewGrid, RowView, SendPanel,
+    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PasswordPrompt,
+    PreflightPanel, PreviewGrid, RowView, SendPanel,
 };
 use crate::file::FileError;
 use crate::i18n::text;
@@ -178,6 +178,10 @@ pub fn App() -> impl IntoView {
         }),
     );
     let saved_job = RwSignal::new(storage::load_job());
+    // A protected workbook waiting for its password, and why the last one
+    // did not open it.
+    let locked = RwSignal::new(None::<LoadedFile>);
+    let password_error = RwSignal::new(None::<SheetError>);
     // The token's expiry, when it came from a sign-in (ms since the epoch).
     let token_expiry = RwSignal::new(None::<f64>);
     let remember = RwSignal::new(false);
@@ -269,12 +273,40 @@ pub fn App() -> impl IntoView {
                 import.set(None);
                 file.set(None);
             }
+            // A protected workbook asks for its password instead.
+            if error == ImportError::Sheet(SheetError::PasswordRequired) {
+                password_error.set(None);
+                locked.set(Some(loaded));
+                return;
+            }
             notice.set(Some(Notice::Import {
                 file: loaded.name,
                 error: Arc::new(error),
             }));
         }
     };
+
+    // Opens the protected workbook waiting in `locked` with the password
+    // the admin typed. The password is dropped here; the decrypted bytes
+    // stand in for the file (for another sheet or header row) while the
+    // fingerprint stays the file's own.
+    let on_password = Callback::new(move |password: String| {
+        let Some(waiting) = locked.get_untracked() else {
+            return;
+        };
+        match employee_import::sheet::decrypt_workbook(&waiting.bytes, &password) {
+            Ok(plain) => {
+                locked.set(None);
+                password_error.set(None);
+                let loaded = LoadedFile {
+                    bytes: Arc::new(plain),
+                    ..waiting
+                };
+                open(loaded, ImportOptions::default(), true);
+            }
+            Err(error) => password_error.set(Some(error)),
+        }
+    });
 
     // Replays a saved job onto the same file dropped again.
     let resume = move |loaded: LoadedFile, job: &employee_import::SavedJob| match Import::resume(
@@ -298,6 +330,7 @@ pub fn App() -> impl IntoView {
     let on_file = Callback::new(move |picked: web_sys::File| {
         busy.set(true);
         notice.set(None);
+        locked.set(None);
         spawn_local(async move {
             match file::read_file(picked).await {
                 Ok(picked) => {
@@ -737,6 +770,19 @@ pub fn App() -> impl IntoView {
                     {move || t().template}
                 </button>
             </div>
+            <Show when=move || locked.with(Option::is_some)>
+                <PasswordPrompt
+                    lang=lang
+                    file=Signal::derive(move || locked.with(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default()))
+                    error=Signal::derive(move || password_error.with(|e| e.as_ref().map(|e| e.message(lang.get()))))
+                    busy=Signal::derive(move || busy.get())
+                    on_submit=on_password
+                    on_cancel=Callback::new(move |()| {
+                        locked.set(None);
+                        password_error.set(None);
+                    })
+                />
+            </Show>
             {move || saved_job.get().map(|job| {
                 let t = t();
                 view! {
