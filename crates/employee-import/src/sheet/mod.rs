@@ -1,8 +1,10 @@
 //! Reading spreadsheet bytes into a [`Sheet`] of plain cell values.
 //!
 //! The format is decided by content, never by file name: .xlsx/.xlsm,
-//! .xlsb, .xls and .ods go through calamine, comma/semicolon/tab separated
-//! text through the `csv` crate. calamine types stop at this module's border:
+//! .xlsb, .xls and .ods go through calamine (an encrypted .xlsx through
+//! `encrypted` first); text is read as an XML Spreadsheet 2003
+//! (`spreadsheetml`), a web-page table (`html`), or comma/semicolon/tab
+//! separated text through the `csv` crate. calamine types stop at this module's border:
 //! the rest of the core sees only [`Workbook`], [`Sheet`], [`SheetRow`] and
 //! [`CellValue`].
 //!
