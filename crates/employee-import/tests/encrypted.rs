@@ -72,3 +72,22 @@ fn a_cut_off_encrypted_workbook_is_refused_not_a_crash() {
     assert!(Import::from_bytes(cut).is_err());
     assert!(decrypt_workbook(cut, "Rahasia-2026").is_err());
 }
+
+#[test]
+fn a_cipher_the_decryptor_does_not_implement_is_refused_before_it_can_crash() {
+    // AES-128 in agile encryption made office-crypto assert (and abort on
+    // wasm32): the same file, saying keyBits="128", is refused in words.
+    let mut bytes = WITH_PASSWORD.to_vec();
+    let from = b"keyBits=\"256\"";
+    let at = bytes
+        .windows(from.len())
+        .position(|window| window == from)
+        .expect("the fixture describes its key");
+    bytes[at..at + from.len()].copy_from_slice(b"keyBits=\"128\"");
+    // Refused by the check, before the library (whose panic the host
+    // could catch, but a browser could not).
+    assert!(matches!(
+        decrypt_workbook(&bytes, "Rahasia-2026"),
+        Err(SheetError::EncryptionUnsupported(what)) if what.contains("AES-256 with SHA-512")
+    ));
+}
