@@ -496,6 +496,27 @@ fn a_lying_string_count_is_refused_on_the_part_calamine_reads() {
 }
 
 #[test]
+fn a_string_count_hidden_behind_a_document_type_is_refused() {
+    // quick-xml skips a DTD's quoted strings, so a decoy list inside one
+    // would be seen here but not by calamine, which would then believe the
+    // real one. Shared strings never have a DTD; POI's "xmlbomb" files do.
+    let bytes = lying_strings("xl/sharedStrings.xml", |tag| {
+        format!(
+            "<!DOCTYPE sst [<!ENTITY a \"a>b <sst uniqueCount='4'>\">]>{}",
+            tag.replace("uniqueCount=\"4\"", "uniqueCount=\"10000000\"")
+        )
+    });
+    let (result, _, largest) = measured(|| read(&bytes));
+    let error = result.unwrap_err();
+    assert!(
+        matches!(error, SheetError::Refused(Refusal::StringsNotFound { .. })),
+        "{error}"
+    );
+    assert_plain(&error);
+    assert!(largest < 4 * MB, "allocated {largest} bytes at once");
+}
+
+#[test]
 fn the_shared_strings_next_to_a_workbook_elsewhere_are_checked_too() {
     let bytes = rearranged(&employees(), |name, content| match name {
         "_rels/.rels" => (
@@ -619,6 +640,79 @@ fn a_panic_left_in_the_reader_becomes_a_plain_refusal() {
     let error = read(&bytes).unwrap_err();
     assert_eq!(error, SheetError::Refused(Refusal::ReaderFailed));
     assert_plain(&error);
+}
+
+// ---------------------------------------------------------------------------
+// .ods, written by hand: calamine builds every table at once, densely.
+
+/// An .ods whose only table, "Staff", holds `rows` (compact XML, as
+/// LibreOffice writes it).
+fn ods(rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Staff">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip_of(&[
+        (
+            "mimetype".into(),
+            b"application/vnd.oasis.opendocument.spreadsheet".to_vec(),
+        ),
+        (
+            "META-INF/manifest.xml".into(),
+            br#"<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#.to_vec(),
+        ),
+        ("content.xml".into(), content.into_bytes()),
+    ])
+}
+
+const ODS_HEADER: &str = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>employeeID</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>name</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>E1</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Ani</text:p></table:table-cell></table:table-row>"#;
+
+#[test]
+fn an_ods_with_the_usual_trailing_empty_rows_and_columns_is_read() {
+    // LibreOffice closes every sheet with empty cells and rows repeated to
+    // the sheet's edge; calamine lists none of them.
+    let rows = format!(
+        r#"{ODS_HEADER}<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+    );
+    let (result, _, largest) = measured(|| read(&ods(&rows)));
+    let workbook = result.unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(workbook.format, Format::Ods);
+    assert_eq!(workbook.sheet.rows[1].cells[1].to_text(), "Ani");
+    assert!(largest < 4 * MB, "allocated {largest} bytes at once");
+}
+
+#[test]
+fn an_ods_whose_repeated_cells_would_fill_gigabytes_is_refused_before_calamine_builds_them() {
+    // A value repeated over 100 columns and 200,000 rows: 20 million cells
+    // (and as many formula slots) from a few hundred bytes.
+    let values = format!(
+        r#"{ODS_HEADER}<table:table-row table:number-rows-repeated="200000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="100"/></table:table-row>"#
+    );
+    // Empty cells are listed too when another cell follows them: 16,383 per
+    // row, for each of 1,000 rows.
+    let empties = format!(
+        "{ODS_HEADER}{}",
+        r#"<table:table-row><table:table-cell table:number-columns-repeated="16383"/><table:table-cell/></table:table-row>"#.repeat(1_000)
+    );
+    for rows in [values, empties] {
+        let bytes = ods(&rows);
+        assert!(bytes.len() < 10_000, "{}", bytes.len());
+        let (result, _, largest) = measured(|| read(&bytes));
+        let error = result.unwrap_err();
+        match &error {
+            SheetError::Refused(Refusal::RangeTooLarge { format, sheet, .. }) => {
+                assert_eq!((*format, sheet.as_str()), (Format::Ods, "Staff"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            error
+                .to_string()
+                .contains("OpenDocument spreadsheet (.ods)"),
+            "{error}"
+        );
+        assert_plain(&error);
+        assert!(largest < 4 * MB, "allocated {largest} bytes at once");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -874,7 +968,7 @@ fn an_xls_with_a_stray_cell_far_away_is_refused_before_calamine_allocates_the_ra
     let (result, _, largest) = measured(|| read(&bytes));
     let error = result.unwrap_err();
     match &error {
-        SheetError::Refused(Refusal::XlsRangeTooLarge {
+        SheetError::Refused(Refusal::RangeTooLarge {
             sheet, from, to, ..
         }) => {
             assert_eq!(

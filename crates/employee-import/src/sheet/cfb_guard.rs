@@ -90,7 +90,7 @@ impl<'a> Compound<'a> {
         let sectors = bytes.len().saturating_sub(sector).div_ceil(sector);
         let sector_bytes = |id: u32| -> Option<&[u8]> {
             let start = sector.checked_add((id as usize).checked_mul(sector)?)?;
-            bytes.get(start..bytes.len().min(start + sector))
+            bytes.get(start..bytes.len().min(start.saturating_add(sector)))
         };
 
         // The allocation table's own sectors: 109 listed in the header, the
@@ -335,14 +335,13 @@ pub(super) fn check_xls<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Cow<'a, 
     let scan = scan_workbook(&stream.data)?;
     let estimate = scan.memory();
     if estimate > limits.max_range_bytes {
-        let widest = scan
-            .sheets
-            .iter()
-            .max_by_key(|sheet| sheet.cells.area())
-            .expect("a sheet holds the memory");
-        let (first, last) = widest.cells.corners().expect("the sheet has cells");
-        return Err(Refusal::XlsRangeTooLarge {
-            sheet: widest.name.clone(),
+        let widest = scan.sheets.iter().max_by_key(|sheet| sheet.cells.area());
+        let (first, last) = widest
+            .and_then(|sheet| sheet.cells.corners())
+            .unwrap_or_else(|| ("A1".to_owned(), "A1".to_owned()));
+        return Err(Refusal::RangeTooLarge {
+            format: super::Format::Xls,
+            sheet: widest.map(|sheet| sheet.name.clone()).unwrap_or_default(),
             from: first,
             to: last,
             bytes: estimate,
@@ -360,10 +359,8 @@ pub(super) fn check_xls<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Cow<'a, 
     }
     let mut copy = bytes.to_vec();
     for dimensions in lying {
-        for offset in dimensions.offset..dimensions.offset + dimensions.len {
-            let at = stream
-                .file_offset(offset)
-                .expect("the record was read from the stream");
+        let body = dimensions.offset..dimensions.offset + dimensions.len;
+        for at in body.filter_map(|offset| stream.file_offset(offset)) {
             copy[at] = 0;
         }
     }

@@ -1,25 +1,30 @@
 //! Checks on a zip-based workbook (.xlsx, .xlsm, .xlsb, .ods) before calamine
 //! inflates anything, and the refusals every guard of this module tree gives.
 //!
-//! Neither calamine nor the zip crate caps decompressed size, and calamine
-//! reserves memory for the shared-strings count the file claims. A small
-//! hostile file could otherwise ask for gigabytes and kill the wasm module.
+//! Neither calamine nor the zip crate caps decompressed size, calamine
+//! reserves memory for the shared-strings count the file claims, and its
+//! .ods reader builds every sheet as a dense range at once. A small hostile
+//! file could otherwise ask for gigabytes and kill the wasm module.
 //!
 //! The checks look at the parts calamine will actually read, found the way
 //! calamine finds them: entry names compared without case and with `\` read
 //! as `/`, and the workbook part located through the package relationships
-//! (`_rels/.rels`), wherever it lives. Only the central directory and a few
-//! small parts (relationships, the start of the shared strings, the .xlsb
-//! sheet list) are inflated here. The zip crate stops every entry at its
-//! declared size, so the sizes judged here are the sizes calamine gets.
+//! (`_rels/.rels`), wherever it lives. Sizes are judged on absolute output
+//! (each part, all parts, the parts held in memory) as well as on the
+//! inflate ratio. Only the central directory and a few small parts
+//! (relationships, the start of the shared strings, the .xlsb sheet list)
+//! are inflated here, plus an .ods's `content.xml`, streamed. The zip crate
+//! stops every entry at its declared size, so the sizes judged here are the
+//! sizes calamine gets.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{Cursor, Read};
+use std::mem::size_of;
 
 use zip::ZipArchive;
 
-use super::{Limits, SheetError};
+use super::{Format, Limits, SheetError};
 use crate::Lang;
 
 type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
@@ -70,9 +75,12 @@ pub enum Refusal {
     /// The spreadsheet reader panicked on this file (caught where unwinding
     /// exists).
     ReaderFailed,
-    /// An .xls sheet's cells spread over a range whose dense copy would not
-    /// fit in memory.
-    XlsRangeTooLarge {
+    /// An .xls or .ods sheet's cells spread over a range whose dense copy
+    /// would not fit in memory (calamine builds these formats' sheets as
+    /// whole rectangles, all at once).
+    RangeTooLarge {
+        /// `Format::Xls` or `Format::Ods`.
+        format: Format,
         sheet: String,
         /// The range's first and last cells, in A1 style.
         from: String,
@@ -119,9 +127,17 @@ impl Refusal {
             (Refusal::XlsRecordCut { what }, Lang::Id) => format!("Workbook Excel 97-2003 (.xls) ini rusak: {} terpotong, sehingga tidak dapat dibaca. Buka di program spreadsheet Anda, simpan sebagai workbook Excel (.xlsx), lalu coba lagi.", record_name_id(what)),
             (Refusal::ReaderFailed, Lang::En) => "This workbook could not be read: the spreadsheet reader stopped on something in it that it cannot handle (the file may be damaged). Open it in your spreadsheet program, save it as an Excel workbook (.xlsx) and retry.".to_owned(),
             (Refusal::ReaderFailed, Lang::Id) => "Workbook ini tidak dapat dibaca: pembaca spreadsheet berhenti pada sesuatu di dalamnya yang tidak dapat ditanganinya (berkas mungkin rusak). Buka di program spreadsheet Anda, simpan sebagai workbook Excel (.xlsx), lalu coba lagi.".to_owned(),
-            (Refusal::XlsRangeTooLarge { sheet, from, to, bytes, limit }, Lang::En) => format!("The sheet \"{sheet}\" of this Excel 97-2003 workbook (.xls) has cells spread from {from} to {to}; this format is read as the whole range between them, which would take about {} MB of memory, over the {} MB limit. Delete stray cells far from your data, or save the workbook as an Excel workbook (.xlsx), and retry.", mb(*bytes), mb(*limit)),
-            (Refusal::XlsRangeTooLarge { sheet, from, to, bytes, limit }, Lang::Id) => format!("Sheet \"{sheet}\" di workbook Excel 97-2003 (.xls) ini punya sel yang tersebar dari {from} sampai {to}; format ini dibaca sebagai seluruh rentang di antaranya, yang akan memakan sekitar {} MB memori, melebihi batas {} MB. Hapus sel yang tersasar jauh dari data Anda, atau simpan workbook sebagai workbook Excel (.xlsx), lalu coba lagi.", mb(*bytes), mb(*limit)),
+            (Refusal::RangeTooLarge { format, sheet, from, to, bytes, limit }, Lang::En) => format!("The sheet \"{sheet}\" of this {format} has cells spread from {from} to {to}; this format is read as the whole range between them, which would take about {} MB of memory, over the {} MB limit. Delete stray cells (or formatting) far from your data, or save the workbook as an Excel workbook (.xlsx), and retry.", mb(*bytes), mb(*limit)),
+            (Refusal::RangeTooLarge { format, sheet, from, to, bytes, limit }, Lang::Id) => format!("Sheet \"{sheet}\" di {} ini punya sel yang tersebar dari {from} sampai {to}; format ini dibaca sebagai seluruh rentang di antaranya, yang akan memakan sekitar {} MB memori, melebihi batas {} MB. Hapus sel (atau format) yang tersasar jauh dari data Anda, atau simpan workbook sebagai workbook Excel (.xlsx), lalu coba lagi.", format_name_id(*format), mb(*bytes), mb(*limit)),
         }
+    }
+}
+
+/// The Indonesian name of a format whose ranges are judged.
+fn format_name_id(format: Format) -> &'static str {
+    match format {
+        Format::Ods => "spreadsheet OpenDocument (.ods)",
+        _ => "workbook Excel 97-2003 (.xls)",
     }
 }
 
@@ -153,6 +169,8 @@ fn unreadable(error: impl fmt::Display) -> SheetError {
 /// How much of a small part (relationships, the start of the shared
 /// strings, the workbook's root element) is inflated to judge it.
 const SCAN_BYTES: u64 = 1024 * 1024;
+/// Enough of a part to find its root element.
+const ROOT_BYTES: u64 = 64 * 1024;
 /// The .xlsb sheet list is read whole, up to this size.
 const XLSB_BOOK_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -180,8 +198,10 @@ pub(super) fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Shee
             .into());
         }
         // Real sheets, even of long repeated strings, stay far below the
-        // ratio (SheetJS's large_strings.xlsx: 121:1); deflate itself tops
-        // out near 1032:1, which only content built to expand comes close to.
+        // ratio (SheetJS's large_strings.xlsx inflates 121:1, its .xlsb
+        // 140:1); deflate itself tops out near 1032:1. The ratio only
+        // catches parts built to expand: what bounds memory and time is the
+        // absolute output, judged below.
         if size > limits.inflate_grace_bytes
             && size > packed.saturating_mul(limits.max_inflate_ratio)
         {
@@ -215,8 +235,10 @@ pub(super) fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Shee
     {
         check_shared_strings(&mut archive, part, limits)?;
     }
-    if kind == ZipKind::Xlsb {
-        check_xlsb_sheet_list(&mut archive, &parts)?;
+    match kind {
+        ZipKind::Xlsb => check_xlsb_sheet_list(&mut archive, &parts)?,
+        ZipKind::Ods => check_ods(&mut archive, limits)?,
+        ZipKind::Xlsx => {}
     }
     Ok(kind)
 }
@@ -284,7 +306,7 @@ fn workbook_kind(archive: &mut Archive<'_>, parts: &Parts) -> Result<ZipKind, Sh
                     None => Err(Refusal::XlsbLayout.into()),
                 };
             } else {
-                let head = read_head(archive, part.index, SCAN_BYTES)?;
+                let head = read_head(archive, part.index, ROOT_BYTES)?;
                 match StartTags::new(&head).next() {
                     Some((name, _)) if local_name(name) == b"workbook" => return Ok(ZipKind::Xlsx),
                     // Another Office document (a .docx, a .pptx).
@@ -368,7 +390,17 @@ fn check_shared_strings(
     }
     let head = read_head(archive, part.index, SCAN_BYTES)?;
     let most = part.size / 12 + 1;
-    match StartTags::new(&head).find(|(name, _)| local_name(name) == b"sst") {
+    let mut tags = StartTags::new(&head);
+    let list = tags.find(|(name, _)| local_name(name) == b"sst");
+    if tags.doctype {
+        // A document type could hide the real list from this check, and
+        // define entities calamine cannot read (POI's "xmlbomb" files).
+        return Err(Refusal::StringsNotFound {
+            part: part.name.clone(),
+        }
+        .into());
+    }
+    match list {
         Some((_, attrs)) => {
             let claimed = attribute(attrs, b"uniqueCount")
                 .and_then(|count| std::str::from_utf8(count).ok())
@@ -406,13 +438,18 @@ fn check_xlsb_sheet_list(archive: &mut Archive<'_>, parts: &Parts) -> Result<(),
     let mut ids = HashSet::new();
     if let Some(index) = archive.index_for_name("xl/_rels/workbook.bin.rels") {
         let xml = read_head(archive, index, SCAN_BYTES)?;
-        for (name, attrs) in StartTags::new(&xml) {
+        let mut tags = StartTags::new(&xml);
+        for (name, attrs) in tags.by_ref() {
             if name != b"Relationship" {
                 continue;
             }
             if let (Some(id), Some(_)) = (attribute(attrs, b"Id"), attribute(attrs, b"Target")) {
                 ids.insert(String::from_utf8_lossy(id).into_owned());
             }
+        }
+        if tags.doctype {
+            // Its quoted strings could name ids calamine never sees.
+            return Err(Refusal::XlsbLayout.into());
         }
     }
     let mut records = XlsbRecords { data: &book };
@@ -484,6 +521,263 @@ impl<'a> XlsbRecords<'a> {
     }
 }
 
+/// The largest single piece of markup the .ods check reads whole.
+const ODS_MARKUP_BYTES: usize = 16 * 1024 * 1024;
+/// calamine's caps on an .ods sheet: rows, and columns per row.
+const ODS_MAX_ROWS: u64 = 1_048_576;
+const ODS_MAX_COLUMNS: u64 = 16_384;
+
+/// calamine's .ods reader builds every table of `content.xml` at once:
+/// first a list of each row's cells up to its last value (repeated cells
+/// spelled out, empty ones too when another cell follows them), then a
+/// dense range from the first to the last value. A few hundred bytes of
+/// repeated rows or columns can ask for gigabytes. `content.xml` is
+/// streamed here, as calamine reads it, and the memory those lists and
+/// ranges take is estimated before calamine builds them.
+fn check_ods(archive: &mut Archive<'_>, limits: &Limits) -> Result<(), SheetError> {
+    let Some(index) = archive.index_for_name("content.xml") else {
+        return Ok(());
+    };
+    let mut entry = archive.by_index(index).map_err(unreadable)?;
+    let mut scan = OdsScan::default();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 256 * 1024];
+    loop {
+        let read = entry.read(&mut chunk).map_err(unreadable)?;
+        pending.extend_from_slice(&chunk[..read]);
+        let mut tags = Tags::new(&pending);
+        for tag in tags.by_ref() {
+            if !scan.tag(tag) {
+                // calamine stops here with an error of its own.
+                return scan.judge(limits);
+            }
+        }
+        let consumed = tags.pos;
+        pending.drain(..consumed);
+        scan.judge(limits)?;
+        if read == 0 {
+            return Ok(());
+        }
+        if pending.len() > ODS_MARKUP_BYTES {
+            return Err(Refusal::PartTooLarge {
+                part: "content.xml".to_owned(),
+                bytes: pending.len() as u64,
+                limit: ODS_MARKUP_BYTES as u64,
+            }
+            .into());
+        }
+    }
+}
+
+/// A rectangle of cells: rows (first, last) and columns (first, last).
+type Span = Option<((u64, u64), (u64, u64))>;
+
+/// One table of an .ods as calamine's reader builds it.
+#[derive(Debug, Default)]
+struct OdsTable {
+    name: String,
+    /// Rows read so far, repeats spelled out (calamine caps them).
+    rows: u64,
+    /// Cells in the per-row lists (values and formulas alike).
+    listed: u64,
+    /// Rows (first, last) and columns (first, last) holding values.
+    values: Span,
+    formulas: Span,
+    /// The farthest row and column the lists reach.
+    reach: (u64, u64),
+}
+
+/// The row being read: its list length, the empty cells not yet listed,
+/// and the columns of its values and formulas.
+#[derive(Debug, Default)]
+struct OdsRow {
+    repeats: u64,
+    listed: u64,
+    empty: u64,
+    values: Option<(u64, u64)>,
+    formulas: Option<(u64, u64)>,
+}
+
+#[derive(Debug, Default)]
+struct OdsScan {
+    tables: Vec<OdsTable>,
+    table: Option<OdsTable>,
+    row: Option<OdsRow>,
+}
+
+fn widen(span: Option<(u64, u64)>, first: u64, last: u64) -> Option<(u64, u64)> {
+    Some(match span {
+        Some((low, high)) => (low.min(first), high.max(last)),
+        None => (first, last),
+    })
+}
+
+fn area(span: Span) -> u64 {
+    span.map_or(0, |((top, bottom), (left, right))| {
+        (bottom - top + 1).saturating_mul(right - left + 1)
+    })
+}
+
+impl OdsScan {
+    /// Follows one tag; false where calamine would fail.
+    fn tag(&mut self, tag: Tag<'_>) -> bool {
+        let number = |attrs: &[u8], name: &[u8]| -> Option<Option<u64>> {
+            match attribute(attrs, name) {
+                None => Some(None),
+                Some(value) => std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|value| value.parse().ok())
+                    .map(Some),
+            }
+        };
+        match (tag.name, tag.end) {
+            (b"table:table", false) if self.table.is_none() => {
+                // calamine reads only named tables.
+                if let Some(name) = attribute(tag.attrs, b"table:name") {
+                    self.table = Some(OdsTable {
+                        name: unescape(name),
+                        ..OdsTable::default()
+                    });
+                    if tag.empty {
+                        self.end_table();
+                    }
+                }
+            }
+            (b"table:table", true) => self.end_table(),
+            (b"table:table-row", false) => {
+                let Some(table) = &self.table else {
+                    return true;
+                };
+                let Some(repeats) = number(tag.attrs, b"table:number-rows-repeated") else {
+                    return false;
+                };
+                let repeats = repeats
+                    .unwrap_or(1)
+                    .min(ODS_MAX_ROWS.saturating_sub(table.rows));
+                self.row = Some(OdsRow {
+                    repeats,
+                    ..OdsRow::default()
+                });
+                if tag.empty {
+                    self.end_row();
+                }
+            }
+            (b"table:table-row", true) => self.end_row(),
+            (b"table:table-cell" | b"table:covered-table-cell", false) => {
+                let Some(row) = &mut self.row else {
+                    return true;
+                };
+                let Some(repeats) = number(tag.attrs, b"table:number-columns-repeated") else {
+                    return false;
+                };
+                // Empty cells waiting are listed once any cell follows.
+                row.listed += row.empty.min(ODS_MAX_COLUMNS - row.listed);
+                row.empty = 0;
+                let repeats = repeats.unwrap_or(1).min(ODS_MAX_COLUMNS - row.listed);
+                let has = |name: &[u8]| attribute(tag.attrs, name).is_some();
+                let value = has(b"office:value")
+                    || has(b"office:string-value")
+                    || has(b"office:date-value")
+                    || has(b"office:time-value")
+                    || has(b"office:boolean-value")
+                    || attribute(tag.attrs, b"office:value-type") == Some(b"string");
+                let formula = attribute(tag.attrs, b"table:formula").is_some_and(|f| !f.is_empty());
+                if (value || formula) && repeats > 0 {
+                    let (first, last) = (row.listed, row.listed + repeats - 1);
+                    if value {
+                        row.values = widen(row.values, first, last);
+                    }
+                    if formula {
+                        row.formulas = widen(row.formulas, first, last);
+                    }
+                    row.listed += repeats;
+                } else {
+                    row.empty = repeats;
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn end_row(&mut self) {
+        let (Some(row), Some(table)) = (self.row.take(), &mut self.table) else {
+            return;
+        };
+        let (top, bottom) = (table.rows, table.rows + row.repeats.max(1) - 1);
+        let place = |span: &mut Span, columns: Option<(u64, u64)>| {
+            if let Some((left, right)) = columns {
+                *span = Some(match *span {
+                    Some(((t, b), (l, r))) => {
+                        ((t.min(top), b.max(bottom)), (l.min(left), r.max(right)))
+                    }
+                    None => ((top, bottom), (left, right)),
+                });
+            }
+        };
+        place(&mut table.values, row.values);
+        place(&mut table.formulas, row.formulas);
+        table.listed += row.listed;
+        if row.listed > 0 {
+            table.reach = (table.reach.0.max(bottom), table.reach.1.max(row.listed - 1));
+        }
+        table.rows += row.repeats;
+    }
+
+    fn end_table(&mut self) {
+        self.end_row();
+        if let Some(table) = self.table.take() {
+            self.tables.push(table);
+        }
+    }
+
+    /// Refuses once the memory calamine would take passes the limit: every
+    /// table's value and formula ranges (all are kept), plus at the worst
+    /// moment one table's lists while its ranges are built, or the copy of
+    /// one range `worksheet_range` hands out.
+    fn judge(&self, limits: &Limits) -> Result<(), SheetError> {
+        let value = size_of::<calamine::Data>() as u64;
+        let text = size_of::<String>() as u64;
+        let tables = self.tables.iter().chain(self.table.as_ref());
+        let mut held: u64 = 0;
+        let mut worst: u64 = 0;
+        let mut widest: Option<&OdsTable> = None;
+        for table in tables {
+            let range = area(table.values).saturating_mul(value);
+            held = held
+                .saturating_add(range)
+                .saturating_add(area(table.formulas).saturating_mul(text));
+            let listing = table
+                .listed
+                .saturating_mul(value + text)
+                .saturating_add(range);
+            worst = worst.max(listing);
+            if widest
+                .is_none_or(|w| w.listed.max(area(w.values)) < table.listed.max(area(table.values)))
+            {
+                widest = Some(table);
+            }
+        }
+        let estimate = held.saturating_add(worst);
+        if estimate <= limits.max_range_bytes {
+            return Ok(());
+        }
+        let ((top, bottom), (left, right)) = widest
+            .and_then(|table| table.values)
+            .unwrap_or(((0, 0), (0, 0)));
+        let reach = widest.map_or((0, 0), |table| table.reach);
+        Err(Refusal::RangeTooLarge {
+            format: Format::Ods,
+            sheet: widest.map(|table| table.name.clone()).unwrap_or_default(),
+            from: cell_name(top + 1, left + 1),
+            to: cell_name(bottom.max(reach.0) + 1, right.max(reach.1) + 1),
+            bytes: estimate,
+            limit: limits.max_range_bytes,
+        }
+        .into())
+    }
+}
+
 /// Up to `limit` bytes from the start of entry `index`.
 fn read_head(archive: &mut Archive<'_>, index: usize, limit: u64) -> Result<Vec<u8>, SheetError> {
     let entry = archive.by_index(index).map_err(unreadable)?;
@@ -495,18 +789,37 @@ fn read_head(archive: &mut Archive<'_>, index: usize, limit: u64) -> Result<Vec<
     Ok(head)
 }
 
-/// The start tags of an XML text as quick-xml (calamine's parser) reports
-/// them, with comments, CDATA, processing instructions and declarations
-/// skipped: each tag's name and its raw attribute text. Stops at a tag cut
-/// short.
-pub(super) struct StartTags<'a> {
-    xml: &'a [u8],
-    pos: usize,
+/// One tag of an XML text: its name and raw attribute text, and whether
+/// it ends an element or is empty (`<a/>`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tag<'a> {
+    pub(super) name: &'a [u8],
+    pub(super) attrs: &'a [u8],
+    pub(super) end: bool,
+    pub(super) empty: bool,
 }
 
-impl<'a> StartTags<'a> {
+/// The tags of an XML text as quick-xml (calamine's parser) reports them,
+/// with comments, CDATA, processing instructions and declarations skipped.
+/// Stops at markup cut short; `pos` is then where it starts, so a stream
+/// can be read in chunks.
+///
+/// A document type declaration is skipped only roughly (quick-xml reads
+/// its quoted strings, which may hide tags); `doctype` tells whether one
+/// was passed, and the parts this module reads never have one.
+pub(super) struct Tags<'a> {
+    xml: &'a [u8],
+    pub(super) pos: usize,
+    pub(super) doctype: bool,
+}
+
+impl<'a> Tags<'a> {
     pub(super) fn new(xml: &'a [u8]) -> Self {
-        StartTags { xml, pos: 0 }
+        Tags {
+            xml,
+            pos: 0,
+            doctype: false,
+        }
     }
 
     /// The position just past the first `end` at or after `from`.
@@ -518,12 +831,19 @@ impl<'a> StartTags<'a> {
     }
 }
 
-impl<'a> Iterator for StartTags<'a> {
-    type Item = (&'a [u8], &'a [u8]);
+impl<'a> Iterator for Tags<'a> {
+    type Item = Tag<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let open = self.pos + self.xml.get(self.pos..)?.iter().position(|&b| b == b'<')?;
+            let Some(open) = self.xml[self.pos..].iter().position(|&b| b == b'<') else {
+                // Text up to the end is consumed.
+                self.pos = self.xml.len();
+                return None;
+            };
+            let open = self.pos + open;
+            // Text before the markup is consumed even if the markup is cut.
+            self.pos = open;
             let rest = &self.xml[open + 1..];
             if rest.starts_with(b"!--") {
                 self.pos = self.past(open + 4, b"-->")?;
@@ -531,13 +851,16 @@ impl<'a> Iterator for StartTags<'a> {
                 self.pos = self.past(open + 9, b"]]>")?;
             } else if rest.starts_with(b"?") {
                 self.pos = self.past(open + 2, b"?>")?;
-            } else if rest.starts_with(b"!") || rest.starts_with(b"/") {
-                // Declarations (each of a DOCTYPE's own too) and end tags.
+            } else if rest.starts_with(b"!") {
+                // Declarations (each of a DOCTYPE's own too).
                 self.pos = self.past(open + 1, b">")?;
+                if rest.get(1).is_some_and(|b| b.eq_ignore_ascii_case(&b'd')) {
+                    self.doctype = true;
+                }
             } else {
-                // A start tag ends at the first '>' outside quotes.
+                // A tag ends at the first '>' outside quotes.
                 let mut quote = None;
-                let end = rest.iter().position(|&b| match quote {
+                let close = rest.iter().position(|&b| match quote {
                     Some(q) => {
                         if b == q {
                             quote = None;
@@ -550,16 +873,54 @@ impl<'a> Iterator for StartTags<'a> {
                     }
                     None => b == b'>',
                 })?;
-                self.pos = open + 1 + end + 1;
-                let tag = &rest[..end];
-                let tag = tag.strip_suffix(b"/").unwrap_or(tag);
+                self.pos = open + 1 + close + 1;
+                let mut tag = &rest[..close];
+                let end = tag.first() == Some(&b'/');
+                if end {
+                    tag = &tag[1..];
+                }
+                let empty = !end && tag.last() == Some(&b'/');
+                if empty {
+                    tag = &tag[..tag.len() - 1];
+                }
                 let name_end = tag
                     .iter()
                     .position(u8::is_ascii_whitespace)
                     .unwrap_or(tag.len());
-                return Some((&tag[..name_end], &tag[name_end..]));
+                return Some(Tag {
+                    name: &tag[..name_end],
+                    attrs: &tag[name_end..],
+                    end,
+                    empty,
+                });
             }
         }
+    }
+}
+
+/// The start tags (empty ones included) of an XML text: name and raw
+/// attribute text. See `Tags`.
+pub(super) struct StartTags<'a> {
+    tags: Tags<'a>,
+    pub(super) doctype: bool,
+}
+
+impl<'a> StartTags<'a> {
+    pub(super) fn new(xml: &'a [u8]) -> Self {
+        StartTags {
+            tags: Tags::new(xml),
+            doctype: false,
+        }
+    }
+}
+
+impl<'a> Iterator for StartTags<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let found = self.tags.by_ref().find(|tag| !tag.end);
+        self.doctype = self.tags.doctype;
+        found.map(|tag| (tag.name, tag.attrs))
     }
 }
 
@@ -616,7 +977,9 @@ mod tests {
     #[test]
     fn start_tags_skip_comments_declarations_and_quoted_brackets() {
         let xml = br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><!-- <sst uniqueCount="1"> --><x:sst a='>' uniqueCount = "7"/><![CDATA[<sst>]]><t>x</t>"#;
-        let tags: Vec<_> = StartTags::new(xml).collect();
+        let mut scan = StartTags::new(xml);
+        let tags: Vec<_> = scan.by_ref().collect();
+        assert!(scan.doctype);
         assert_eq!(tags.len(), 2, "{tags:?}");
         assert_eq!(local_name(tags[0].0), b"sst");
         assert_eq!(attribute(tags[0].1, b"uniqueCount"), Some(&b"7"[..]));
@@ -658,7 +1021,8 @@ mod tests {
             Refusal::XlsRecordCut {
                 what: "list of shared texts",
             },
-            Refusal::XlsRangeTooLarge {
+            Refusal::RangeTooLarge {
+                format: Format::Ods,
                 sheet: "Sheet1".into(),
                 from: "A1".into(),
                 to: "IV65536".into(),

@@ -48,8 +48,8 @@ pub struct Limits {
     pub max_unpacked_bytes: u64,
     /// The shared-strings part, which calamine holds in memory whole.
     pub max_shared_strings_bytes: u64,
-    /// Memory for the dense cell ranges calamine's .xls reader builds for
-    /// every sheet at once (estimated from the cells present).
+    /// Memory for the dense cell ranges calamine's .xls and .ods readers
+    /// build for every sheet at once (estimated from the cells present).
     pub max_range_bytes: u64,
 }
 
