@@ -3,18 +3,14 @@
 //! Every decision (method, retries, what counts as found) is the core's.
 
 use employee_import::{Found, Hold, Import, Preflight, SendSettings};
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+use crate::sending::{now_ms, wake_at};
 
 /// How often what the check found is shown while it runs.
 const SHOW_EVERY_MS: u64 = 1_000;
-
-fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
 
 /// The state of a check, for its progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -44,6 +40,9 @@ pub struct CheckLoop {
     /// Found but not yet recorded in the import, and when it last was.
     found: StoredValue<Vec<(String, Found)>>,
     last_shown: StoredValue<u64>,
+    /// The settings of the check, for the one that follows it.
+    settings: StoredValue<SendSettings>,
+    cancelled: StoredValue<bool>,
 }
 
 impl CheckLoop {
@@ -67,6 +66,8 @@ impl CheckLoop {
             timer_due: StoredValue::new(None),
             found: StoredValue::new(Vec::new()),
             last_shown: StoredValue::new(0),
+            settings: StoredValue::new(SendSettings::default()),
+            cancelled: StoredValue::new(false),
         }
     }
 
@@ -93,6 +94,8 @@ impl CheckLoop {
             return false;
         }
         let total = ids.len();
+        self.cancelled.set_value(false);
+        self.settings.set_value(settings.clone());
         self.preflight
             .set_value(Some(Preflight::new(ids, settings, now_ms())));
         self.state.set(CheckState {
@@ -118,6 +121,7 @@ impl CheckLoop {
 
     /// Starts no new request; IDs not checked stay "not checked".
     pub fn cancel(self) {
+        self.cancelled.set_value(true);
         self.preflight.update_value(|p| {
             if let Some(p) = p {
                 p.cancel();
@@ -209,23 +213,14 @@ impl CheckLoop {
         });
         if finished {
             self.preflight.set_value(None);
+            // A choice made while checking (mode, mapping, an edited ID)
+            // may want IDs this check did not ask for: ask them too.
+            if !self.cancelled.get_value() && self.start(self.settings.get_value(), false) {
+                return;
+            }
             self.on_done.run(());
             return;
         }
-        if let Some(wake) = wake.filter(|&wake| wake > now) {
-            let earlier = self
-                .timer_due
-                .with_value(|due| due.is_none_or(|due| wake < due));
-            if earlier {
-                self.timer_due.set_value(Some(wake));
-                spawn_local(async move {
-                    TimeoutFuture::new((wake - now).min(u32::MAX as u64) as u32).await;
-                    if self.timer_due.get_value() == Some(wake) {
-                        self.timer_due.set_value(None);
-                    }
-                    self.pump();
-                });
-            }
-        }
+        wake_at(self.timer_due, wake, now, move || self.pump());
     }
 }

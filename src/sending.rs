@@ -15,8 +15,33 @@ use crate::storage;
 /// How many lookups of one batch run at once.
 const LOOKUP_CONCURRENCY: usize = 8;
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     js_sys::Date::now() as u64
+}
+
+/// Calls `pump` at `wake` (ms since the epoch) when that is later than
+/// `now` and earlier than the wake already arranged in `timer_due`: one
+/// timer at a time wakes a sans-IO machine after its backoffs.
+pub(crate) fn wake_at(
+    timer_due: StoredValue<Option<u64>>,
+    wake: Option<u64>,
+    now: u64,
+    pump: impl FnOnce() + 'static,
+) {
+    let Some(wake) = wake.filter(|&wake| wake > now) else {
+        return;
+    };
+    if !timer_due.with_value(|due| due.is_none_or(|due| wake < due)) {
+        return;
+    }
+    timer_due.set_value(Some(wake));
+    spawn_local(async move {
+        TimeoutFuture::new((wake - now).min(u32::MAX as u64) as u32).await;
+        if timer_due.get_value() == Some(wake) {
+            timer_due.set_value(None);
+        }
+        pump();
+    });
 }
 
 /// What a run writes: the users (create-bulk, update-bulk), or the opt-in
@@ -241,21 +266,7 @@ impl SendLoop {
         for job in jobs {
             spawn_local(self.perform(job));
         }
-        if let Some(wake) = wake.filter(|&wake| wake > now) {
-            let earlier = self
-                .timer_due
-                .with_value(|due| due.is_none_or(|due| wake < due));
-            if earlier {
-                self.timer_due.set_value(Some(wake));
-                spawn_local(async move {
-                    TimeoutFuture::new((wake - now).min(u32::MAX as u64) as u32).await;
-                    if self.timer_due.get_value() == Some(wake) {
-                        self.timer_due.set_value(None);
-                    }
-                    self.pump();
-                });
-            }
-        }
+        wake_at(self.timer_due, wake, now, move || self.pump());
     }
 
     async fn perform(self, job: Job) {

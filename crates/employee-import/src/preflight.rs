@@ -672,17 +672,10 @@ impl Preflight {
             self.give_up(queued.task, failure);
             return;
         }
-        let delay = match failure {
-            Failure::RateLimited {
-                retry_after_ms: Some(ms),
-            } => *ms,
-            _ => self.backoff.delay_ms(
-                queued.attempts,
-                self.settings.base_delay_ms,
-                self.settings.max_delay_ms,
-            ),
-        };
-        queued.ready_at_ms = now_ms + delay;
+        queued.ready_at_ms = now_ms
+            + self
+                .backoff
+                .retry_delay_ms(failure, queued.attempts, &self.settings);
         self.queue.push_back(queued);
     }
 

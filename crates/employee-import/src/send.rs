@@ -393,17 +393,10 @@ impl Dispatcher {
             }
             return;
         }
-        let delay = match failure {
-            Failure::RateLimited {
-                retry_after_ms: Some(ms),
-            } => *ms,
-            _ => self.backoff.delay_ms(
-                pending.attempts,
-                self.settings.base_delay_ms,
-                self.settings.max_delay_ms,
-            ),
-        };
-        pending.ready_at_ms = now_ms + delay;
+        pending.ready_at_ms = now_ms
+            + self
+                .backoff
+                .retry_delay_ms(failure, pending.attempts, &self.settings);
         self.queue.push_back(pending);
     }
 
@@ -490,6 +483,22 @@ pub(crate) struct Backoff {
 impl Backoff {
     pub(crate) fn new(seed: u64) -> Backoff {
         Backoff { rng: seed }
+    }
+
+    /// How long to wait before attempt `attempt + 1` after `failure`: what
+    /// a 429's Retry-After asks, or the backoff.
+    pub(crate) fn retry_delay_ms(
+        &mut self,
+        failure: &Failure,
+        attempt: u32,
+        settings: &SendSettings,
+    ) -> u64 {
+        match failure {
+            Failure::RateLimited {
+                retry_after_ms: Some(ms),
+            } => *ms,
+            _ => self.delay_ms(attempt, settings.base_delay_ms, settings.max_delay_ms),
+        }
     }
 
     pub(crate) fn delay_ms(&mut self, attempt: u32, base_ms: u64, max_ms: u64) -> u64 {
