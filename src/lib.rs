@@ -354,7 +354,7 @@ pub fn App() -> impl IntoView {
     });
 
     let reopen = move |options: ImportOptions| {
-        if sender.run.get_untracked().active || checking() {
+        if sender.run.get_untracked().active {
             return;
         }
         if let Some(loaded) = file.get_untracked() {
@@ -376,7 +376,7 @@ pub fn App() -> impl IntoView {
         })
     });
     let on_map = Callback::new(move |(column, field): (usize, Option<Field>)| {
-        if sending() || checking() {
+        if sending() {
             return;
         }
         import.update(|current| {
@@ -391,7 +391,7 @@ pub fn App() -> impl IntoView {
         check_if_needed();
     });
     let on_mode = Callback::new(move |mode: Mode| {
-        if sending() || checking() {
+        if sending() {
             return;
         }
         import.update(|current| {

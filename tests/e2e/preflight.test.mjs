@@ -170,8 +170,9 @@ test('a create whose ID was taken by someone else meanwhile, and whose answer wa
 });
 
 test('e-mail addresses change through update-email-bulk only after the warning, and the results say so', async () => {
-  // The API's own curl spelling, to prove the fallback from the other one.
-  await sandbox.faults({ emailBulkPath: 'update-bulk-email' });
+  // The API's own curl spelling, to prove the fallback from the other one;
+  // a slow API at first, so the mode is changed while the check runs.
+  await sandbox.faults({ emailBulkPath: 'update-bulk-email', latencyMs: 1500 });
   await sandbox.seed([
     { employeeID: 'PF4A', name: 'Eka', email: 'eka.old@example.com', isActive: true },
     { employeeID: 'PF4B', name: 'Fajar', email: 'fajar@example.com', isActive: true },
@@ -183,8 +184,10 @@ test('e-mail addresses change through update-email-bulk only after the warning, 
     ['PF4B', 'Fajar Nugroho', 'FAJAR@example.com', true],
     ['PF4C', 'Gita', 'gita.new@example.com', true],
   ]);
+  await page.locator('.preflight .progress').waitFor();
   await page.locator('input[name="mode"][value="update"]').check();
   await page.locator('.preflight__counts').filter({ hasText: '1 will change · 2 e-mail changes' }).waitFor();
+  await sandbox.faults({ emailBulkPath: 'update-bulk-email' });
   assert.match(await row(page, 2).locator('.rows__status').textContent(), /Only the e-mail address changes/);
   assert.equal(await row(page, 2).locator('[data-field="email"]').textContent(), 'eka.old@example.com → eka.new@example.com');
   // Only Fajar's name changes; his e-mail differs in case only.
