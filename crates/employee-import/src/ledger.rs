@@ -9,7 +9,7 @@ use crate::contract::{
     echoed_employee_id, ApiErrorBody, BulkResult, CreateUserItem, UpdateEmailItem, UpdateUserItem,
     UserDetail,
 };
-use crate::validate::ValidationReport;
+use crate::validate::{ReportRow, ValidationReport};
 
 /// Where one row stands. Serialised in a saved job (see `job`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -139,32 +139,29 @@ pub struct Ledger {
 impl Ledger {
     /// Every data row of the report: valid ones ready, the rest invalid.
     pub fn new(report: &ValidationReport) -> Self {
-        let rows = report
-            .rows
-            .iter()
-            .map(|report_row| LedgerRow {
-                number: report_row.row.number,
-                employee_id: report_row.row.employee_id.clone(),
-                state: if report_row.is_valid() {
-                    RowState::Ready
-                } else {
-                    RowState::Invalid
-                },
-            })
-            .collect();
-        Ledger { rows }
+        Ledger::each_row(report, |report_row| {
+            if report_row.is_valid() {
+                RowState::Ready
+            } else {
+                RowState::Invalid
+            }
+        })
     }
 
     /// Every data row of the report, none of them part of this ledger's
     /// step yet (`Excluded`): the ledger of the opt-in e-mail change.
     pub fn untouched(report: &ValidationReport) -> Self {
+        Ledger::each_row(report, |_| RowState::Excluded)
+    }
+
+    fn each_row(report: &ValidationReport, state: impl Fn(&ReportRow) -> RowState) -> Self {
         let rows = report
             .rows
             .iter()
             .map(|report_row| LedgerRow {
                 number: report_row.row.number,
                 employee_id: report_row.row.employee_id.clone(),
-                state: RowState::Excluded,
+                state: state(report_row),
             })
             .collect();
         Ledger { rows }
