@@ -633,6 +633,21 @@ mod tests {
         }
     }
 
+    /// A bulk answer refusing `id` as taken (10101), as the docs word it.
+    fn id_taken(id: &str) -> BulkResult {
+        BulkResult {
+            success_items: vec![],
+            failed_items: vec![FailedItem {
+                error: ApiErrorBody {
+                    error_code: 10101,
+                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
+                    detail: "employee id already been taken".into(),
+                },
+                payload: json!({"employeeID": id}),
+            }],
+        }
+    }
+
     fn send_ids(jobs: &[Job]) -> Vec<(u64, Vec<u32>)> {
         jobs.iter()
             .filter_map(|job| match job {
@@ -827,17 +842,7 @@ mod tests {
             panic!()
         };
         // ...and the resend is refused because our first attempt created it.
-        let answer = BulkResult {
-            success_items: vec![],
-            failed_items: vec![FailedItem {
-                error: ApiErrorBody {
-                    error_code: 10101,
-                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
-                    detail: "employee id already been taken".into(),
-                },
-                payload: json!({"employeeID": batch.employee_ids[0]}),
-            }],
-        };
+        let answer = id_taken(&batch.employee_ids[0]);
         dispatcher.on_answer(id, &answer, &mut import.ledger);
         assert_eq!(import.ledger.state_of(2), Some(&RowState::Sending));
         // Looked up again: the user found is the one the row describes.
@@ -901,17 +906,7 @@ mod tests {
             ..settings(100, 1)
         };
         let mut dispatcher = Dispatcher::new(import.plan(100), settings, 7, &mut import.ledger);
-        let refused = |batch: &Batch| BulkResult {
-            success_items: vec![],
-            failed_items: vec![FailedItem {
-                error: ApiErrorBody {
-                    error_code: 10101,
-                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
-                    detail: "employee id already been taken".into(),
-                },
-                payload: json!({"employeeID": batch.employee_ids[0]}),
-            }],
-        };
+        let refused = |batch: &Batch| id_taken(&batch.employee_ids[0]);
         let mut now = 0;
         let mut sends = 0;
         for _ in 0..100 {
@@ -963,17 +958,7 @@ mod tests {
         assert_eq!(employee_ids, ["E9"]);
         dispatcher.on_lookup(id, &[], &[], wake, &mut import.ledger);
         let (id, _) = send_ids(&dispatcher.poll(wake, &mut import.ledger))[0].clone();
-        let answer = BulkResult {
-            success_items: vec![],
-            failed_items: vec![FailedItem {
-                error: ApiErrorBody {
-                    error_code: 10101,
-                    message: "USER_EMPLOYEE_ID_EXISTS".into(),
-                    detail: "employee id already been taken".into(),
-                },
-                payload: json!({"employeeID": "E0"}),
-            }],
-        };
+        let answer = id_taken("E0");
         dispatcher.on_answer(id, &answer, &mut import.ledger);
         assert!(
             matches!(import.ledger.state_of(2), Some(RowState::Rejected(e)) if e.error_code == 10101)
