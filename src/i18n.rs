@@ -4,6 +4,8 @@
 
 use employee_import::{Assessment, Change, Lang, LedgerCounts, Mode, Outlook};
 
+use crate::reading::{Progress, ReadFailure};
+
 /// The fixed texts of the interface.
 pub struct Text {
     pub title: &'static str,
@@ -107,6 +109,7 @@ pub struct Text {
     pub preset_sandbox: &'static str,
     pub preset_custom: &'static str,
     pub other_tab_sending: &'static str,
+    pub cancel_reading: &'static str,
 }
 
 const EN: Text = Text {
@@ -211,6 +214,7 @@ const EN: Text = Text {
     preset_sandbox: "Local sandbox",
     preset_custom: "Custom URL",
     other_tab_sending: "Another tab of this app is sending an import. Wait until it has finished, then send from here; sending from two tabs at once could create users twice.",
+    cancel_reading: "Stop reading",
 };
 
 const ID: Text = Text {
@@ -315,6 +319,7 @@ const ID: Text = Text {
     preset_sandbox: "Sandbox lokal",
     preset_custom: "URL lain",
     other_tab_sending: "Tab lain dari aplikasi ini sedang mengirim impor. Tunggu sampai selesai, lalu kirim dari sini; mengirim dari dua tab sekaligus bisa membuat pengguna ganda.",
+    cancel_reading: "Berhenti membaca",
 };
 
 pub fn text(lang: Lang) -> &'static Text {
@@ -700,5 +705,54 @@ pub fn expiry(lang: Lang, seconds_left: i64) -> String {
     match lang {
         Lang::En => format!("Expires in {hours} h {minutes} min."),
         Lang::Id => format!("Kedaluwarsa dalam {hours} jam {minutes} menit."),
+    }
+}
+
+/// The status line of a file being read.
+pub fn read_progress(lang: Lang, progress: &Progress) -> String {
+    let file = &progress.file;
+    match (progress.rows, progress.received) {
+        (_, Some((done, of))) if done < of => lang.pick(
+            format!("{file}: read; preparing the rows…"),
+            format!("{file}: sudah dibaca; menyiapkan baris…"),
+        ),
+        (Some((rows, Some(total))), None) => {
+            let (rows, total) = (number(lang, rows as usize), number(lang, total as usize));
+            lang.pick(
+                format!("Reading {file}: {rows} of {total} rows…"),
+                format!("Membaca {file}: {rows} dari {total} baris…"),
+            )
+        }
+        (Some((rows, None)), None) => {
+            let rows = number(lang, rows as usize);
+            lang.pick(
+                format!("Reading {file}: {rows} rows so far…"),
+                format!("Membaca {file}: {rows} baris sejauh ini…"),
+            )
+        }
+        _ => lang.pick(format!("Reading {file}…"), format!("Membaca {file}…")),
+    }
+}
+
+/// What went wrong while reading or writing a file.
+pub fn read_failure(lang: Lang, failure: &ReadFailure) -> String {
+    match failure {
+        ReadFailure::Import { file, error } => format!("{file}: {}", error.message(lang)),
+        ReadFailure::Crashed { file } => lang.pick(
+            format!("{file}: this file could not be read. The reader stopped on it, probably because the file is damaged or uses something this app cannot read. Nothing else was affected. Open the file in Excel or LibreOffice, save it as .xlsx, and open that copy here."),
+            format!("{file}: berkas ini tidak dapat dibaca. Pembaca berhenti pada berkas ini, kemungkinan karena berkasnya rusak atau memakai sesuatu yang tidak dapat dibaca aplikasi ini. Hal lain tidak terpengaruh. Buka berkas di Excel atau LibreOffice, simpan sebagai .xlsx, lalu buka salinan itu di sini."),
+        ),
+        ReadFailure::Gone => lang.pick(
+            "The reader of this file stopped, so its sheet, header row, mapping and mode cannot be changed now. The rows on screen and any results stay. To change them, open the file again.".to_owned(),
+            "Pembaca berkas ini berhenti, jadi sheet, baris judul, pemetaan kolom dan modenya tidak dapat diubah sekarang. Baris di layar dan hasil yang ada tetap. Untuk mengubahnya, buka berkas itu lagi.".to_owned(),
+        ),
+        ReadFailure::File { file, cause } => lang.pick(
+            format!("The file \"{file}\" could not be read by the browser ({cause}). Check that it still exists and try again."),
+            format!("Berkas \"{file}\" tidak dapat dibaca oleh browser ({cause}). Pastikan berkasnya masih ada, lalu coba lagi."),
+        ),
+        ReadFailure::Write(error) => lang.pick(
+            format!("The file could not be made: {error}. Try again; if it keeps failing, reload the page."),
+            format!("Berkas tidak dapat dibuat: {error}. Coba lagi; jika terus gagal, muat ulang halaman."),
+        ),
     }
 }

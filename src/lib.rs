@@ -13,14 +13,16 @@ pub mod components;
 pub mod file;
 pub mod i18n;
 pub mod lock;
+pub mod reader;
+pub mod reading;
 pub mod sending;
 pub mod storage;
+pub mod worker;
 pub mod xlsx;
 
 use std::sync::Arc;
 
 use employee_import::export;
-use employee_import::template::template;
 use employee_import::{
     Assessment, Change, Field, Import, ImportError, ImportOptions, Lang, Mode, Operation, RowState,
     SendSettings, Severity, SheetError,
@@ -32,23 +34,14 @@ use crate::api::ApiError;
 use crate::checking::CheckLoop;
 use crate::components::{
     CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PasswordPrompt,
-    PreflightPanel, PreviewGrid, RowView, SendPanel,
+    PreflightPanel, PreviewGrid, ReadProgress, RowView, SendPanel,
 };
-use crate::file::FileError;
 use crate::i18n::text;
+use crate::reading::{ReadFailure, Reading};
 use crate::sending::{SendLoop, Step};
 
 /// How many of the sheet's first rows are offered as the header row.
 const HEADER_CHOICES: usize = 30;
-
-/// A file the user gave, kept so that another sheet or header row can be
-/// read from it without asking for it again.
-#[derive(Clone)]
-struct LoadedFile {
-    name: String,
-    bytes: Arc<Vec<u8>>,
-    fingerprint: String,
-}
 
 /// What went wrong, kept as a value so it is shown in the current language.
 #[derive(Clone)]
@@ -57,10 +50,9 @@ enum Notice {
         file: String,
         error: Arc<ImportError>,
     },
-    File(FileError),
+    Read(ReadFailure),
     Api(ApiError),
     Config(String),
-    Template(String),
     Export(String),
     Copied(usize),
     TokenExpired,
@@ -72,7 +64,7 @@ impl Notice {
     fn message(&self, lang: Lang) -> String {
         match self {
             Notice::Import { file, error } => format!("{file}: {}", error.message(lang)),
-            Notice::File(error) => error.to_string(),
+            Notice::Read(failure) => i18n::read_failure(lang, failure),
             Notice::Api(error) => error.message(lang),
             Notice::Config(error) => error.clone(),
             Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
@@ -82,10 +74,6 @@ impl Notice {
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
-            ),
-            Notice::Template(error) => lang.pick(
-                format!("The template could not be made: {error}"),
-                format!("Templat tidak dapat dibuat: {error}"),
             ),
         }
     }
@@ -135,11 +123,24 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(storage::load_lang().unwrap_or_default());
     let base_url = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
-    let file = RwSignal::new(None::<LoadedFile>);
     let import = RwSignal::new(None::<Import>);
     let notice = RwSignal::new(None::<Notice>);
-    let busy = RwSignal::new(false);
     let filter = RwSignal::new(RowFilter::All);
+    let saved_job = RwSignal::new(storage::load_job());
+    // Set once `reading` exists: what follows a file read whole.
+    let after_read = StoredValue::new_local(None::<Box<dyn Fn(bool)>>);
+    let reading = Reading::new(
+        import,
+        Callback::new(move |failure| notice.set(Some(Notice::Read(failure)))),
+        Callback::new(move |resumed| {
+            after_read.with_value(|f| {
+                if let Some(f) = f {
+                    f(resumed);
+                }
+            })
+        }),
+    );
+    let file = reading.file;
     let defaults = SendSettings::default();
     let batch_size = RwSignal::new(defaults.batch_size);
     let concurrency = RwSignal::new(defaults.concurrency);
@@ -177,11 +178,6 @@ pub fn App() -> impl IntoView {
             }
         }),
     );
-    let saved_job = RwSignal::new(storage::load_job());
-    // A protected workbook waiting for its password, and why the last one
-    // did not open it.
-    let locked = RwSignal::new(None::<LoadedFile>);
-    let password_error = RwSignal::new(None::<SheetError>);
     // The token's expiry, when it came from a sign-in (ms since the epoch).
     let token_expiry = RwSignal::new(None::<f64>);
     let remember = RwSignal::new(false);
@@ -202,7 +198,11 @@ pub fn App() -> impl IntoView {
     // changed. Without a token the rows stay "not checked" and the send
     // button asks for one.
     let check_if_needed = move || {
-        if !token.get_untracked().trim().is_empty() && !sender.run.get_untracked().active {
+        let reading_rows = reading.progress.with_untracked(Option::is_some);
+        if !token.get_untracked().trim().is_empty()
+            && !sender.run.get_untracked().active
+            && !reading_rows
+        {
             checker.start(send_settings(), false);
         }
     };
@@ -245,121 +245,49 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // Reads the loaded file with `options`. A first read that fails clears
-    // the screen; a later one (another sheet or header row) keeps the last
-    // good state so the user can choose again.
-    let open = move |loaded: LoadedFile, options: ImportOptions, first: bool| match Import::open(
-        &loaded.bytes,
-        &options,
-    ) {
-        Ok(mut opened) => {
-            if options.mapping.is_none() {
-                let key = opened.report.mapping.headers_key();
-                if let Some(stored) = storage::load_mapping(&key) {
-                    if stored.fields.len() == opened.report.mapping.fields.len() {
-                        let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&stored));
-                        opened.revalidate(stored, mode);
-                    }
-                }
-            }
-            import.set(Some(opened));
-            file.set(Some(loaded));
-            notice.set(None);
-            filter.set(RowFilter::All);
-            check_if_needed();
+    // A file read whole (or re-validated) replaces what the page showed.
+    after_read.set_value(Some(Box::new(move |resumed: bool| {
+        if resumed {
+            saved_job.set(None);
         }
-        Err(error) => {
-            if first {
-                import.set(None);
-                file.set(None);
+        notice.update(|n| {
+            if matches!(n, Some(Notice::Read(_) | Notice::Import { .. })) {
+                *n = None;
             }
-            // A protected workbook asks for its password instead.
-            if error == ImportError::Sheet(SheetError::PasswordRequired) {
-                password_error.set(None);
-                locked.set(Some(loaded));
-                return;
-            }
-            notice.set(Some(Notice::Import {
-                file: loaded.name,
-                error: Arc::new(error),
-            }));
-        }
-    };
+        });
+        check_if_needed();
+    })));
+    // The spare reader starts once the page is on screen.
+    request_animation_frame(move || reading.warm_up());
 
-    // Opens the protected workbook waiting in `locked` with the password
-    // the admin typed. The password is dropped here; the decrypted bytes
-    // stand in for the file (for another sheet or header row) while the
-    // fingerprint stays the file's own.
     let on_password = Callback::new(move |password: String| {
-        let Some(waiting) = locked.get_untracked() else {
-            return;
-        };
-        match employee_import::sheet::decrypt_workbook(&waiting.bytes, &password) {
-            Ok(plain) => {
-                locked.set(None);
-                password_error.set(None);
-                let loaded = LoadedFile {
-                    bytes: Arc::new(plain),
-                    ..waiting
-                };
-                open(loaded, ImportOptions::default(), true);
-            }
-            Err(error) => password_error.set(Some(error)),
-        }
+        reading.password(password, saved_job.get_untracked());
     });
 
-    // Replays a saved job onto the same file dropped again.
-    let resume = move |loaded: LoadedFile, job: &employee_import::SavedJob| match Import::resume(
-        &loaded.bytes,
-        job,
-    ) {
-        Ok(resumed) => {
-            import.set(Some(resumed));
-            file.set(Some(loaded));
-            saved_job.set(None);
-            notice.set(None);
-            filter.set(RowFilter::All);
-            check_if_needed();
-        }
-        Err(error) => notice.set(Some(Notice::Import {
-            file: loaded.name,
-            error: Arc::new(error),
-        })),
-    };
-
     let on_file = Callback::new(move |picked: web_sys::File| {
-        busy.set(true);
         notice.set(None);
-        locked.set(None);
-        spawn_local(async move {
-            match file::read_file(picked).await {
-                Ok(picked) => {
-                    let loaded = LoadedFile {
-                        fingerprint: employee_import::fingerprint(&picked.bytes),
-                        name: picked.name,
-                        bytes: Arc::new(picked.bytes),
-                    };
-                    let saved = saved_job
-                        .get_untracked()
-                        .filter(|job| job.fingerprint == loaded.fingerprint);
-                    match saved {
-                        Some(job) => resume(loaded, &job),
-                        None => open(loaded, ImportOptions::default(), true),
-                    }
-                }
-                Err(error) => notice.set(Some(Notice::File(error))),
-            }
-            busy.set(false);
-        });
+        filter.set(RowFilter::All);
+        // Too big a file is refused before the browser reads it.
+        let limit = employee_import::sheet::Limits::default().max_file_bytes;
+        if picked.size() > limit as f64 {
+            let error = ImportError::Sheet(SheetError::FileTooLarge {
+                size_mb: picked.size() / (1024.0 * 1024.0),
+                limit_mb: limit / (1024 * 1024),
+            });
+            notice.set(Some(Notice::Import {
+                file: picked.name(),
+                error: Arc::new(error),
+            }));
+            return;
+        }
+        reading.open_file(picked, saved_job.get_untracked());
     });
 
     let reopen = move |options: ImportOptions| {
-        if sender.run.get_untracked().active {
+        if sending() || reading.busy() {
             return;
         }
-        if let Some(loaded) = file.get_untracked() {
-            open(loaded, options, false);
-        }
+        reading.reopen(options);
     };
     let on_sheet = Callback::new(move |name: String| {
         reopen(ImportOptions {
@@ -376,37 +304,42 @@ pub fn App() -> impl IntoView {
         })
     });
     let on_map = Callback::new(move |(column, field): (usize, Option<Field>)| {
-        if sending() {
+        if sending() || reading.busy() {
             return;
         }
-        import.update(|current| {
-            if let Some(current) = current {
-                let mut mapping = current.report.mapping.clone();
-                mapping.assign(column, field);
-                storage::save_mapping(&mapping);
-                let mode = current.report.mode;
-                current.revalidate(mapping, mode);
-            }
+        let chosen = import.with_untracked(|current| {
+            let current = current.as_ref()?;
+            let mut mapping = current.report.mapping.clone();
+            mapping.assign(column, field);
+            Some((mapping, current.report.mode))
         });
-        check_if_needed();
+        if let Some((mapping, mode)) = chosen {
+            storage::save_mapping(&mapping);
+            reading.revalidate(mapping, mode);
+        }
     });
     let on_mode = Callback::new(move |mode: Mode| {
-        if sending() {
+        if sending() || reading.busy() {
             return;
         }
-        import.update(|current| {
-            if let Some(current) = current {
-                let mapping = current.report.mapping.clone();
-                current.revalidate(mapping, mode);
-            }
-        });
-        check_if_needed();
+        let mapping = import.with_untracked(|i| i.as_ref().map(|i| i.report.mapping.clone()));
+        if let Some(mapping) = mapping {
+            reading.revalidate(mapping, mode);
+        }
     });
     let on_edit = Callback::new(move |(number, field, value): (u32, Field, String)| {
+        if reading.busy() {
+            return;
+        }
         import.update(|current| {
             if let Some(current) = current {
                 current.edit_cell(number, field, &value);
             }
+        });
+        reading.edit(employee_import::CellEdit {
+            row: number,
+            field,
+            text: value,
         });
         // An edited ID is looked up before it can be sent.
         check_if_needed();
@@ -532,22 +465,10 @@ pub fn App() -> impl IntoView {
         let mode = import
             .with_untracked(|i| i.as_ref().map(|i| i.report.mode))
             .unwrap_or_default();
-        let spec = template(mode, lang.get_untracked());
-        let written = xlsx::template_xlsx(&spec)
-            .map_err(|error| error.to_string())
-            .and_then(|bytes| {
-                file::download(
-                    &spec.file_name,
-                    &bytes,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-            });
-        if let Err(error) = written {
-            notice.set(Some(Notice::Template(error)));
-        }
+        reading.write_template(mode, lang.get_untracked());
     };
 
-    // Result files, written in the browser.
+    // Result files, written by a reader worker.
     let download_table = move |rows_to_fix: bool, csv: bool| {
         let lang = lang.get_untracked();
         let stem = file.with_untracked(|f| {
@@ -558,24 +479,17 @@ pub fn App() -> impl IntoView {
             })
         });
         let Some(stem) = stem else { return };
-        let written = import.with_untracked(|current| {
-            let current = current.as_ref().ok_or_else(String::new)?;
-            let (table, kind) = if rows_to_fix {
+        let table = import.with_untracked(|current| {
+            let current = current.as_ref()?;
+            Some(if rows_to_fix {
                 (export::failed_rows_table(current, lang), "rows-to-fix")
             } else {
                 (export::results_table(current, lang), "results")
-            };
-            if csv {
-                let bytes = export::to_csv(&table).map_err(|e| e.to_string())?;
-                file::download(&format!("{stem}-{kind}.csv"), &bytes, "text/csv")
-            } else {
-                let bytes = xlsx::table_xlsx(&table).map_err(|e| e.to_string())?;
-                let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-                file::download(&format!("{stem}-{kind}.xlsx"), &bytes, mime)
-            }
+            })
         });
-        if let Err(error) = written {
-            notice.set(Some(Notice::Export(error)));
+        if let Some((table, kind)) = table {
+            let name = format!("{stem}-{kind}.{}", if csv { "csv" } else { "xlsx" });
+            reading.write_table(table, csv, name);
         }
     };
 
@@ -696,7 +610,8 @@ pub fn App() -> impl IntoView {
                         .get(&(field, Severity::Error))
                         .copied()
                         .unwrap_or(0),
-                    editable: true,
+                    // Rows still being read or re-validated are not final.
+                    editable: !reading.busy(),
                 })
                 .collect::<Vec<_>>()
         })
@@ -765,22 +680,22 @@ pub fn App() -> impl IntoView {
                 on_sign_in=on_sign_in
             />
             <div class="start">
-                <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || busy.get() || sending() || checking()) />
+                <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || reading.busy() || sending() || checking()) />
                 <button type="button" class="button start__template" on:click=download_template>
                     {move || t().template}
                 </button>
             </div>
-            <Show when=move || locked.with(Option::is_some)>
+            {move || reading.progress.get().map(|progress| view! {
+                <ReadProgress lang=lang progress=progress on_cancel=Callback::new(move |()| reading.cancel()) />
+            })}
+            <Show when=move || reading.locked.with(Option::is_some)>
                 <PasswordPrompt
                     lang=lang
-                    file=Signal::derive(move || locked.with(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default()))
-                    error=Signal::derive(move || password_error.with(|e| e.as_ref().map(|e| e.message(lang.get()))))
-                    busy=Signal::derive(move || busy.get())
+                    file=Signal::derive(move || reading.locked.get().unwrap_or_default())
+                    error=Signal::derive(move || reading.password_error.with(|e| e.as_ref().map(|e| e.message(lang.get()))))
+                    busy=Signal::derive(move || reading.progress.with(Option::is_some))
                     on_submit=on_password
-                    on_cancel=Callback::new(move |()| {
-                        locked.set(None);
-                        password_error.set(None);
-                    })
+                    on_cancel=Callback::new(move |()| reading.cancel())
                 />
             </Show>
             {move || saved_job.get().map(|job| {

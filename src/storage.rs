@@ -36,9 +36,18 @@ pub fn save_lang(lang: Lang) {
     set(LANG_KEY, lang.pick("en", "id"));
 }
 
-/// The mapping the user chose for a file with these headers, if any.
-pub fn load_mapping(headers_key: &str) -> Option<ColumnMapping> {
-    serde_json::from_str(&get(&format!("{MAPPING_PREFIX}{headers_key}"))?).ok()
+/// Every mapping the user chose, each for the file headers it names (the
+/// reader applies the one whose headers match).
+pub fn load_mappings() -> Vec<ColumnMapping> {
+    let Some(storage) = local_storage() else {
+        return Vec::new();
+    };
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|index| storage.key(index).ok().flatten())
+        .filter(|key| key.starts_with(MAPPING_PREFIX))
+        .filter_map(|key| serde_json::from_str(&get(&key)?).ok())
+        .collect()
 }
 
 pub fn save_mapping(mapping: &ColumnMapping) {

@@ -7,6 +7,7 @@ mod import_setup;
 mod password_prompt;
 mod preflight_panel;
 mod preview_grid;
+mod read_progress;
 mod send_panel;
 
 pub use connection_form::{ConnectionForm, LanguageSwitch};
@@ -15,4 +16,5 @@ pub use import_setup::ImportSetup;
 pub use password_prompt::PasswordPrompt;
 pub use preflight_panel::PreflightPanel;
 pub use preview_grid::{CellView, ColumnView, PreviewGrid, RowView, ROW_HEIGHT};
+pub use read_progress::ReadProgress;
 pub use send_panel::SendPanel;

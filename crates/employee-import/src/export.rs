@@ -15,7 +15,7 @@ use crate::preflight::{Assessment, Operation};
 use crate::template::template;
 
 /// A sheet of text cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub sheet_name: String,
     pub headers: Vec<String>,

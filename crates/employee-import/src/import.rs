@@ -15,8 +15,8 @@ use crate::preflight::{
     Operation,
 };
 use crate::sheet::{
-    read_workbook, read_workbook_preferring, CellValue, Format, Limits, Sheet, SheetError,
-    SheetInfo,
+    read_workbook_watched, CellValue, Format, Limits, ReadWatch, Sheet, SheetError, SheetInfo,
+    Workbook,
 };
 use crate::validate::{validate, Mode, ValidationReport};
 
@@ -24,7 +24,7 @@ use crate::validate::{validate, Mode, ValidationReport};
 const HEADER_SEARCH_ROWS: usize = 30;
 
 /// Why a file cannot be imported at all.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, thiserror::Error, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ImportError {
     #[error(transparent)]
     Sheet(#[from] SheetError),
@@ -54,17 +54,19 @@ impl ImportError {
 }
 
 /// The user's choices; `None` means "decide for me".
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportOptions {
     pub sheet: Option<String>,
     pub header_row: Option<u32>,
     pub mapping: Option<ColumnMapping>,
     pub mode: Option<Mode>,
+    /// Fixed by the app, not chosen: not part of a request.
+    #[serde(skip)]
     pub limits: Limits,
 }
 
 /// A read and validated spreadsheet, with the state of each of its rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     pub format: Format,
     pub sheets: Vec<SheetInfo>,
@@ -130,16 +132,38 @@ pub struct CellEdit {
 
 impl Import {
     pub fn open(bytes: &[u8], options: &ImportOptions) -> Result<Import, ImportError> {
+        Import::open_watched(bytes, options, &mut ())
+    }
+
+    /// `open`, telling `watch` how far the read has got (see [`ReadWatch`]).
+    pub fn open_watched(
+        bytes: &[u8],
+        options: &ImportOptions,
+        watch: &mut dyn ReadWatch,
+    ) -> Result<Import, ImportError> {
         let workbook = if options.sheet.is_none() && options.header_row.is_none() {
             // The first sheet with data is often a cover or an instructions
             // sheet: prefer the first visible one that has a header row,
             // looked for in the same parsed workbook.
-            read_workbook_preferring(bytes, &options.limits, &|sheet| {
-                detect_header_row(sheet).is_some()
-            })?
+            let has_header = |sheet: &Sheet| detect_header_row(sheet).is_some();
+            read_workbook_watched(bytes, None, &options.limits, &has_header, watch)?
         } else {
-            read_workbook(bytes, options.sheet.as_deref(), &options.limits)?
+            read_workbook_watched(
+                bytes,
+                options.sheet.as_deref(),
+                &options.limits,
+                &|_| true,
+                watch,
+            )?
         };
+        Import::from_workbook(workbook, options)
+    }
+
+    /// Maps and validates a sheet that has been read.
+    pub fn from_workbook(
+        workbook: Workbook,
+        options: &ImportOptions,
+    ) -> Result<Import, ImportError> {
         let sheet = workbook.sheet;
         let header_row = match options.header_row {
             Some(row) => row,
@@ -192,7 +216,14 @@ impl Import {
     /// Re-validates with another mapping or mode. Excluded rows stay
     /// excluded; rows with an outcome keep it.
     pub fn revalidate(&mut self, mapping: ColumnMapping, mode: Mode) {
-        self.report = validate(&self.sheet, self.header_row, &mapping, mode);
+        let report = validate(&self.sheet, self.header_row, &mapping, mode);
+        self.set_report(report);
+    }
+
+    /// Takes a report made for this import's sheet (by `revalidate` here,
+    /// or by the reader worker's copy), keeping excluded rows and outcomes.
+    pub fn set_report(&mut self, report: ValidationReport) {
+        self.report = report;
         self.ledger.refresh(&self.report);
     }
 

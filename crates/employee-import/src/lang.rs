@@ -1,7 +1,9 @@
 //! The two languages every user-facing text of the core comes in.
 
 /// English or Bahasa Indonesia.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum Lang {
     #[default]
     En,

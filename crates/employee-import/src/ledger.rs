@@ -80,7 +80,7 @@ pub struct LedgerCounts {
 }
 
 /// One data row's identity and state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerRow {
     /// The row number the user sees in their spreadsheet.
     pub number: u32,
@@ -131,7 +131,7 @@ impl Batch {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     rows: Vec<LedgerRow>,
 }
@@ -169,6 +169,16 @@ impl Ledger {
 
     pub fn rows(&self) -> &[LedgerRow] {
         &self.rows
+    }
+
+    /// Takes every row out, for a transfer in chunks (`session::split`).
+    pub(crate) fn take_rows(&mut self) -> Vec<LedgerRow> {
+        std::mem::take(&mut self.rows)
+    }
+
+    /// Adds rows that follow the last one (`session::Assembly`).
+    pub(crate) fn extend_rows(&mut self, rows: Vec<LedgerRow>) {
+        self.rows.extend(rows);
     }
 
     /// Brings rows that have not been sent in line with a fresh report:

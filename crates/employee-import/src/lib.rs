@@ -31,6 +31,7 @@ pub mod ledger;
 pub mod mapping;
 pub mod preflight;
 pub mod send;
+pub mod session;
 pub mod sheet;
 pub mod template;
 pub mod validate;

@@ -32,7 +32,7 @@ use crate::send::{Backoff, Failure, Hold, SendSettings};
 use crate::validate::UserRow;
 
 /// What the lookup of one employee ID found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Found {
     Exists(Box<UserDetail>),
     Absent,
@@ -43,7 +43,7 @@ pub enum Found {
 }
 
 /// The users Ruangkerja holds, as far as they were looked up.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Directory {
     users: HashMap<String, Found>,
 }

@@ -68,7 +68,7 @@ impl Mode {
 }
 
 /// One data row's values, read from the mapped columns.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UserRow {
     /// The row number the user sees in their spreadsheet.
     pub number: u32,
@@ -141,14 +141,16 @@ impl UserRow {
 }
 
 /// Whether an issue stops the row from being sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// What is wrong with a cell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum IssueKind {
     Missing,
     NotAlphanumeric,
@@ -216,7 +218,7 @@ impl IssueKind {
 }
 
 /// One problem found in one row, pinned to the field's column.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CellIssue {
     pub field: Field,
     pub kind: IssueKind,
@@ -288,7 +290,7 @@ impl CellIssue {
 }
 
 /// One data row with its values and issues.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReportRow {
     pub row: UserRow,
     pub issues: Vec<CellIssue>,
@@ -304,7 +306,7 @@ impl ReportRow {
 }
 
 /// Every data row of the sheet, judged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValidationReport {
     pub mode: Mode,
     pub mapping: ColumnMapping,

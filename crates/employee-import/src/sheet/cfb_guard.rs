@@ -575,7 +575,10 @@ fn records(stream: &[u8], at: usize) -> Records<'_> {
 }
 
 fn cut(what: &'static str) -> SheetError {
-    Refusal::XlsRecordCut { what }.into()
+    Refusal::XlsRecordCut {
+        what: what.to_owned(),
+    }
+    .into()
 }
 
 /// Walks the workbook stream as calamine's `parse_workbook` does: the

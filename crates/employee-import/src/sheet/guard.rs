@@ -40,7 +40,7 @@ pub(super) enum ZipKind {
 /// Why a guard refused a file before the reader could exhaust memory or
 /// crash on it. Each refusal says what the file is, what is wrong with it and
 /// what to do, in English and in Bahasa Indonesia.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Refusal {
     /// The archive holds more entries than any workbook does.
     TooManyParts { parts: usize, limit: usize },
@@ -71,7 +71,7 @@ pub enum Refusal {
     XlsbLayout,
     /// An .xls record is cut short where the reader needs it (calamine
     /// panics on it).
-    XlsRecordCut { what: &'static str },
+    XlsRecordCut { what: String },
     /// The spreadsheet reader panicked on this file (caught where unwinding
     /// exists).
     ReaderFailed,
@@ -1019,7 +1019,7 @@ mod tests {
             Refusal::XlsbLayout,
             Refusal::ReaderFailed,
             Refusal::XlsRecordCut {
-                what: "list of shared texts",
+                what: "list of shared texts".into(),
             },
             Refusal::RangeTooLarge {
                 format: Format::Ods,

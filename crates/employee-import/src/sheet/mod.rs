@@ -71,7 +71,7 @@ impl Default for Limits {
 }
 
 /// The file formats the importer reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     Xlsx,
     Xlsb,
@@ -99,7 +99,7 @@ impl fmt::Display for Format {
 }
 
 /// A worksheet's name and whether the workbook hides it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SheetInfo {
     pub name: String,
     pub hidden: bool,
@@ -114,7 +114,7 @@ pub struct Workbook {
 }
 
 /// One cell's value, as the spreadsheet typed it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CellValue {
     Empty,
     Text(String),
@@ -164,7 +164,7 @@ pub fn number_text(number: f64) -> String {
 }
 
 /// A row of the sheet that holds at least one value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SheetRow {
     /// The row number the user sees in their spreadsheet (1-based).
     pub number: u32,
@@ -180,7 +180,7 @@ impl SheetRow {
 
 /// The non-empty rows of one worksheet, in sheet order. Blank rows are not
 /// kept: they are neither data nor errors.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub name: String,
     pub rows: Vec<SheetRow>,
@@ -188,7 +188,7 @@ pub struct Sheet {
 
 /// Why a file could not be read as a sheet at all. Problems with single rows
 /// or cells are never a `SheetError`: they are issues in the validation report.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, thiserror::Error, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SheetError {
     #[error("This file is empty. Choose a spreadsheet that contains your employees.")]
     EmptyFile,
@@ -281,7 +281,7 @@ pub fn read_workbook(
     choice: Option<&str>,
     limits: &Limits,
 ) -> Result<Workbook, SheetError> {
-    read_picked(bytes, Pick::from(choice), limits)
+    read_picked(bytes, Pick::from(choice), limits, &mut ())
 }
 
 /// Reads like `read_workbook` without a choice, but when the sheet it
@@ -293,8 +293,52 @@ pub fn read_workbook_preferring(
     limits: &Limits,
     prefer: &dyn Fn(&Sheet) -> bool,
 ) -> Result<Workbook, SheetError> {
-    read_picked(bytes, Pick::FirstWithData(Some(prefer)), limits)
+    read_picked(bytes, Pick::FirstWithData(Some(prefer)), limits, &mut ())
 }
+
+/// `read_workbook` (with `choice`) or `read_workbook_preferring` (without),
+/// telling `watch` how far the read has got as rows come in.
+pub fn read_workbook_watched(
+    bytes: &[u8],
+    choice: Option<&str>,
+    limits: &Limits,
+    prefer: &dyn Fn(&Sheet) -> bool,
+    watch: &mut dyn ReadWatch,
+) -> Result<Workbook, SheetError> {
+    let pick = match choice {
+        Some(name) => Pick::Named(name),
+        None => Pick::FirstWithData(Some(prefer)),
+    };
+    read_picked(bytes, pick, limits, watch)
+}
+
+/// How far a read has got, for a reader that streams its cells (.xlsx and
+/// .xlsb); the other formats are read whole and tell nothing on the way.
+pub struct ReadProgress<'r> {
+    pub format: Format,
+    pub sheets: &'r [SheetInfo],
+    pub sheet: &'r str,
+    /// Every complete row read so far, in sheet order.
+    pub rows: &'r [SheetRow],
+    /// The rows the sheet says it spans (its stated dimension), when known.
+    pub total: Option<u32>,
+}
+
+/// Told about a streaming read: first once the first screen of rows is in,
+/// then every [`WATCH_EVERY`] rows.
+pub trait ReadWatch {
+    fn rows_read(&mut self, progress: &ReadProgress<'_>);
+}
+
+/// A read nobody watches.
+impl ReadWatch for () {
+    fn rows_read(&mut self, _: &ReadProgress<'_>) {}
+}
+
+/// Rows in the first report to a watch: a screen of them.
+pub const WATCH_FIRST: usize = 60;
+/// Rows between later reports.
+pub const WATCH_EVERY: usize = 5_000;
 
 /// Which sheet to read.
 #[derive(Clone, Copy)]
@@ -311,7 +355,12 @@ impl<'p> From<Option<&'p str>> for Pick<'p> {
     }
 }
 
-fn read_picked(bytes: &[u8], choice: Pick<'_>, limits: &Limits) -> Result<Workbook, SheetError> {
+fn read_picked(
+    bytes: &[u8],
+    choice: Pick<'_>,
+    limits: &Limits,
+    watch: &mut dyn ReadWatch,
+) -> Result<Workbook, SheetError> {
     if bytes.is_empty() {
         return Err(SheetError::EmptyFile);
     }
@@ -327,7 +376,7 @@ fn read_picked(bytes: &[u8], choice: Pick<'_>, limits: &Limits) -> Result<Workbo
     // unwinding exists. On wasm32 a panic cannot be caught; the shell's
     // panic hook then tells the user what happened. (The preference is a
     // plain read of the sheet; nothing it sees outlives a panic.)
-    let read = std::panic::AssertUnwindSafe(|| read_by_content(bytes, choice, limits));
+    let read = std::panic::AssertUnwindSafe(|| read_by_content(bytes, choice, limits, watch));
     std::panic::catch_unwind(read).unwrap_or_else(|_| Err(Refusal::ReaderFailed.into()))
 }
 
@@ -335,13 +384,14 @@ fn read_by_content<'p>(
     bytes: &[u8],
     choice: impl Into<Pick<'p>>,
     limits: &Limits,
+    watch: &mut dyn ReadWatch,
 ) -> Result<Workbook, SheetError> {
     let choice = choice.into();
     if bytes.starts_with(b"PK\x03\x04") {
         match inspect_zip(bytes, limits)? {
-            ZipKind::Xlsx => read_calamine::<Xlsx<_>>(bytes, Format::Xlsx, choice, limits),
-            ZipKind::Xlsb => read_calamine::<Xlsb<_>>(bytes, Format::Xlsb, choice, limits),
-            ZipKind::Ods => read_calamine::<Ods<_>>(bytes, Format::Ods, choice, limits),
+            ZipKind::Xlsx => read_calamine::<Xlsx<_>>(bytes, Format::Xlsx, choice, limits, watch),
+            ZipKind::Xlsb => read_calamine::<Xlsb<_>>(bytes, Format::Xlsb, choice, limits, watch),
+            ZipKind::Ods => read_calamine::<Ods<_>>(bytes, Format::Ods, choice, limits, watch),
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         // An OLE compound file: either a legacy .xls, or an encrypted
@@ -352,14 +402,14 @@ fn read_by_content<'p>(
             // without asking; so does the app. Any other password is the
             // admin's to type (see `decrypt_workbook`).
             return match encrypted::decrypt_with_default(bytes)? {
-                Some(plain) => read_by_content(&plain, choice, limits),
+                Some(plain) => read_by_content(&plain, choice, limits, watch),
                 None => Err(SheetError::PasswordRequired),
             };
         }
         // The guard's copy has lying sheet dimensions replaced (see
         // `cfb_guard::check_xls`).
         let bytes = cfb_guard::check_xls(bytes, limits)?;
-        read_calamine::<Xls<_>>(&bytes, Format::Xls, choice, limits)
+        read_calamine::<Xls<_>>(&bytes, Format::Xls, choice, limits, watch)
     } else if is_biff2_to_4(bytes) {
         Err(SheetError::OldExcel)
     } else {
@@ -415,7 +465,41 @@ fn contains_utf16(haystack: &[u8], needle: &str) -> bool {
 trait CellSource<'a>: Sized {
     fn open(bytes: &'a [u8]) -> Result<Self, SheetError>;
     fn metadata(&self) -> Vec<calamine::Sheet>;
-    fn read_rows(&mut self, sheet: &str, limits: &Limits) -> Result<Vec<SheetRow>, SheetError>;
+    /// Reads the sheet's rows; a streaming reader tells `watch` on the way.
+    fn read_rows(
+        &mut self,
+        sheet: &str,
+        limits: &Limits,
+        watch: &mut Watching<'_, '_>,
+    ) -> Result<Vec<SheetRow>, SheetError>;
+}
+
+/// A watch with what it is told besides the rows: the workbook's format and
+/// sheets.
+struct Watching<'w, 'r> {
+    watch: &'w mut dyn ReadWatch,
+    format: Format,
+    sheets: &'r [SheetInfo],
+    /// Rows read when the watch is told next.
+    next: usize,
+}
+
+impl Watching<'_, '_> {
+    /// Tells the watch when `rows` (the last one possibly still filling)
+    /// has reached the next mark.
+    fn rows(&mut self, sheet: &str, rows: &[SheetRow], total: Option<u32>) {
+        if rows.len() <= self.next {
+            return;
+        }
+        self.next = (self.next / WATCH_EVERY + 1) * WATCH_EVERY;
+        self.watch.rows_read(&ReadProgress {
+            format: self.format,
+            sheets: self.sheets,
+            sheet,
+            rows: &rows[..rows.len() - 1],
+            total,
+        });
+    }
 }
 
 fn read_calamine<'a, S: CellSource<'a>>(
@@ -423,6 +507,7 @@ fn read_calamine<'a, S: CellSource<'a>>(
     format: Format,
     choice: Pick<'_>,
     limits: &Limits,
+    watch: &mut dyn ReadWatch,
 ) -> Result<Workbook, SheetError> {
     let mut source = S::open(bytes)?;
     let worksheets: Vec<calamine::Sheet> = source
@@ -437,13 +522,19 @@ fn read_calamine<'a, S: CellSource<'a>>(
             hidden: sheet.visible != SheetVisible::Visible,
         })
         .collect();
+    let mut watching = Watching {
+        watch,
+        format,
+        sheets: &sheets,
+        next: WATCH_FIRST,
+    };
     let sheet = match choice {
         Pick::Named(wanted) => {
             let info = sheets
                 .iter()
                 .find(|info| info.name == wanted)
                 .ok_or_else(|| SheetError::NoSuchSheet(wanted.to_owned()))?;
-            let rows = source.read_rows(&info.name, limits)?;
+            let rows = source.read_rows(&info.name, limits, &mut watching)?;
             if rows.is_empty() {
                 return Err(SheetError::EmptySheet(info.name.clone()));
             }
@@ -452,7 +543,9 @@ fn read_calamine<'a, S: CellSource<'a>>(
                 rows,
             }
         }
-        Pick::FirstWithData(prefer) => first_sheet_with_data(&mut source, &sheets, limits, prefer)?,
+        Pick::FirstWithData(prefer) => {
+            first_sheet_with_data(&mut source, &sheets, limits, prefer, &mut watching)?
+        }
     };
     Ok(Workbook {
         format,
@@ -466,6 +559,7 @@ fn first_sheet_with_data<'a, S: CellSource<'a>>(
     sheets: &[SheetInfo],
     limits: &Limits,
     prefer: Option<&dyn Fn(&Sheet) -> bool>,
+    watching: &mut Watching<'_, '_>,
 ) -> Result<Sheet, SheetError> {
     let first_visible = sheets
         .iter()
@@ -473,7 +567,8 @@ fn first_sheet_with_data<'a, S: CellSource<'a>>(
         .ok_or(SheetError::NoWorksheet)?;
     let mut first_with_data = None;
     for info in sheets.iter().filter(|info| !info.hidden) {
-        let rows = match source.read_rows(&info.name, limits) {
+        watching.next = WATCH_FIRST;
+        let rows = match source.read_rows(&info.name, limits, watching) {
             Ok(rows) => rows,
             // Once a sheet with data is found, a later sheet that cannot
             // be read is only not preferred.
@@ -516,8 +611,11 @@ macro_rules! streaming_cell_source {
                 &mut self,
                 sheet: &str,
                 limits: &Limits,
+                watching: &mut Watching<'_, '_>,
             ) -> Result<Vec<SheetRow>, SheetError> {
                 let mut cells = self.worksheet_cells_reader(sheet).map_err(unreadable)?;
+                let stated = cells.dimensions().end.0;
+                let total = (stated > 0).then_some(stated + 1);
                 let mut rows = Vec::new();
                 while let Some(cell) = cells.next_cell().map_err(unreadable)? {
                     let (row, column) = cell.get_position();
@@ -529,6 +627,7 @@ macro_rules! streaming_cell_source {
                         sheet,
                         limits,
                     )?;
+                    watching.rows(sheet, &rows, total);
                 }
                 Ok(rows)
             }
@@ -549,7 +648,12 @@ impl<'a> CellSource<'a> for Xls<Cursor<&'a [u8]>> {
     fn metadata(&self) -> Vec<calamine::Sheet> {
         self.sheets_metadata().to_vec()
     }
-    fn read_rows(&mut self, sheet: &str, limits: &Limits) -> Result<Vec<SheetRow>, SheetError> {
+    fn read_rows(
+        &mut self,
+        sheet: &str,
+        limits: &Limits,
+        _: &mut Watching<'_, '_>,
+    ) -> Result<Vec<SheetRow>, SheetError> {
         // calamine has no streaming reader for .xls; its ranges span the
         // cells actually present, and the format itself caps a sheet at
         // 65,536 x 256 cells.
@@ -565,7 +669,12 @@ impl<'a> CellSource<'a> for Ods<Cursor<&'a [u8]>> {
     fn metadata(&self) -> Vec<calamine::Sheet> {
         self.sheets_metadata().to_vec()
     }
-    fn read_rows(&mut self, sheet: &str, limits: &Limits) -> Result<Vec<SheetRow>, SheetError> {
+    fn read_rows(
+        &mut self,
+        sheet: &str,
+        limits: &Limits,
+        _: &mut Watching<'_, '_>,
+    ) -> Result<Vec<SheetRow>, SheetError> {
         let range = self.worksheet_range(sheet).map_err(unreadable)?;
         range_rows(&range, sheet, limits)
     }

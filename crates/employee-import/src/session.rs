@@ -1,0 +1,537 @@
+//! The reading side of the page/worker split, sans I/O.
+//!
+//! A [`Session`] owns one file's bytes and everything that reads them: the
+//! workbook reader, header detection, mapping, whole-sheet validation. The
+//! shell runs it in a Web Worker and passes it [`Request`]s; it answers
+//! with [`Reply`]s through a callback, as they happen: progress and the
+//! first screen of rows while a big sheet is still being read, then the
+//! finished [`Import`] cut into [`Chunk`]s that the page can take in one
+//! at a time without freezing (see [`Assembly`]).
+//!
+//! The page keeps its own copy of the import, because it owns the
+//! outcomes of a run, which must outlive a worker that crashed on another
+//! file. Both copies apply the same cell edits, so a later re-validation
+//! here sees what the page sees.
+
+use serde::{Deserialize, Serialize};
+
+use crate::import::{CellEdit, Import, ImportError, ImportOptions};
+use crate::job::{fingerprint, SavedJob};
+use crate::ledger::LedgerRow;
+use crate::mapping::ColumnMapping;
+use crate::sheet::{decrypt_workbook, ReadProgress, ReadWatch, Sheet, SheetRow, Workbook};
+use crate::validate::{Mode, ReportRow, ValidationReport};
+
+/// Rows per [`Chunk`]: small enough for the page to take one in a few
+/// milliseconds.
+pub const CHUNK_ROWS: usize = 2_000;
+
+/// What the page asks of the file's session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Read the file with these choices (`None`: decide). A saved job of
+    /// the same file is resumed instead; a stored mapping of the same
+    /// headers is applied when the mapping is left to the importer.
+    Open {
+        options: ImportOptions,
+        saved: Option<SavedJob>,
+        mappings: Vec<ColumnMapping>,
+    },
+    /// Decrypt the protected workbook held with this password, then open
+    /// it as `Open` would. The password is dropped once tried.
+    Password {
+        password: String,
+        saved: Option<SavedJob>,
+        mappings: Vec<ColumnMapping>,
+    },
+    /// Validate every row again for another mapping or mode.
+    Revalidate { mapping: ColumnMapping, mode: Mode },
+    /// The page changed a cell; the session's copy follows.
+    Edit(CellEdit),
+}
+
+/// What the session tells the page.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// Rows read so far, and the rows the sheet says it spans.
+    Progress {
+        rows: u32,
+        total: Option<u32>,
+    },
+    /// The first screen of rows, mapped and validated, while the rest is
+    /// still being read. Provisional: duplicates are judged among these
+    /// rows only.
+    First {
+        import: Box<Import>,
+        fingerprint: String,
+    },
+    /// The whole import, without its rows; `chunks` [`Reply::Chunk`]s
+    /// follow with them.
+    Opened {
+        head: Box<Import>,
+        fingerprint: String,
+        /// The saved job was resumed.
+        resumed: bool,
+        chunks: usize,
+    },
+    /// A new report for another mapping or mode, without its rows;
+    /// `chunks` chunks follow.
+    Revalidated {
+        head: Box<ValidationReport>,
+        chunks: usize,
+    },
+    Chunk(Chunk),
+    /// The file cannot be opened (or opened this way); whatever the page
+    /// shows stays.
+    Failed {
+        error: ImportError,
+        fingerprint: String,
+    },
+}
+
+/// A run of rows of an import or report in transit. Each vector is a
+/// consecutive slice of its whole; vectors that are not part of the
+/// transfer are empty.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Chunk {
+    pub sheet_rows: Vec<SheetRow>,
+    pub report_rows: Vec<ReportRow>,
+    pub ledger_rows: Vec<LedgerRow>,
+    pub email_rows: Vec<LedgerRow>,
+}
+
+/// One file's reading state.
+pub struct Session {
+    bytes: Vec<u8>,
+    fingerprint: String,
+    import: Option<Import>,
+}
+
+impl Session {
+    pub fn new(bytes: Vec<u8>) -> Session {
+        Session {
+            fingerprint: fingerprint(&bytes),
+            bytes,
+            import: None,
+        }
+    }
+
+    /// The file's fingerprint (of its bytes as given, before decryption).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Answers `request`, telling `out` each reply as it happens.
+    pub fn handle(&mut self, request: Request, out: &mut dyn FnMut(Reply)) {
+        match request {
+            Request::Open {
+                options,
+                saved,
+                mappings,
+            } => self.open(&options, saved, &mappings, out),
+            Request::Password {
+                password,
+                saved,
+                mappings,
+            } => match decrypt_workbook(&self.bytes, &password) {
+                Ok(plain) => {
+                    // The decrypted workbook stands in for the file from
+                    // now on; the fingerprint stays the file's own.
+                    self.bytes = plain;
+                    self.open(&ImportOptions::default(), saved, &mappings, out);
+                }
+                Err(error) => out(self.failed(error.into())),
+            },
+            Request::Revalidate { mapping, mode } => {
+                let Some(import) = &mut self.import else {
+                    return;
+                };
+                import.revalidate(mapping, mode);
+                let mut report = import.report.clone();
+                let rows = std::mem::take(&mut report.rows);
+                let chunks: Vec<Chunk> = rows
+                    .chunks(CHUNK_ROWS)
+                    .map(|rows| Chunk {
+                        report_rows: rows.to_vec(),
+                        ..Chunk::default()
+                    })
+                    .collect();
+                out(Reply::Revalidated {
+                    head: Box::new(report),
+                    chunks: chunks.len(),
+                });
+                chunks
+                    .into_iter()
+                    .for_each(|chunk| out(Reply::Chunk(chunk)));
+            }
+            Request::Edit(edit) => {
+                if let Some(import) = &mut self.import {
+                    import.edit_cell(edit.row, edit.field, &edit.text);
+                }
+            }
+        }
+    }
+
+    fn failed(&self, error: ImportError) -> Reply {
+        Reply::Failed {
+            error,
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+
+    fn open(
+        &mut self,
+        options: &ImportOptions,
+        saved: Option<SavedJob>,
+        mappings: &[ColumnMapping],
+        out: &mut dyn FnMut(Reply),
+    ) {
+        let saved = saved.filter(|job| job.fingerprint == self.fingerprint);
+        let resumed = saved.is_some();
+        let opened = match &saved {
+            Some(job) => Import::resume(&self.bytes, job),
+            None => {
+                let mut first = FirstRows {
+                    options,
+                    mappings,
+                    fingerprint: &self.fingerprint,
+                    out: &mut *out,
+                    shown: false,
+                };
+                Import::open_watched(&self.bytes, options, &mut first).map(|mut import| {
+                    if options.mapping.is_none() {
+                        apply_stored_mapping(&mut import, options.mode, mappings);
+                    }
+                    import
+                })
+            }
+        };
+        match opened {
+            Ok(import) => {
+                let (head, chunks) = split(import.clone());
+                self.import = Some(import);
+                out(Reply::Opened {
+                    head: Box::new(head),
+                    fingerprint: self.fingerprint.clone(),
+                    resumed,
+                    chunks: chunks.len(),
+                });
+                chunks
+                    .into_iter()
+                    .for_each(|chunk| out(Reply::Chunk(chunk)));
+            }
+            Err(error) => out(self.failed(error)),
+        }
+    }
+}
+
+/// The mapping the admin chose before for the same headers, if one is
+/// stored; the mode follows it unless one was chosen.
+fn apply_stored_mapping(import: &mut Import, mode: Option<Mode>, mappings: &[ColumnMapping]) {
+    let key = import.report.mapping.headers_key();
+    let columns = import.report.mapping.fields.len();
+    let stored = mappings
+        .iter()
+        .find(|stored| stored.headers_key() == key && stored.fields.len() == columns);
+    if let Some(stored) = stored {
+        let mode = mode.unwrap_or_else(|| Mode::suggested_by(stored));
+        import.revalidate(stored.clone(), mode);
+    }
+}
+
+/// Shows the first screen of rows of a sheet as soon as they are read,
+/// and then how far the read has got.
+struct FirstRows<'a> {
+    options: &'a ImportOptions,
+    mappings: &'a [ColumnMapping],
+    fingerprint: &'a str,
+    out: &'a mut dyn FnMut(Reply),
+    shown: bool,
+}
+
+impl ReadWatch for FirstRows<'_> {
+    fn rows_read(&mut self, progress: &ReadProgress<'_>) {
+        if !self.shown {
+            let workbook = Workbook {
+                format: progress.format,
+                sheets: progress.sheets.to_vec(),
+                sheet: Sheet {
+                    name: progress.sheet.to_owned(),
+                    rows: progress.rows.to_vec(),
+                },
+            };
+            // A sheet whose first rows hold no header is not shown: the
+            // reader goes on to a sheet that has one.
+            if let Ok(mut import) = Import::from_workbook(workbook, self.options) {
+                if self.options.mapping.is_none() {
+                    apply_stored_mapping(&mut import, self.options.mode, self.mappings);
+                }
+                self.shown = true;
+                (self.out)(Reply::First {
+                    import: Box::new(import),
+                    fingerprint: self.fingerprint.to_owned(),
+                });
+            }
+        }
+        (self.out)(Reply::Progress {
+            rows: progress.rows.len() as u32,
+            total: progress.total,
+        });
+    }
+}
+
+/// Cuts an import into its head (every row vector empty) and chunks of
+/// [`CHUNK_ROWS`] rows.
+pub fn split(mut import: Import) -> (Import, Vec<Chunk>) {
+    let sheet_rows = std::mem::take(&mut import.sheet.rows);
+    let report_rows = std::mem::take(&mut import.report.rows);
+    let ledger_rows = import.ledger.take_rows();
+    let email_rows = import.emails.take_rows();
+    let longest = sheet_rows
+        .len()
+        .max(report_rows.len())
+        .max(ledger_rows.len())
+        .max(email_rows.len());
+    let mut chunks: Vec<Chunk> = (0..longest.div_ceil(CHUNK_ROWS))
+        .map(|_| Chunk::default())
+        .collect();
+    fn deal<T>(rows: Vec<T>, chunks: &mut [Chunk], slot: fn(&mut Chunk) -> &mut Vec<T>) {
+        for (index, row) in rows.into_iter().enumerate() {
+            slot(&mut chunks[index / CHUNK_ROWS]).push(row);
+        }
+    }
+    deal(sheet_rows, &mut chunks, |c| &mut c.sheet_rows);
+    deal(report_rows, &mut chunks, |c| &mut c.report_rows);
+    deal(ledger_rows, &mut chunks, |c| &mut c.ledger_rows);
+    deal(email_rows, &mut chunks, |c| &mut c.email_rows);
+    (import, chunks)
+}
+
+/// An import or report being put back together from its chunks, on the
+/// page.
+#[derive(Debug)]
+pub struct Assembly<T> {
+    whole: T,
+    chunks: usize,
+    missing: usize,
+}
+
+impl<T: Assemble> Assembly<T> {
+    pub fn new(head: T, chunks: usize) -> Self {
+        Assembly {
+            whole: head,
+            chunks,
+            missing: chunks,
+        }
+    }
+
+    /// Chunks taken in, of how many.
+    pub fn received(&self) -> (usize, usize) {
+        (self.chunks - self.missing, self.chunks)
+    }
+
+    /// Adds the next chunk; the whole, once no chunk is missing.
+    pub fn push(&mut self, chunk: Chunk) -> bool {
+        self.whole.take_chunk(chunk);
+        self.missing = self.missing.saturating_sub(1);
+        self.missing == 0
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.missing == 0
+    }
+
+    pub fn into_whole(self) -> T {
+        self.whole
+    }
+}
+
+/// What [`Assembly`] can put together.
+pub trait Assemble {
+    fn take_chunk(&mut self, chunk: Chunk);
+}
+
+impl Assemble for Import {
+    fn take_chunk(&mut self, chunk: Chunk) {
+        self.sheet.rows.extend(chunk.sheet_rows);
+        self.report.rows.extend(chunk.report_rows);
+        self.ledger.extend_rows(chunk.ledger_rows);
+        self.emails.extend_rows(chunk.email_rows);
+    }
+}
+
+impl Assemble for ValidationReport {
+    fn take_chunk(&mut self, chunk: Chunk) {
+        self.rows.extend(chunk.report_rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::Field;
+
+    fn csv(rows: usize) -> Vec<u8> {
+        let mut text = String::from("employeeID,name,email,isActive\n");
+        for i in 1..=rows {
+            text.push_str(&format!("E{i},Karyawan {i},k{i}@example.com,TRUE\n"));
+        }
+        text.push_str("E1,Dup,dup@example.com,TRUE\n");
+        text.into_bytes()
+    }
+
+    fn open(session: &mut Session, options: ImportOptions) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        let request = Request::Open {
+            options,
+            saved: None,
+            mappings: Vec::new(),
+        };
+        session.handle(request, &mut |reply| replies.push(reply));
+        replies
+    }
+
+    /// What the page does with the replies of one request.
+    fn assemble(replies: Vec<Reply>) -> Import {
+        let mut assembly = None;
+        for reply in replies {
+            match reply {
+                Reply::Opened { head, chunks, .. } => assembly = Some(Assembly::new(*head, chunks)),
+                Reply::Chunk(chunk) => {
+                    assembly.as_mut().unwrap().push(chunk);
+                }
+                _ => {}
+            }
+        }
+        let assembly = assembly.unwrap();
+        assert!(assembly.is_complete());
+        assembly.into_whole()
+    }
+
+    #[test]
+    fn an_import_cut_into_chunks_is_put_back_together_exactly() {
+        let bytes = csv(CHUNK_ROWS * 2 + 7);
+        let direct = Import::from_bytes(&bytes).unwrap();
+        let mut session = Session::new(bytes);
+        let replies = open(&mut session, ImportOptions::default());
+        let chunks = replies
+            .iter()
+            .filter(|r| matches!(r, Reply::Chunk(_)))
+            .count();
+        assert_eq!(chunks, 3);
+        // Each chunk survives the trip through JSON the worker makes.
+        let replies: Vec<Reply> = replies
+            .into_iter()
+            .map(|r| serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap())
+            .collect();
+        assert_eq!(assemble(replies), direct);
+    }
+
+    #[test]
+    fn a_revalidation_sends_the_new_report_and_keeps_the_pages_edits() {
+        let bytes = csv(10);
+        let mut session = Session::new(bytes.clone());
+        let mut page = assemble(open(&mut session, ImportOptions::default()));
+        // The page edits, and tells the session.
+        page.edit_cell(3, Field::Name, "Budi");
+        let edit = CellEdit {
+            row: 3,
+            field: Field::Name,
+            text: "Budi".into(),
+        };
+        session.handle(Request::Edit(edit), &mut |_| {});
+        let mapping = page.report.mapping.clone();
+        let mut replies = Vec::new();
+        session.handle(
+            Request::Revalidate {
+                mapping: mapping.clone(),
+                mode: Mode::Update,
+            },
+            &mut |reply| replies.push(reply),
+        );
+        let mut assembly = None;
+        for reply in replies {
+            match reply {
+                Reply::Revalidated { head, chunks } => {
+                    assembly = Some(Assembly::new(*head, chunks))
+                }
+                Reply::Chunk(chunk) => {
+                    assembly.as_mut().unwrap().push(chunk);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let report = assembly.unwrap().into_whole();
+        page.revalidate(mapping, Mode::Update);
+        assert_eq!(report, page.report);
+        assert_eq!(report.rows[1].row.name.as_deref(), Some("Budi"));
+    }
+
+    #[test]
+    fn a_big_xlsx_shows_its_first_screen_of_rows_before_the_whole_is_read() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (column, header) in ["employeeID", "name", "email", "isActive"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write(0, column as u16, *header).unwrap();
+        }
+        for row in 1..=12_000u32 {
+            sheet.write(row, 0, format!("E{row}")).unwrap();
+            sheet.write(row, 1, format!("Karyawan {row}")).unwrap();
+            sheet.write(row, 2, format!("k{row}@example.com")).unwrap();
+            sheet.write(row, 3, true).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let mut session = Session::new(bytes);
+        let replies = open(&mut session, ImportOptions::default());
+        let Reply::First { import, .. } = &replies[0] else {
+            panic!("first reply: {:?}", replies[0]);
+        };
+        assert!(import.report.rows.len() < 100);
+        assert_eq!(import.report.rows[0].row.employee_id.as_deref(), Some("E1"));
+        let progress: Vec<(u32, Option<u32>)> = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Progress { rows, total } => Some((*rows, *total)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(progress.first(), Some(&(60, Some(12_001))));
+        assert_eq!(progress.last(), Some(&(10_000, Some(12_001))));
+        assert!(matches!(
+            replies.iter().rev().find(|r| !matches!(r, Reply::Chunk(_))),
+            Some(Reply::Opened { .. })
+        ));
+        assert_eq!(assemble(replies).report.rows.len(), 12_000);
+    }
+
+    #[test]
+    fn a_stored_mapping_of_the_same_headers_is_applied_and_sets_the_mode() {
+        let bytes = csv(3);
+        let mut stored = Import::from_bytes(&bytes).unwrap().report.mapping;
+        stored.assign(1, None);
+        let mut session = Session::new(bytes);
+        let mut replies = Vec::new();
+        let request = Request::Open {
+            options: ImportOptions::default(),
+            saved: None,
+            mappings: vec![stored.clone()],
+        };
+        session.handle(request, &mut |reply| replies.push(reply));
+        let import = assemble(replies);
+        assert_eq!(import.report.mapping, stored);
+        assert_eq!(import.report.mode, Mode::suggested_by(&stored));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_fails_with_its_fingerprint() {
+        let mut session = Session::new(b"\x00\x01\x02 not a sheet".to_vec());
+        let replies = open(&mut session, ImportOptions::default());
+        assert!(matches!(
+            &replies[..],
+            [Reply::Failed { fingerprint, .. }] if fingerprint == session.fingerprint()
+        ));
+    }
+}

@@ -1,0 +1,87 @@
+//! The reader worker's side: a message loop around the core's
+//! [`Session`], plus the .xlsx and CSV writers. Runs in a Web Worker
+//! (`src/bin/reader.rs`); see [`crate::worker`] for the page's side.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use employee_import::export;
+use employee_import::session::Session;
+use employee_import::template::template;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::worker::{FromWorker, ToWorker};
+use crate::xlsx;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn scope() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn tell(message: &FromWorker) {
+    if let Ok(text) = serde_json::to_string(message) {
+        let _ = scope().post_message(&JsValue::from_str(&text));
+    }
+}
+
+fn hand_over(name: &str, mime: &str, bytes: &[u8]) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of3(&name.into(), &mime.into(), &array);
+    let transfer = js_sys::Array::of1(&array.buffer());
+    let _ = scope().post_message_with_transfer(&parts, &transfer);
+}
+
+/// Listens for the page's messages until the page terminates the worker.
+pub fn run() {
+    // A panic kills this worker only; the page is told, and the trap that
+    // follows ends the worker's part in it.
+    std::panic::set_hook(Box::new(|info| {
+        tell(&FromWorker::Crashed(info.to_string()))
+    }));
+    let session: Rc<RefCell<Option<Session>>> = Rc::default();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = event.data();
+            if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+                *session.borrow_mut() = Some(Session::new(bytes));
+                return;
+            }
+            let Some(message) = data
+                .as_string()
+                .and_then(|text| serde_json::from_str::<ToWorker>(&text).ok())
+            else {
+                return;
+            };
+            match message {
+                ToWorker::Session(request) => {
+                    if let Some(session) = session.borrow_mut().as_mut() {
+                        session.handle(*request, &mut |reply| tell(&FromWorker::Reply(reply)));
+                    }
+                }
+                ToWorker::Template { mode, lang } => {
+                    let spec = template(mode, lang);
+                    match xlsx::template_xlsx(&spec) {
+                        Ok(bytes) => hand_over(&spec.file_name, XLSX, &bytes),
+                        Err(error) => tell(&FromWorker::WriteFailed(error.to_string())),
+                    }
+                }
+                ToWorker::Table { table, csv, name } => {
+                    let written = if csv {
+                        export::to_csv(&table).map_err(|error| error.to_string())
+                    } else {
+                        xlsx::table_xlsx(&table).map_err(|error| error.to_string())
+                    };
+                    match written {
+                        Ok(bytes) => hand_over(&name, if csv { "text/csv" } else { XLSX }, &bytes),
+                        Err(error) => tell(&FromWorker::WriteFailed(error)),
+                    }
+                }
+            }
+        });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    tell(&FromWorker::Ready);
+}

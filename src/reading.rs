@@ -1,0 +1,567 @@
+//! Reading files through reader workers, for the page: which worker holds
+//! which file, what is being read, and how the replies become the import
+//! the page shows.
+//!
+//! The file on screen has its worker (`current`), which re-validates it
+//! for another mapping or mode. A file being opened gets a fresh worker
+//! (`pending`); only once it is read whole does it replace the file on
+//! screen, and the old worker is terminated, so its memory goes back.
+//! Until then its first rows show provisionally, and a failure, a crash
+//! or Cancel puts back what was there. A spare worker, started once the
+//! page has rendered, takes the next file at once and writes files.
+
+use std::sync::Arc;
+
+use employee_import::export::Table;
+use employee_import::session::{Assembly, Reply, Request};
+use employee_import::{
+    CellEdit, ColumnMapping, Import, ImportError, ImportOptions, Lang, Mode, SavedJob, SheetError,
+    ValidationReport,
+};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::file;
+use crate::storage;
+use crate::worker::{Event, ReaderWorker, ToWorker};
+
+/// The file on screen, as far as the page needs it (the bytes live in the
+/// worker).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenFile {
+    pub name: String,
+    pub fingerprint: String,
+}
+
+/// How far a read has got, for its progress bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub file: String,
+    /// Rows read so far and the rows the sheet says it spans; `None`
+    /// until a reader that streams tells.
+    pub rows: Option<(u32, Option<u32>)>,
+    /// Once read: chunks of rows taken in, of how many.
+    pub received: Option<(usize, usize)>,
+}
+
+/// What went wrong while reading, for the page's notice.
+#[derive(Debug, Clone)]
+pub enum ReadFailure {
+    /// The file cannot be opened (this way).
+    Import {
+        file: String,
+        error: Arc<ImportError>,
+    },
+    /// The worker reading it died: a panic or memory exhausted.
+    Crashed { file: String },
+    /// The worker of the file on screen died; its choices need the file
+    /// opened again.
+    Gone,
+    /// The browser could not give the file's bytes.
+    File { file: String, cause: String },
+    /// A file could not be written.
+    Write(String),
+}
+
+struct Pending {
+    id: u64,
+    worker: ReaderWorker,
+    file: String,
+    /// A new sheet or header row of the file on screen (its worker read
+    /// it), rather than another file.
+    reopen: bool,
+    /// What the page showed before the first rows of this file replaced
+    /// it, to put back if the file cannot be read.
+    previous: Option<Option<Import>>,
+    fingerprint: String,
+    resumed: bool,
+    assembly: Option<Assembly<Import>>,
+}
+
+#[derive(Default)]
+struct Workers {
+    next_id: u64,
+    current: Option<(u64, ReaderWorker)>,
+    pending: Option<Pending>,
+    spare: Option<(u64, ReaderWorker)>,
+    revalidation: Option<Assembly<ValidationReport>>,
+}
+
+/// The page's side of reading; `Copy`, so every callback can carry it.
+#[derive(Clone, Copy)]
+pub struct Reading {
+    import: RwSignal<Option<Import>>,
+    pub file: RwSignal<Option<OpenFile>>,
+    pub progress: RwSignal<Option<Progress>>,
+    /// Another mapping or mode is being applied to every row.
+    pub revalidating: RwSignal<bool>,
+    /// A protected workbook waits for its password (its name).
+    pub locked: RwSignal<Option<String>>,
+    pub password_error: RwSignal<Option<SheetError>>,
+    on_failure: Callback<ReadFailure>,
+    /// Told when a file was read whole (`true`: a saved job was resumed),
+    /// or re-validated (`false`).
+    on_ready: Callback<bool>,
+    workers: StoredValue<Workers, LocalStorage>,
+}
+
+impl Reading {
+    pub fn new(
+        import: RwSignal<Option<Import>>,
+        on_failure: Callback<ReadFailure>,
+        on_ready: Callback<bool>,
+    ) -> Self {
+        Reading {
+            import,
+            file: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            revalidating: RwSignal::new(false),
+            locked: RwSignal::new(None),
+            password_error: RwSignal::new(None),
+            on_failure,
+            on_ready,
+            workers: StoredValue::new_local(Workers::default()),
+        }
+    }
+
+    /// Whether a file is being read or re-validated: the rows on screen
+    /// are not final.
+    pub fn busy(self) -> bool {
+        self.progress.with(Option::is_some) || self.revalidating.get()
+    }
+
+    /// Starts the spare worker, so the first file need not wait for one.
+    pub fn warm_up(self) {
+        if self.workers.with_value(|w| w.spare.is_none()) {
+            if let Some(spare) = self.spawn() {
+                self.workers.update_value(|w| w.spare = Some(spare));
+            }
+        }
+    }
+
+    fn spawn(self) -> Option<(u64, ReaderWorker)> {
+        let id = self.workers.try_update_value(|w| {
+            w.next_id += 1;
+            w.next_id
+        })?;
+        match ReaderWorker::spawn(move |event| self.on_event(id, event)) {
+            Ok(worker) => Some((id, worker)),
+            Err(error) => {
+                self.on_failure.run(ReadFailure::Write(error));
+                None
+            }
+        }
+    }
+
+    /// Reads a file the admin picked. A saved job of the same file is
+    /// resumed.
+    pub fn open_file(self, picked: web_sys::File, saved: Option<SavedJob>) {
+        let name = picked.name();
+        let Some((id, worker)) = self
+            .workers
+            .try_update_value(|w| w.spare.take())
+            .flatten()
+            .or_else(|| self.spawn())
+        else {
+            return;
+        };
+        self.cancel();
+        self.locked.set(None);
+        self.password_error.set(None);
+        self.progress.set(Some(Progress {
+            file: name.clone(),
+            rows: None,
+            received: None,
+        }));
+        let request = Request::Open {
+            options: ImportOptions::default(),
+            saved,
+            mappings: storage::load_mappings(),
+        };
+        self.workers.update_value(|w| {
+            w.pending = Some(Pending {
+                id,
+                worker,
+                file: name.clone(),
+                reopen: false,
+                previous: None,
+                fingerprint: String::new(),
+                resumed: false,
+                assembly: None,
+            })
+        });
+        // The bytes go to the worker as they come from the browser; the
+        // page never copies them.
+        leptos::task::spawn_local(async move {
+            let bytes = wasm_bindgen_futures::JsFuture::from(picked.array_buffer()).await;
+            let still_pending = self
+                .workers
+                .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id));
+            match bytes {
+                Ok(buffer) if still_pending => self.workers.with_value(|w| {
+                    if let Some(pending) = &w.pending {
+                        pending.worker.load(buffer.unchecked_into());
+                        pending.worker.ask(&ToWorker::session(request));
+                    }
+                }),
+                Ok(_) => {}
+                Err(error) => {
+                    self.drop_pending();
+                    self.on_failure.run(ReadFailure::File {
+                        file: name,
+                        cause: format!("{error:?}"),
+                    });
+                }
+            }
+        });
+    }
+
+    /// Reads another sheet or header row of the file on screen.
+    pub fn reopen(self, options: ImportOptions) {
+        let Some(name) = self
+            .file
+            .with_untracked(|f| f.as_ref().map(|f| f.name.clone()))
+        else {
+            return;
+        };
+        let Some((id, worker)) = self
+            .workers
+            .try_update_value(|w| w.current.take())
+            .flatten()
+        else {
+            self.on_failure.run(ReadFailure::Gone);
+            return;
+        };
+        self.progress.set(Some(Progress {
+            file: name.clone(),
+            rows: None,
+            received: None,
+        }));
+        worker.ask(&ToWorker::session(Request::Open {
+            options,
+            saved: None,
+            mappings: Vec::new(),
+        }));
+        self.workers.update_value(|w| {
+            w.pending = Some(Pending {
+                id,
+                worker,
+                file: name,
+                reopen: true,
+                previous: None,
+                fingerprint: String::new(),
+                resumed: false,
+                assembly: None,
+            })
+        });
+    }
+
+    /// Tries the password the admin typed on the workbook waiting for it.
+    pub fn password(self, password: String, saved: Option<SavedJob>) {
+        let file = self.workers.with_value(|w| {
+            w.pending.as_ref().map(|pending| {
+                pending.worker.ask(&ToWorker::session(Request::Password {
+                    password,
+                    saved,
+                    mappings: storage::load_mappings(),
+                }));
+                pending.file.clone()
+            })
+        });
+        if let Some(file) = file {
+            self.progress.set(Some(Progress {
+                file,
+                rows: None,
+                received: None,
+            }));
+        }
+    }
+
+    /// Stops reading the file being opened; what the page showed before
+    /// stays.
+    pub fn cancel(self) {
+        self.locked.set(None);
+        self.password_error.set(None);
+        self.drop_pending();
+    }
+
+    fn drop_pending(self) {
+        let pending = self
+            .workers
+            .try_update_value(|w| w.pending.take())
+            .flatten();
+        self.progress.set(None);
+        if let Some(pending) = pending {
+            if let Some(previous) = pending.previous {
+                self.import.set(previous);
+            }
+            if pending.reopen {
+                // The file on screen keeps its worker.
+                self.workers
+                    .update_value(|w| w.current = Some((pending.id, pending.worker)));
+            }
+        }
+    }
+
+    /// Validates every row again for another mapping or mode, in the
+    /// worker; outcomes and exclusions stay.
+    pub fn revalidate(self, mapping: ColumnMapping, mode: Mode) {
+        let sent = self.workers.with_value(|w| {
+            w.current.as_ref().map(|(_, worker)| {
+                worker.ask(&ToWorker::session(Request::Revalidate { mapping, mode }))
+            })
+        });
+        match sent {
+            Some(()) => self.revalidating.set(true),
+            None => self.on_failure.run(ReadFailure::Gone),
+        }
+    }
+
+    /// Tells the worker of a cell the page changed, so a later
+    /// re-validation sees it.
+    pub fn edit(self, edit: CellEdit) {
+        self.workers.with_value(|w| {
+            if let Some((_, worker)) = &w.current {
+                worker.ask(&ToWorker::session(Request::Edit(edit)));
+            }
+        });
+    }
+
+    /// Writes the template in the worker and downloads it.
+    pub fn write_template(self, mode: Mode, lang: Lang) {
+        self.write(ToWorker::Template { mode, lang });
+    }
+
+    /// Writes a result table in the worker and downloads it as `name`.
+    pub fn write_table(self, table: Table, csv: bool, name: String) {
+        self.write(ToWorker::Table { table, csv, name });
+    }
+
+    fn write(self, message: ToWorker) {
+        self.warm_up();
+        self.workers.with_value(|w| {
+            if let Some((_, spare)) = &w.spare {
+                spare.ask(&message);
+            }
+        });
+    }
+
+    fn on_event(self, id: u64, event: Event) {
+        match event {
+            Event::Written(written) => {
+                if let Err(error) = file::download(&written.name, &written.bytes, &written.mime) {
+                    self.on_failure.run(ReadFailure::Write(error));
+                }
+            }
+            Event::WriteFailed(error) => self.on_failure.run(ReadFailure::Write(error)),
+            Event::Crashed => self.crashed(id),
+            Event::Reply(reply) => self.on_reply(id, reply),
+        }
+    }
+
+    fn crashed(self, id: u64) {
+        // The dead worker's closures are running: it is dropped only
+        // after this event (see `ReaderWorker`'s Drop).
+        let (pending_file, was_current, was_spare) = self.workers.with_value(|w| {
+            (
+                w.pending
+                    .as_ref()
+                    .filter(|p| p.id == id)
+                    .map(|p| p.file.clone()),
+                w.current.as_ref().is_some_and(|(c, _)| *c == id),
+                w.spare.as_ref().is_some_and(|(s, _)| *s == id),
+            )
+        });
+        if let Some(file) = pending_file {
+            let reopen = self
+                .workers
+                .with_value(|w| w.pending.as_ref().is_some_and(|p| p.reopen));
+            let pending = self
+                .workers
+                .try_update_value(|w| w.pending.take())
+                .flatten();
+            if let Some(Some(previous)) = pending.map(|p| p.previous) {
+                self.import.set(previous);
+            }
+            self.progress.set(None);
+            self.locked.set(None);
+            if reopen {
+                self.on_failure.run(ReadFailure::Gone);
+            }
+            self.on_failure.run(ReadFailure::Crashed { file });
+        } else if was_current {
+            self.workers.update_value(|w| w.current = None);
+            self.revalidating.set(false);
+            self.workers.update_value(|w| w.revalidation = None);
+            self.on_failure.run(ReadFailure::Gone);
+        } else if was_spare {
+            self.workers.update_value(|w| w.spare = None);
+            self.on_failure.run(ReadFailure::Write(
+                "the worker that writes files stopped".to_owned(),
+            ));
+        }
+    }
+
+    fn on_reply(self, id: u64, reply: Reply) {
+        let is_pending = self
+            .workers
+            .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id));
+        if !is_pending {
+            // The file on screen: a re-validation.
+            if self
+                .workers
+                .with_value(|w| w.current.as_ref().is_some_and(|(c, _)| *c == id))
+            {
+                self.on_revalidation(reply);
+            }
+            return;
+        }
+        match reply {
+            Reply::Progress { rows, total } => self.progress.update(|p| {
+                if let Some(p) = p {
+                    p.rows = Some((rows, total));
+                }
+            }),
+            Reply::First {
+                import,
+                fingerprint,
+            } => {
+                let previous = self.import.get_untracked();
+                self.workers.update_value(|w| {
+                    if let Some(p) = &mut w.pending {
+                        p.previous.get_or_insert(previous);
+                        p.fingerprint = fingerprint;
+                    }
+                });
+                self.import.set(Some(*import));
+            }
+            Reply::Opened {
+                head,
+                fingerprint,
+                resumed,
+                chunks,
+            } => {
+                self.workers.update_value(|w| {
+                    if let Some(p) = &mut w.pending {
+                        p.fingerprint = fingerprint;
+                        p.resumed = resumed;
+                        p.assembly = Some(Assembly::new(*head, chunks));
+                    }
+                });
+                self.received(0, chunks);
+                if chunks == 0 {
+                    self.finish_open();
+                }
+            }
+            Reply::Chunk(chunk) => {
+                let received = self.workers.try_update_value(|w| {
+                    let assembly = w.pending.as_mut()?.assembly.as_mut()?;
+                    assembly.push(chunk);
+                    Some(assembly.received())
+                });
+                if let Some(Some((done, of))) = received {
+                    self.received(done, of);
+                    if done == of {
+                        self.finish_open();
+                    }
+                }
+            }
+            Reply::Failed { error, .. } => {
+                let file = self
+                    .workers
+                    .with_value(|w| w.pending.as_ref().map(|p| p.file.clone()))
+                    .unwrap_or_default();
+                if let ImportError::Sheet(
+                    error @ (SheetError::PasswordRequired | SheetError::WrongPassword),
+                ) = error
+                {
+                    // The worker keeps the file, waiting for the password.
+                    self.progress.set(None);
+                    self.password_error
+                        .set((error == SheetError::WrongPassword).then_some(error));
+                    self.locked.set(Some(file));
+                    return;
+                }
+                self.cancel();
+                self.on_failure.run(ReadFailure::Import {
+                    file,
+                    error: Arc::new(error),
+                });
+            }
+            Reply::Revalidated { .. } => {}
+        }
+    }
+
+    fn received(self, done: usize, of: usize) {
+        self.progress.update(|p| {
+            if let Some(p) = p {
+                p.received = Some((done, of));
+            }
+        });
+    }
+
+    fn finish_open(self) {
+        let Some(pending) = self
+            .workers
+            .try_update_value(|w| w.pending.take())
+            .flatten()
+        else {
+            return;
+        };
+        let Some(assembly) = pending.assembly else {
+            return;
+        };
+        let name = pending.file.clone();
+        // The old file's worker goes, and its memory with it.
+        self.workers.update_value(|w| {
+            w.current = Some((pending.id, pending.worker));
+            w.revalidation = None;
+        });
+        self.revalidating.set(false);
+        self.import.set(Some(assembly.into_whole()));
+        self.file.set(Some(OpenFile {
+            name,
+            fingerprint: pending.fingerprint,
+        }));
+        self.progress.set(None);
+        self.locked.set(None);
+        self.password_error.set(None);
+        self.on_ready.run(pending.resumed);
+        self.warm_up();
+    }
+
+    fn on_revalidation(self, reply: Reply) {
+        let report = match reply {
+            Reply::Revalidated { head, chunks } => {
+                let assembly = Assembly::new(*head, chunks);
+                if !assembly.is_complete() {
+                    self.workers
+                        .update_value(|w| w.revalidation = Some(assembly));
+                    return;
+                }
+                assembly.into_whole()
+            }
+            Reply::Chunk(chunk) => {
+                let whole = self.workers.try_update_value(|w| {
+                    let assembly = w.revalidation.as_mut()?;
+                    if !assembly.push(chunk) {
+                        return None;
+                    }
+                    w.revalidation.take().map(Assembly::into_whole)
+                });
+                match whole.flatten() {
+                    Some(report) => report,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+        self.import.update(|current| {
+            if let Some(current) = current {
+                current.set_report(report);
+            }
+        });
+        self.revalidating.set(false);
+        self.on_ready.run(false);
+    }
+}
