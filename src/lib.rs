@@ -345,6 +345,10 @@ pub fn App() -> impl IntoView {
         check_if_needed();
     });
     let on_exclude = Callback::new(move |(number, excluded): (u32, bool)| {
+        // Rows still being read or re-validated are not final.
+        if reading.busy() {
+            return;
+        }
         import.update(|current| {
             if let Some(current) = current {
                 current.set_excluded(number, excluded);
@@ -402,6 +406,10 @@ pub fn App() -> impl IntoView {
     });
 
     let on_start = Callback::new(move |()| {
+        // Rows still being read or re-validated are not final.
+        if reading.busy() {
+            return;
+        }
         if token_expired() {
             notice.set(Some(Notice::TokenExpired));
             return;
@@ -420,6 +428,10 @@ pub fn App() -> impl IntoView {
         }
     });
     let on_check = Callback::new(move |()| {
+        // Rows still being read or re-validated are not final.
+        if reading.busy() {
+            return;
+        }
         if token.get_untracked().trim().is_empty() {
             notice.set(Some(Notice::TokenMissing));
             return;
@@ -430,6 +442,10 @@ pub fn App() -> impl IntoView {
     });
     let on_cancel_check = Callback::new(move |()| checker.cancel());
     let on_update_instead = Callback::new(move |()| {
+        // Rows still being read or re-validated are not final.
+        if reading.busy() {
+            return;
+        }
         import.update(|current| {
             if let Some(current) = current {
                 current.update_existing_instead();
@@ -437,6 +453,10 @@ pub fn App() -> impl IntoView {
         });
     });
     let on_change_emails = Callback::new(move |()| {
+        // Rows still being read or re-validated are not final.
+        if reading.busy() {
+            return;
+        }
         if token_expired() {
             notice.set(Some(Notice::TokenExpired));
             return;
@@ -445,6 +465,10 @@ pub fn App() -> impl IntoView {
         sender.start(Step::Emails, send_settings());
     });
     let on_retry_rejected = Callback::new(move |()| {
+        // Rows still being read or re-validated are not final.
+        if reading.busy() {
+            return;
+        }
         if checking() {
             return;
         }
@@ -610,17 +634,21 @@ pub fn App() -> impl IntoView {
                         .get(&(field, Severity::Error))
                         .copied()
                         .unwrap_or(0),
-                    // Rows still being read or re-validated are not final.
-                    editable: !reading.busy(),
+                    editable: true,
                 })
                 .collect::<Vec<_>>()
         })
     });
     let row_at = Callback::new(move |position: usize| {
         let lang = lang.get();
+        let editable = !reading.busy();
         let index = filtered.with(|indices| indices.get(position).copied())?;
-        columns
-            .with(|columns| import.with(|i| i.as_ref().map(|i| row_view(i, index, columns, lang))))
+        columns.with(|columns| {
+            import.with(|i| {
+                i.as_ref()
+                    .map(|i| row_view(i, index, columns, lang, editable))
+            })
+        })
     });
     let header_choices = Memo::new(move |_| {
         import.with(|i| {
@@ -767,7 +795,7 @@ pub fn App() -> impl IntoView {
                         mode=mode
                         counts=counts
                         outlook=outlook
-                        checking=Signal::derive(checking)
+                        checking=Signal::derive(move || checking() || reading.busy())
                         run=sender.run
                         run_counts=run_counts
                         batch_size=batch_size
@@ -831,7 +859,15 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -> RowView {
+/// The row at `index` as the grid shows it; `editable` is false while the
+/// rows on screen are not final (a file still being read or re-validated).
+fn row_view(
+    import: &Import,
+    index: usize,
+    columns: &[ColumnView],
+    lang: Lang,
+    editable: bool,
+) -> RowView {
     let report_row = &import.report.rows[index];
     let state = import.ledger.rows()[index].state.clone();
     let issue_on = |field: Field| {
@@ -953,6 +989,7 @@ fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -
         email_change: email_change.is_some(),
         included,
         toggle,
+        editable,
     }
 }
 

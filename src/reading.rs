@@ -63,6 +63,19 @@ pub enum ReadFailure {
     Write(String),
 }
 
+/// The import and file on screen before a new file's first rows.
+struct Shown {
+    import: Option<Import>,
+    file: Option<OpenFile>,
+}
+
+impl Shown {
+    fn put_back(self, reading: Reading) {
+        reading.import.set(self.import);
+        reading.file.set(self.file);
+    }
+}
+
 struct Pending {
     id: u64,
     worker: ReaderWorker,
@@ -72,7 +85,7 @@ struct Pending {
     reopen: bool,
     /// What the page showed before the first rows of this file replaced
     /// it, to put back if the file cannot be read.
-    previous: Option<Option<Import>>,
+    previous: Option<Shown>,
     fingerprint: String,
     resumed: bool,
     assembly: Option<Assembly<Import>>,
@@ -293,7 +306,7 @@ impl Reading {
         self.progress.set(None);
         if let Some(pending) = pending {
             if let Some(previous) = pending.previous {
-                self.import.set(previous);
+                previous.put_back(self);
             }
             if pending.reopen {
                 // The file on screen keeps its worker.
@@ -381,7 +394,7 @@ impl Reading {
                 .try_update_value(|w| w.pending.take())
                 .flatten();
             if let Some(Some(previous)) = pending.map(|p| p.previous) {
-                self.import.set(previous);
+                previous.put_back(self);
             }
             self.progress.set(None);
             self.locked.set(None);
@@ -426,14 +439,26 @@ impl Reading {
                 import,
                 fingerprint,
             } => {
-                let previous = self.import.get_untracked();
+                // Moved out, not cloned: a 100,000-row import is big.
+                let previous = Shown {
+                    import: self.import.try_update_untracked(Option::take).flatten(),
+                    file: self.file.get_untracked(),
+                };
+                let file = self
+                    .workers
+                    .with_value(|w| w.pending.as_ref().map(|p| p.file.clone()));
                 self.workers.update_value(|w| {
                     if let Some(p) = &mut w.pending {
                         p.previous.get_or_insert(previous);
-                        p.fingerprint = fingerprint;
+                        p.fingerprint = fingerprint.clone();
                     }
                 });
                 self.import.set(Some(*import));
+                // The rows on screen are this file's: so is the name above.
+                self.file.set(file.map(|name| OpenFile {
+                    name,
+                    fingerprint: fingerprint.clone(),
+                }));
             }
             Reply::Opened {
                 head,
@@ -512,6 +537,11 @@ impl Reading {
             return;
         };
         let name = pending.file.clone();
+        // What was on screen before goes in a task of its own: freeing a
+        // big import takes a while.
+        if let Some(previous) = pending.previous {
+            gloo_timers::callback::Timeout::new(0, move || drop(previous.import)).forget();
+        }
         // The old file's worker goes, and its memory with it.
         self.workers.update_value(|w| {
             w.current = Some((pending.id, pending.worker));

@@ -56,6 +56,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
         email_change: false,
         included: true,
         toggle: true,
+        editable: true,
     }
 }
 

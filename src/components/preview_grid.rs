@@ -50,6 +50,9 @@ pub struct RowView {
     pub included: bool,
     /// Whether the admin can tick or untick it.
     pub toggle: bool,
+    /// Whether its cells can be edited now: not while the file is still
+    /// being read or re-validated.
+    pub editable: bool,
 }
 
 /// The rows of the sheet, virtualized: only the rows in view (and a few
@@ -236,8 +239,8 @@ fn GridRow(
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
     let number = row.number;
-    let editable: Vec<bool> =
-        columns.with_untracked(|columns| columns.iter().map(|c| c.editable).collect());
+    let editable: Vec<bool> = columns
+        .with_untracked(|columns| columns.iter().map(|c| c.editable && row.editable).collect());
     // Rows in flight or already applied cannot change; refused ones can be
     // fixed and retried.
     let locked = !matches!(

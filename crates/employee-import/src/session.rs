@@ -24,7 +24,7 @@ use crate::validate::{Mode, ReportRow, ValidationReport};
 
 /// Rows per [`Chunk`]: small enough for the page to take one in a few
 /// milliseconds.
-pub const CHUNK_ROWS: usize = 2_000;
+pub const CHUNK_ROWS: usize = 1_000;
 
 /// What the page asks of the file's session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
