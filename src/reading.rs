@@ -44,6 +44,17 @@ pub struct Progress {
     pub received: Option<(usize, usize)>,
 }
 
+impl Progress {
+    /// A read of `file` that has told nothing yet.
+    fn starting(file: String) -> Self {
+        Progress {
+            file,
+            rows: None,
+            received: None,
+        }
+    }
+}
+
 /// What went wrong while reading, for the page's notice.
 #[derive(Debug, Clone)]
 pub enum ReadFailure {
@@ -89,6 +100,21 @@ struct Pending {
     fingerprint: String,
     resumed: bool,
     assembly: Option<Assembly<Import>>,
+}
+
+impl Pending {
+    fn new(id: u64, worker: ReaderWorker, file: String, reopen: bool) -> Self {
+        Pending {
+            id,
+            worker,
+            file,
+            reopen,
+            previous: None,
+            fingerprint: String::new(),
+            resumed: false,
+            assembly: None,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -181,28 +207,14 @@ impl Reading {
         self.cancel();
         self.locked.set(None);
         self.password_error.set(None);
-        self.progress.set(Some(Progress {
-            file: name.clone(),
-            rows: None,
-            received: None,
-        }));
+        self.progress.set(Some(Progress::starting(name.clone())));
         let request = Request::Open {
             options: ImportOptions::default(),
             saved,
             mappings: storage::load_mappings(),
         };
-        self.workers.update_value(|w| {
-            w.pending = Some(Pending {
-                id,
-                worker,
-                file: name.clone(),
-                reopen: false,
-                previous: None,
-                fingerprint: String::new(),
-                resumed: false,
-                assembly: None,
-            })
-        });
+        self.workers
+            .update_value(|w| w.pending = Some(Pending::new(id, worker, name.clone(), false)));
         // The bytes go to the worker as they come from the browser; the
         // page never copies them.
         leptos::task::spawn_local(async move {
@@ -245,28 +257,14 @@ impl Reading {
             self.on_failure.run(ReadFailure::Gone);
             return;
         };
-        self.progress.set(Some(Progress {
-            file: name.clone(),
-            rows: None,
-            received: None,
-        }));
+        self.progress.set(Some(Progress::starting(name.clone())));
         worker.ask(&ToWorker::session(Request::Open {
             options,
             saved: None,
             mappings: Vec::new(),
         }));
-        self.workers.update_value(|w| {
-            w.pending = Some(Pending {
-                id,
-                worker,
-                file: name,
-                reopen: true,
-                previous: None,
-                fingerprint: String::new(),
-                resumed: false,
-                assembly: None,
-            })
-        });
+        self.workers
+            .update_value(|w| w.pending = Some(Pending::new(id, worker, name, true)));
     }
 
     /// Tries the password the admin typed on the workbook waiting for it.
@@ -282,11 +280,7 @@ impl Reading {
             })
         });
         if let Some(file) = file {
-            self.progress.set(Some(Progress {
-                file,
-                rows: None,
-                received: None,
-            }));
+            self.progress.set(Some(Progress::starting(file)));
         }
     }
 
@@ -375,33 +369,30 @@ impl Reading {
     fn crashed(self, id: u64) {
         // The dead worker's closures are running: it is dropped only
         // after this event (see `ReaderWorker`'s Drop).
-        let (pending_file, was_current, was_spare) = self.workers.with_value(|w| {
+        let pending = self
+            .workers
+            .try_update_value(|w| match &w.pending {
+                Some(p) if p.id == id => w.pending.take(),
+                _ => None,
+            })
+            .flatten();
+        let (was_current, was_spare) = self.workers.with_value(|w| {
             (
-                w.pending
-                    .as_ref()
-                    .filter(|p| p.id == id)
-                    .map(|p| p.file.clone()),
                 w.current.as_ref().is_some_and(|(c, _)| *c == id),
                 w.spare.as_ref().is_some_and(|(s, _)| *s == id),
             )
         });
-        if let Some(file) = pending_file {
-            let reopen = self
-                .workers
-                .with_value(|w| w.pending.as_ref().is_some_and(|p| p.reopen));
-            let pending = self
-                .workers
-                .try_update_value(|w| w.pending.take())
-                .flatten();
-            if let Some(Some(previous)) = pending.map(|p| p.previous) {
+        if let Some(pending) = pending {
+            if let Some(previous) = pending.previous {
                 previous.put_back(self);
             }
             self.progress.set(None);
             self.locked.set(None);
-            if reopen {
+            if pending.reopen {
                 self.on_failure.run(ReadFailure::Gone);
             }
-            self.on_failure.run(ReadFailure::Crashed { file });
+            self.on_failure
+                .run(ReadFailure::Crashed { file: pending.file });
         } else if was_current {
             self.workers.update_value(|w| w.current = None);
             self.revalidating.set(false);
