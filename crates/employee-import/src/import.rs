@@ -268,9 +268,10 @@ impl Import {
             self.switched.remove(&number);
             self.unchanged_included.remove(&number);
         }
-        self.report
+        let touched = self
+            .report
             .revalidate_row(&self.sheet, self.header_row, number);
-        self.ledger.refresh(&self.report);
+        self.ledger.refresh_rows(&self.report, touched);
         self.edits.push(CellEdit {
             row: number,
             field,

@@ -185,7 +185,20 @@ impl Ledger {
     /// valid ones ready, the rest invalid. Excluded rows and rows with an
     /// outcome keep their state.
     pub fn refresh(&mut self, report: &ValidationReport) {
-        for (row, report_row) in self.rows.iter_mut().zip(&report.rows) {
+        self.refresh_rows(report, 0..self.rows.len());
+    }
+
+    /// `refresh` for the rows at `indices` only, after an edit.
+    pub fn refresh_rows(
+        &mut self,
+        report: &ValidationReport,
+        indices: impl IntoIterator<Item = usize>,
+    ) {
+        for index in indices {
+            let (Some(row), Some(report_row)) = (self.rows.get_mut(index), report.rows.get(index))
+            else {
+                continue;
+            };
             if matches!(row.state, RowState::Invalid | RowState::Ready) {
                 row.employee_id = report_row.row.employee_id.clone();
                 row.state = if report_row.is_valid() {

@@ -23,6 +23,7 @@
 
 pub mod config;
 pub mod contract;
+mod duplicates;
 pub mod export;
 pub mod import;
 pub mod job;

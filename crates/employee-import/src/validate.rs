@@ -9,9 +9,10 @@
 //! the issue is a warning carrying the proposed value; the row still goes out
 //! as typed unless the user takes the proposal.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::contract::CreateUserItem;
+use crate::duplicates;
 use crate::lang::Lang;
 use crate::mapping::{ColumnMapping, Field};
 use crate::sheet::{CellValue, Sheet, SheetRow};
@@ -361,17 +362,14 @@ pub fn validate(
         .copied()
         .filter(|f| !mode.accepts(*f))
         .collect();
-    let data_rows: Vec<&SheetRow> = sheet
-        .rows
-        .iter()
-        .filter(|row| row.number > header_row)
-        .collect();
-    let id_width = zero_padded_width(&data_rows, mapping.column_of(Field::EmployeeId));
-    let mut rows: Vec<ReportRow> = data_rows
-        .iter()
+    let id_width = zero_padded_width(
+        data_rows(sheet, header_row),
+        mapping.column_of(Field::EmployeeId),
+    );
+    let mut rows: Vec<ReportRow> = data_rows(sheet, header_row)
         .map(|row| judge_row(row, mapping, mode, id_width))
         .collect();
-    flag_all_duplicates(&mut rows, mode);
+    duplicates::flag(&mut rows, mode);
     ValidationReport {
         mode,
         mapping: mapping.clone(),
@@ -383,63 +381,43 @@ pub fn validate(
 
 impl ValidationReport {
     /// Re-judges the row numbered `number` after its cells changed in
-    /// `sheet`, then the duplicates across all rows, which an edit can
-    /// create or resolve anywhere. Cheaper than `validate` on a big sheet:
-    /// one row is re-read, the rest only re-hashed.
-    pub fn revalidate_row(&mut self, sheet: &Sheet, header_row: u32, number: u32) {
+    /// `sheet`, and the duplicates an edit can create or resolve: those of
+    /// the rows sharing a value with it, before or after. Returns the
+    /// indices of the rows whose issues may have changed.
+    pub fn revalidate_row(&mut self, sheet: &Sheet, header_row: u32, number: u32) -> Vec<usize> {
         let Ok(index) = self
             .rows
             .binary_search_by_key(&number, |row| row.row.number)
         else {
-            return;
+            return Vec::new();
         };
         let Ok(sheet_index) = sheet.rows.binary_search_by_key(&number, |row| row.number) else {
-            return;
+            return Vec::new();
         };
-        let data_rows: Vec<&SheetRow> = sheet
-            .rows
-            .iter()
-            .filter(|row| row.number > header_row)
-            .collect();
-        let id_width = zero_padded_width(&data_rows, self.mapping.column_of(Field::EmployeeId));
-        self.rows[index] = judge_row(&sheet.rows[sheet_index], &self.mapping, self.mode, id_width);
-        for row in &mut self.rows {
-            row.issues
-                .retain(|issue| !matches!(issue.kind, IssueKind::DuplicateInFile { .. }));
-        }
-        flag_all_duplicates(&mut self.rows, self.mode);
+        let sheet_row = &sheet.rows[sheet_index];
+        let id_column = self.mapping.column_of(Field::EmployeeId);
+        // The width only matters to an ID in a number cell.
+        let id_width = id_column
+            .filter(|&column| matches!(sheet_row.cell(column), CellValue::Number(_)))
+            .and_then(|column| zero_padded_width(data_rows(sheet, header_row), Some(column)));
+        let judged = judge_row(sheet_row, &self.mapping, self.mode, id_width);
+        let before = std::mem::replace(&mut self.rows[index], judged);
+        duplicates::reflag(&mut self.rows, self.mode, index, &before.row)
     }
 }
 
-fn flag_all_duplicates(rows: &mut [ReportRow], mode: Mode) {
-    flag_duplicates(rows, Field::EmployeeId, |row| {
-        vec![row.employee_id.as_deref()]
-    });
-    flag_duplicates(rows, Field::Username, |row| vec![row.username.as_deref()]);
-    match mode {
-        // In an update the e-mail feeds only the opt-in e-mail change,
-        // where the API refuses a taken address (10102): a shared address
-        // must not block the rest of the row.
-        Mode::Create => flag_duplicates(rows, Field::Email, |row| vec![row.email.as_deref()]),
-        // A new ID must not clash with another row's new ID.
-        Mode::Update => {
-            flag_duplicates(rows, Field::NewEmployeeId, |row| {
-                let renamed = row
-                    .new_employee_id
-                    .as_deref()
-                    .filter(|new| Some(*new) != row.employee_id.as_deref());
-                vec![renamed]
-            });
-            flag_renames_onto_existing_ids(rows);
-        }
-    }
+fn data_rows(sheet: &Sheet, header_row: u32) -> impl Iterator<Item = &SheetRow> {
+    sheet.rows.iter().filter(move |row| row.number > header_row)
 }
 
 /// When the employee IDs typed as text are zero-padded to one width, the
 /// width they share; a number cell shorter than it probably lost its zeros.
-fn zero_padded_width(rows: &[&SheetRow], column: Option<usize>) -> Option<usize> {
+fn zero_padded_width<'s>(
+    rows: impl Iterator<Item = &'s SheetRow>,
+    column: Option<usize>,
+) -> Option<usize> {
     let column = column?;
-    let mut widths: HashMap<usize, usize> = HashMap::new();
+    let mut widths: BTreeMap<usize, usize> = BTreeMap::new();
     for row in rows {
         if let CellValue::Text(text) = row.cell(column) {
             let text = text.trim();
@@ -571,74 +549,6 @@ fn phone_issue(text: &str, from_number: bool) -> Option<IssueKind> {
     None
 }
 
-/// Flags every row sharing a `keys` value with another row, naming the others.
-fn flag_duplicates(
-    rows: &mut [ReportRow],
-    field: Field,
-    keys: impl Fn(&UserRow) -> Vec<Option<&str>>,
-) {
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    for (index, report_row) in rows.iter().enumerate() {
-        for value in keys(&report_row.row).into_iter().flatten() {
-            // Flag case variants too rather than let the server decide
-            // whether "E1" and "e1" are the same employee.
-            by_key.entry(value.to_lowercase()).or_default().push(index);
-        }
-    }
-    let mut groups: Vec<Vec<usize>> = by_key
-        .into_values()
-        .filter(|indices| indices.len() > 1)
-        .collect();
-    groups.sort();
-    for indices in groups {
-        let numbers: Vec<u32> = indices.iter().map(|&i| rows[i].row.number).collect();
-        for &index in &indices {
-            let own = rows[index].row.number;
-            let other_rows = numbers.iter().copied().filter(|n| *n != own).collect();
-            rows[index].issues.push(CellIssue {
-                field,
-                kind: IssueKind::DuplicateInFile { other_rows },
-            });
-        }
-    }
-}
-
-/// In update mode, a row renaming to an ID that another row updates would
-/// make the two collide: flag both.
-fn flag_renames_onto_existing_ids(rows: &mut [ReportRow]) {
-    let by_id: HashMap<String, u32> = rows
-        .iter()
-        .filter_map(|r| Some((r.row.employee_id.as_deref()?.to_lowercase(), r.row.number)))
-        .collect();
-    let mut clashes: Vec<(u32, u32)> = Vec::new();
-    for report_row in rows.iter() {
-        let Some(new) = report_row.row.new_employee_id.as_deref() else {
-            continue;
-        };
-        if let Some(&other) = by_id
-            .get(&new.to_lowercase())
-            .filter(|&&other| other != report_row.row.number)
-        {
-            clashes.push((report_row.row.number, other));
-        }
-    }
-    for (renaming, holder) in clashes {
-        for (number, field, other) in [
-            (renaming, Field::NewEmployeeId, holder),
-            (holder, Field::EmployeeId, renaming),
-        ] {
-            if let Some(row) = rows.iter_mut().find(|r| r.row.number == number) {
-                row.issues.push(CellIssue {
-                    field,
-                    kind: IssueKind::DuplicateInFile {
-                        other_rows: vec![other],
-                    },
-                });
-            }
-        }
-    }
-}
-
 fn is_alphanumeric(text: &str) -> bool {
     text.chars().all(|c| c.is_ascii_alphanumeric())
 }
@@ -662,8 +572,16 @@ fn parse_bool(cell: &CellValue) -> Option<bool> {
         CellValue::Number(number) if *number == 1.0 => Some(true),
         CellValue::Number(number) if *number == 0.0 => Some(false),
         CellValue::Text(text) => {
-            let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
-            match words.join(" ").as_str() {
+            let words: String;
+            let text = match text.trim() {
+                // One ASCII word, the usual case, is compared as it is.
+                word if word.bytes().all(|b| b.is_ascii_graphic()) => word,
+                spaced => {
+                    words = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+                    &words
+                }
+            };
+            match text.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "y" | "ya" | "1" | "aktif" | "active" => Some(true),
                 "false" | "no" | "n" | "tidak" | "0" | "nonaktif" | "non aktif" | "non-aktif"
                 | "tidak aktif" | "inactive" => Some(false),
