@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use employee_import::export;
-use employee_import::session::Session;
+use employee_import::session::{Reply, Session};
 use employee_import::template::template;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -58,7 +58,16 @@ pub fn run() {
             match message {
                 ToWorker::Session(request) => {
                     if let Some(session) = session.borrow_mut().as_mut() {
-                        session.handle(*request, &mut |reply| tell(&FromWorker::Reply(reply)));
+                        session.handle(*request, &mut |reply| match reply {
+                            // Rows go as bytes, transferred, not as text.
+                            Reply::Chunk(bytes) => {
+                                let array = js_sys::Uint8Array::from(&bytes[..]);
+                                let transfer = js_sys::Array::of1(&array.buffer());
+                                let _ =
+                                    scope().post_message_with_transfer(&array.buffer(), &transfer);
+                            }
+                            reply => tell(&FromWorker::Reply(reply)),
+                        });
                     }
                 }
                 ToWorker::Template { mode, lang } => {

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use employee_import::export::Table;
-use employee_import::session::{Assembly, Reply, Request};
+use employee_import::session::{Assembly, ChunkError, Outcomes, Reply, Request};
 use employee_import::{
     CellEdit, ColumnMapping, Import, ImportError, ImportOptions, Lang, Mode, SavedJob, SheetError,
     ValidationReport,
@@ -366,6 +366,13 @@ impl Reading {
         }
     }
 
+    /// Rows the page cannot decode (a worker of another build): the
+    /// worker is treated as dead, so nothing half-read is shown.
+    fn undecodable(self, id: u64, error: ChunkError) {
+        web_sys::console::error_1(&error.to_string().into());
+        self.crashed(id);
+    }
+
     fn crashed(self, id: u64) {
         // The dead worker's closures are running: it is dropped only
         // after this event (see `ReaderWorker`'s Drop).
@@ -416,7 +423,7 @@ impl Reading {
                 .workers
                 .with_value(|w| w.current.as_ref().is_some_and(|(c, _)| *c == id))
             {
-                self.on_revalidation(reply);
+                self.on_revalidation(id, reply);
             }
             return;
         }
@@ -456,12 +463,13 @@ impl Reading {
                 fingerprint,
                 resumed,
                 chunks,
+                outcomes,
             } => {
                 self.workers.update_value(|w| {
                     if let Some(p) = &mut w.pending {
                         p.fingerprint = fingerprint;
                         p.resumed = resumed;
-                        p.assembly = Some(Assembly::new(*head, chunks));
+                        p.assembly = Some(Assembly::new(*head, chunks, outcomes));
                     }
                 });
                 self.received(0, chunks);
@@ -472,14 +480,17 @@ impl Reading {
             Reply::Chunk(chunk) => {
                 let received = self.workers.try_update_value(|w| {
                     let assembly = w.pending.as_mut()?.assembly.as_mut()?;
-                    assembly.push(chunk);
-                    Some(assembly.received())
+                    Some(assembly.push(&chunk).map(|_| assembly.received()))
                 });
-                if let Some(Some((done, of))) = received {
-                    self.received(done, of);
-                    if done == of {
-                        self.finish_open();
+                match received.flatten() {
+                    Some(Ok((done, of))) => {
+                        self.received(done, of);
+                        if done == of {
+                            self.finish_open();
+                        }
                     }
+                    Some(Err(error)) => self.undecodable(id, error),
+                    None => {}
                 }
             }
             Reply::Failed { error, .. } => {
@@ -551,10 +562,10 @@ impl Reading {
         self.warm_up();
     }
 
-    fn on_revalidation(self, reply: Reply) {
+    fn on_revalidation(self, id: u64, reply: Reply) {
         let report = match reply {
             Reply::Revalidated { head, chunks } => {
-                let assembly = Assembly::new(*head, chunks);
+                let assembly = Assembly::new(*head, chunks, Outcomes::default());
                 if !assembly.is_complete() {
                     self.workers
                         .update_value(|w| w.revalidation = Some(assembly));
@@ -565,13 +576,15 @@ impl Reading {
             Reply::Chunk(chunk) => {
                 let whole = self.workers.try_update_value(|w| {
                     let assembly = w.revalidation.as_mut()?;
-                    if !assembly.push(chunk) {
-                        return None;
+                    match assembly.push(&chunk) {
+                        Ok(false) => None,
+                        Ok(true) => w.revalidation.take().map(|a| Ok(a.into_whole())),
+                        Err(error) => Some(Err(error)),
                     }
-                    w.revalidation.take().map(Assembly::into_whole)
                 });
                 match whole.flatten() {
-                    Some(report) => report,
+                    Some(Ok(report)) => report,
+                    Some(Err(error)) => return self.undecodable(id, error),
                     None => return,
                 }
             }

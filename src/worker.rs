@@ -9,7 +9,8 @@
 //! `ReaderWorker` terminates its worker, so its memory goes back.
 //!
 //! Messages are JSON text (cheap to post) except the file's bytes, which
-//! are transferred, never copied, and files the worker wrote.
+//! are transferred, never copied, chunks of rows (encoded by the core,
+//! transferred as an `ArrayBuffer`), and files the worker wrote.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -135,6 +136,9 @@ impl ReaderWorker {
                             );
                         }
                     }
+                } else if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                    let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+                    on_event(Event::Reply(Reply::Chunk(bytes)));
                 } else if let Some(parts) = data.dyn_ref::<js_sys::Array>() {
                     let text = |i| parts.get(i).as_string().unwrap_or_default();
                     on_event(Event::Written(Written {

@@ -139,7 +139,14 @@ pub struct Ledger {
 impl Ledger {
     /// Every data row of the report: valid ones ready, the rest invalid.
     pub fn new(report: &ValidationReport) -> Self {
-        Ledger::each_row(report, |report_row| {
+        Ledger {
+            rows: Ledger::new_rows(&report.rows),
+        }
+    }
+
+    /// The rows `new` makes of these report rows.
+    pub fn new_rows(rows: &[ReportRow]) -> Vec<LedgerRow> {
+        Ledger::each_row(rows, |report_row| {
             if report_row.is_valid() {
                 RowState::Ready
             } else {
@@ -151,32 +158,39 @@ impl Ledger {
     /// Every data row of the report, none of them part of this ledger's
     /// step yet (`Excluded`): the ledger of the opt-in e-mail change.
     pub fn untouched(report: &ValidationReport) -> Self {
-        Ledger::each_row(report, |_| RowState::Excluded)
+        Ledger {
+            rows: Ledger::untouched_rows(&report.rows),
+        }
     }
 
-    fn each_row(report: &ValidationReport, state: impl Fn(&ReportRow) -> RowState) -> Self {
-        let rows = report
-            .rows
-            .iter()
+    /// The rows `untouched` makes of these report rows.
+    pub fn untouched_rows(rows: &[ReportRow]) -> Vec<LedgerRow> {
+        Ledger::each_row(rows, |_| RowState::Excluded)
+    }
+
+    fn each_row(rows: &[ReportRow], state: impl Fn(&ReportRow) -> RowState) -> Vec<LedgerRow> {
+        rows.iter()
             .map(|report_row| LedgerRow {
                 number: report_row.row.number,
                 employee_id: report_row.row.employee_id.clone(),
                 state: state(report_row),
             })
-            .collect();
-        Ledger { rows }
+            .collect()
+    }
+
+    /// Puts these rows in place of the rows with the same numbers.
+    pub(crate) fn put_rows(&mut self, rows: Vec<LedgerRow>) {
+        for row in rows {
+            if let Some(index) = self.row_index(row.number) {
+                self.rows[index] = row;
+            }
+        }
     }
 
     pub fn rows(&self) -> &[LedgerRow] {
         &self.rows
     }
 
-    /// Takes every row out, for a transfer in chunks (`session::split`).
-    pub(crate) fn take_rows(&mut self) -> Vec<LedgerRow> {
-        std::mem::take(&mut self.rows)
-    }
-
-    /// Adds rows that follow the last one (`session::Assembly`).
     pub(crate) fn extend_rows(&mut self, rows: Vec<LedgerRow>) {
         self.rows.extend(rows);
     }
