@@ -42,6 +42,8 @@ use crate::sending::{SendLoop, Step};
 
 /// How many of the sheet's first rows are offered as the header row.
 const HEADER_CHOICES: usize = 30;
+/// Frames over which the import section is first built (see `App`).
+const SECTION_STAGES: u8 = 2;
 
 /// What went wrong, kept as a value so it is shown in the current language.
 #[derive(Clone)]
@@ -259,6 +261,18 @@ pub fn App() -> impl IntoView {
     })));
     // The spare reader starts once the page is on screen.
     request_animation_frame(move || reading.warm_up());
+    // The first time rows arrive, the import section is built in stages,
+    // one per frame (the rows first, then the sheet and column choices,
+    // then the panels): building it all at once, with its code run for
+    // the first time, holds the page for over 100 ms.
+    let stage = RwSignal::new(0_u8);
+    Effect::new(move |_| {
+        if import.with(Option::is_some) && stage.get() < SECTION_STAGES {
+            request_animation_frame(move || stage.update(|stage| *stage += 1));
+        }
+    });
+    let setup_built = move || stage.get() >= 1;
+    let panels_built = move || stage.get() >= 2;
 
     let on_password = Callback::new(move |password: String| {
         reading.password(password, saved_job.get_untracked());
@@ -751,21 +765,23 @@ pub fn App() -> impl IntoView {
                 </div>
             </Show>
             <Show when=move || import.with(Option::is_some)>
-                <ImportSetup
-                    lang=lang
-                    sheets=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheets.clone()).unwrap_or_default()))
-                    sheet=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheet.name.clone()).unwrap_or_default()))
-                    on_sheet=on_sheet
-                    header_choices=header_choices
-                    header_row=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.header_row).unwrap_or(1)))
-                    on_header_row=on_header_row
-                    mapping=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.mapping.clone()).unwrap_or_default()))
-                    missing=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.missing_fields.clone()).unwrap_or_default()))
-                    on_map=on_map
-                    mode=mode
-                    suggested=Signal::derive(move || import.with(|i| i.as_ref().map(|i| Mode::suggested_by(&i.report.mapping)).unwrap_or_default()))
-                    on_mode=on_mode
-                />
+                <Show when=setup_built>
+                    <ImportSetup
+                        lang=lang
+                        sheets=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheets.clone()).unwrap_or_default()))
+                        sheet=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheet.name.clone()).unwrap_or_default()))
+                        on_sheet=on_sheet
+                        header_choices=header_choices
+                        header_row=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.header_row).unwrap_or(1)))
+                        on_header_row=on_header_row
+                        mapping=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.mapping.clone()).unwrap_or_default()))
+                        missing=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.missing_fields.clone()).unwrap_or_default()))
+                        on_map=on_map
+                        mode=mode
+                        suggested=Signal::derive(move || import.with(|i| i.as_ref().map(|i| Mode::suggested_by(&i.report.mapping)).unwrap_or_default()))
+                        on_mode=on_mode
+                    />
+                </Show>
                 <section class="import" aria-labelledby="preview-title">
                     <h2 id="preview-title">{move || t().preview}</h2>
                     <p class="import__summary" role="status" aria-live="polite">
@@ -774,75 +790,77 @@ pub fn App() -> impl IntoView {
                             format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get(), &outlook.get(), updated.get()))
                         }}
                     </p>
-                    <PreflightPanel
-                        lang=lang
-                        mode=mode
-                        outlook=outlook
-                        check=checker.state
-                        emails_ready=emails_ready
-                        busy=Signal::derive(sending)
-                        on_check=on_check
-                        on_cancel_check=on_cancel_check
-                        on_resume_check=Callback::new(move |()| {
-                            notice.set(None);
-                            checker.resume();
-                        })
-                        on_update_instead=on_update_instead
-                        on_change_emails=on_change_emails
-                    />
-                    <SendPanel
-                        lang=lang
-                        mode=mode
-                        counts=counts
-                        outlook=outlook
-                        checking=Signal::derive(move || checking() || reading.busy())
-                        run=sender.run
-                        run_counts=run_counts
-                        batch_size=batch_size
-                        concurrency=concurrency
-                        on_batch_size=Callback::new(move |n| batch_size.set(n))
-                        on_concurrency=Callback::new(move |n| concurrency.set(n))
-                        on_start=on_start
-                        on_pause=Callback::new(move |()| sender.pause())
-                        on_resume=Callback::new(move |()| {
-                            notice.set(None);
-                            checker.resume();
-                            sender.resume();
-                        })
-                        on_cancel=Callback::new(move |()| sender.cancel())
-                        on_retry_rejected=on_retry_rejected
-                    />
-                    <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
-                        <div class="results-files" role="group" aria-label=move || t().results>
-                            <button type="button" class="button" on:click=move |_| download_table(false, false)>
-                                {move || t().results_xlsx}
-                            </button>
-                            <button type="button" class="button" on:click=move |_| download_table(false, true)>
-                                {move || t().results_csv}
-                            </button>
-                            <button type="button" class="button" on:click=copy_serials>
-                                {move || t().copy_serials}
-                            </button>
-                            <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
-                                <button type="button" class="button" on:click=move |_| download_table(true, false)>
-                                    {move || t().failed_xlsx}
+                    <Show when=panels_built>
+                        <PreflightPanel
+                            lang=lang
+                            mode=mode
+                            outlook=outlook
+                            check=checker.state
+                            emails_ready=emails_ready
+                            busy=Signal::derive(sending)
+                            on_check=on_check
+                            on_cancel_check=on_cancel_check
+                            on_resume_check=Callback::new(move |()| {
+                                notice.set(None);
+                                checker.resume();
+                            })
+                            on_update_instead=on_update_instead
+                            on_change_emails=on_change_emails
+                        />
+                        <SendPanel
+                            lang=lang
+                            mode=mode
+                            counts=counts
+                            outlook=outlook
+                            checking=Signal::derive(move || checking() || reading.busy())
+                            run=sender.run
+                            run_counts=run_counts
+                            batch_size=batch_size
+                            concurrency=concurrency
+                            on_batch_size=Callback::new(move |n| batch_size.set(n))
+                            on_concurrency=Callback::new(move |n| concurrency.set(n))
+                            on_start=on_start
+                            on_pause=Callback::new(move |()| sender.pause())
+                            on_resume=Callback::new(move |()| {
+                                notice.set(None);
+                                checker.resume();
+                                sender.resume();
+                            })
+                            on_cancel=Callback::new(move |()| sender.cancel())
+                            on_retry_rejected=on_retry_rejected
+                        />
+                        <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
+                            <div class="results-files" role="group" aria-label=move || t().results>
+                                <button type="button" class="button" on:click=move |_| download_table(false, false)>
+                                    {move || t().results_xlsx}
                                 </button>
-                                <button type="button" class="button" on:click=move |_| download_table(true, true)>
-                                    {move || t().failed_csv}
+                                <button type="button" class="button" on:click=move |_| download_table(false, true)>
+                                    {move || t().results_csv}
                                 </button>
-                            </Show>
-                        </div>
+                                <button type="button" class="button" on:click=copy_serials>
+                                    {move || t().copy_serials}
+                                </button>
+                                <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
+                                    <button type="button" class="button" on:click=move |_| download_table(true, false)>
+                                        {move || t().failed_xlsx}
+                                    </button>
+                                    <button type="button" class="button" on:click=move |_| download_table(true, true)>
+                                        {move || t().failed_csv}
+                                    </button>
+                                </Show>
+                            </div>
+                        </Show>
+                        <fieldset class="filters">
+                            <legend>{move || t().filter}</legend>
+                            {filter_option(RowFilter::All, 0, |l| text(l).filter_all)}
+                            {filter_option(RowFilter::Errors, 1, |l| text(l).filter_errors)}
+                            {filter_option(RowFilter::Warnings, 2, |l| text(l).filter_warnings)}
+                            {filter_option(RowFilter::Valid, 3, |l| text(l).filter_valid)}
+                            {filter_option(RowFilter::Done, 4, |l| text(l).filter_done)}
+                            {filter_option(RowFilter::NotDone, 5, |l| text(l).filter_not_done)}
+                        </fieldset>
+                        {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
                     </Show>
-                    <fieldset class="filters">
-                        <legend>{move || t().filter}</legend>
-                        {filter_option(RowFilter::All, 0, |l| text(l).filter_all)}
-                        {filter_option(RowFilter::Errors, 1, |l| text(l).filter_errors)}
-                        {filter_option(RowFilter::Warnings, 2, |l| text(l).filter_warnings)}
-                        {filter_option(RowFilter::Valid, 3, |l| text(l).filter_valid)}
-                        {filter_option(RowFilter::Done, 4, |l| text(l).filter_done)}
-                        {filter_option(RowFilter::NotDone, 5, |l| text(l).filter_not_done)}
-                    </fieldset>
-                    {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
                     <PreviewGrid
                         lang=lang
                         mode=mode

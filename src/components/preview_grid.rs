@@ -79,9 +79,21 @@ pub fn PreviewGrid(
     let focus_cell = RwSignal::new(None::<(u32, Field)>);
     let notice = RwSignal::new(None::<String>);
 
+    // The first build shows one screen of rows and no more; the rows
+    // around it follow a frame later, once the grid's height is known.
+    let measured = RwSignal::new(false);
+    viewport.on_load(move |element| {
+        request_animation_frame(move || {
+            if element.client_height() > 0 {
+                viewport_height.set(f64::from(element.client_height()));
+            }
+            measured.set(true);
+        });
+    });
     let window = Memo::new(move |_| {
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-        let count = (viewport_height.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        let overscan = if measured.get() { OVERSCAN } else { 0 };
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(overscan);
+        let count = (viewport_height.get() / ROW_HEIGHT).ceil() as usize + 2 * overscan;
         let end = (first + count).min(total.get());
         (first.min(end), end)
     });
