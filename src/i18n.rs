@@ -557,10 +557,9 @@ pub fn summary(
     outlook: &Outlook,
     updated: usize,
 ) -> String {
-    let sendable = outlook.sendable();
     let mut parts = Vec::new();
     // "Create 0 users" says nothing useful.
-    if outlook.not_checked > 0 || sendable > 0 {
+    if outlook.startable() > 0 {
         parts.push(outlook_label(lang, mode, outlook));
     }
     let mut add = |count: usize, en_one: &str, en_many: &str, id: &str| {

@@ -247,15 +247,9 @@ impl SendLoop {
             self.lock.set_value(None);
             self.run.update(|run| run.active = false);
             // Nothing left waiting: the saved job has done its work.
-            let waiting = self.import.with_untracked(|i| {
-                i.as_ref().map_or(0, |i| {
-                    let outlook = i.outlook();
-                    outlook.sendable()
-                        + outlook.not_checked
-                        + outlook.could_not_check
-                        + i.emails.counts().unconfirmed
-                })
-            });
+            let waiting = self
+                .import
+                .with_untracked(|i| i.as_ref().map_or(0, |i| i.outlook().waiting()));
             if waiting == 0 {
                 storage::clear_job();
             } else {

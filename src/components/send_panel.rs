@@ -33,7 +33,7 @@ pub fn SendPanel(
 ) -> impl IntoView {
     let t = move || text(lang.get());
     // Rows to check first count too: the button then starts the check.
-    let actionable = move || outlook.with(|o| o.sendable() + o.not_checked);
+    let actionable = move || outlook.with(Outlook::startable);
     let active = move || run.with(|r| r.active);
     let done = move || {
         let planned = run.with(|r| r.planned);

@@ -113,12 +113,30 @@ pub struct Outlook {
     /// Rows whose earlier request may have been applied: looked up first,
     /// then sent if they are not there.
     pub unconfirmed: usize,
+    /// Rows the import still has work for: see [`Outlook::waiting`].
+    waiting: usize,
 }
 
+/// What "sendable", "startable" and "waiting" mean, once: the send button,
+/// the summary, the saved job's notice and whether a finished run keeps
+/// its saved job all ask here.
 impl Outlook {
     /// Rows the next send writes (or, if unconfirmed, may write).
     pub fn sendable(&self) -> usize {
         self.to_create + self.to_update + self.unconfirmed
+    }
+
+    /// Rows the start button acts on: it sends them, or checks them first.
+    pub fn startable(&self) -> usize {
+        self.sendable() + self.not_checked
+    }
+
+    /// Rows the import still has work for: those the start button acts on,
+    /// those to check again after a failed lookup, and e-mail changes whose
+    /// answer was lost. Rows that exist, are not found, are unchanged or
+    /// wait for the admin's decision are not waiting.
+    pub fn waiting(&self) -> usize {
+        self.waiting
     }
 }
 
@@ -412,13 +430,26 @@ impl Import {
             let state = self.ledger.state_of(number);
             if report_row.is_valid() && state == Some(&RowState::Unconfirmed) {
                 outlook.unconfirmed += 1;
+                outlook.waiting += 1;
                 continue;
             }
             if !report_row.is_valid() || !state.is_some_and(RowState::is_sendable) {
                 continue;
             }
             let operation = self.operation(index);
-            let counter = match self.assessment(index) {
+            let assessment = self.assessment(index);
+            if matches!(
+                assessment,
+                Assessment::NotChecked
+                    | Assessment::CouldNotCheck { .. }
+                    | Assessment::New
+                    | Assessment::Changes(_)
+            ) || (assessment == Assessment::Unchanged
+                && self.unchanged_included.contains(&number))
+            {
+                outlook.waiting += 1;
+            }
+            let counter = match assessment {
                 Assessment::NotChecked => &mut outlook.not_checked,
                 Assessment::CouldNotCheck { .. } if operation == Operation::Create => {
                     outlook.could_not_check += 1;
@@ -445,6 +476,7 @@ impl Import {
                 outlook.email_changes += 1;
             }
         }
+        outlook.waiting += self.emails.counts().unconfirmed;
         outlook
     }
 

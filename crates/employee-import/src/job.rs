@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::{CellEdit, Import, ImportError, ImportOptions};
-use crate::ledger::{LedgerCounts, RowState};
+use crate::ledger::RowState;
 use crate::mapping::ColumnMapping;
 use crate::validate::Mode;
 
@@ -58,16 +58,6 @@ pub struct SavedCounts {
     pub total: usize,
     pub done: usize,
     pub waiting: usize,
-}
-
-impl From<LedgerCounts> for SavedCounts {
-    fn from(c: LedgerCounts) -> Self {
-        SavedCounts {
-            total: c.total,
-            done: c.created + c.rejected + c.exists,
-            waiting: c.ready + c.sending + c.not_sent + c.unconfirmed,
-        }
-    }
 }
 
 /// A short fingerprint of the file's bytes (FNV-1a, 64 bits, and the
@@ -132,7 +122,14 @@ impl Import {
             mode: self.report.mode,
             edits: self.edits.clone(),
             rows,
-            counts: self.ledger.counts().into(),
+            counts: {
+                let ledger = self.ledger.counts();
+                SavedCounts {
+                    total: ledger.total,
+                    done: ledger.created + ledger.rejected + ledger.exists,
+                    waiting: self.outlook().waiting(),
+                }
+            },
             switched: self.switched.iter().copied().collect(),
             unchanged_included: self.unchanged_included.iter().copied().collect(),
             seen_free,

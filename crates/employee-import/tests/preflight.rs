@@ -648,6 +648,11 @@ fn in_a_create_a_free_id_is_new_and_a_taken_id_is_held_back_with_the_holders_nam
     assert!(import.plan(100).is_empty(), "nothing goes out unchecked");
     assert_eq!(import.ids_to_check(), ids(&["E1", "E2", "E3"]));
     assert_eq!(import.outlook().not_checked, 3);
+    // Unchecked rows are what the start button acts on: it checks them.
+    assert_eq!(
+        (import.outlook().startable(), import.outlook().waiting()),
+        (3, 3)
+    );
 
     import.record_found(create_sheet_found());
     assert_eq!(import.operation(0), Operation::Create);
@@ -675,6 +680,8 @@ fn in_a_create_a_free_id_is_new_and_a_taken_id_is_held_back_with_the_holders_nam
         (1, 2, 0)
     );
     assert_eq!(outlook.sendable(), 1);
+    // Rows whose user exists wait for the admin, not for a send.
+    assert_eq!((outlook.startable(), outlook.waiting()), (1, 1));
     assert!(import.ids_to_check().is_empty());
 }
 
@@ -837,9 +844,16 @@ fn an_id_that_could_not_be_checked_is_held_back_from_an_update_but_still_created
     assert!(update.plan(100).is_empty());
     assert_eq!(update.outlook().could_not_check, 1);
     assert_eq!(update.outlook().sendable(), 0);
+    // Not sent, but not done either: it is checked again.
+    assert_eq!(update.outlook().waiting(), 1);
 
     let mut create = open("employeeID,name,phone,isActive\nE1,Ani,628111222333,true\n");
     create.record_found(unchecked());
+    assert_eq!(
+        create.outlook().waiting(),
+        1,
+        "counted once, though in two counts"
+    );
     let batches = create.plan(100);
     assert_eq!(batches.len(), 1);
     assert!(matches!(batches[0].items, BatchItems::Create(_)));
