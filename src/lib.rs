@@ -2,12 +2,16 @@
 //! renders; every decision is made by the `employee_import` core.
 //!
 //! Modules in reading order: `api` (the only HTTP code), `file` (the only
-//! File/Blob code), `storage` (the only web-storage code), `xlsx` (writing
-//! workbooks), `i18n` (every shell text in English and Bahasa Indonesia),
-//! `components` (presentational), and [`App`] below, which owns the state
-//! and wires them together.
+//! File/Blob code), `storage` (the only web-storage code), `worker` and
+//! `reading` (the reader worker, from the page's side), `reader` (the
+//! worker's side), `sending` and `checking` (the send and pre-flight
+//! loops), `xlsx` (writing workbooks), `i18n` (every shell text in English
+//! and Bahasa Indonesia), `components` (presentational), `app` (the one
+//! owner of state, whose methods are the user's actions), and [`App`]
+//! below, which derives what the components show and renders them.
 
 pub mod api;
+pub mod app;
 pub mod checking;
 pub mod components;
 pub mod file;
@@ -20,194 +24,46 @@ pub mod storage;
 pub mod worker;
 pub mod xlsx;
 
-use std::sync::Arc;
-
-use employee_import::export;
 use employee_import::{
-    Assessment, Change, Field, Import, ImportError, ImportOptions, Lang, Mode, Operation, RowState,
-    SendSettings, Severity, SheetError,
+    Assessment, Change, Field, Import, Lang, Mode, Operation, RowState, Severity,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::ApiError;
-use crate::checking::CheckLoop;
+use crate::app::{AppState, Notice, RowFilter};
 use crate::components::{
     CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PasswordPrompt,
     PreflightPanel, PreviewGrid, ReadProgress, RowView, SendPanel,
 };
 use crate::i18n::text;
-use crate::reading::{ReadFailure, Reading};
-use crate::sending::{SendLoop, Step};
 
 /// How many of the sheet's first rows are offered as the header row.
 const HEADER_CHOICES: usize = 30;
 /// Frames over which the import section is first built (see `App`).
 const SECTION_STAGES: u8 = 2;
 
-/// What went wrong, kept as a value so it is shown in the current language.
-#[derive(Clone)]
-enum Notice {
-    Import {
-        file: String,
-        error: Arc<ImportError>,
-    },
-    Read(ReadFailure),
-    Api(ApiError),
-    Config(String),
-    Export(String),
-    Copied(usize),
-    TokenExpired,
-    TokenMissing,
-    OtherTabSending,
-}
-
-impl Notice {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            Notice::Import { file, error } => format!("{file}: {}", error.message(lang)),
-            Notice::Read(failure) => i18n::read_failure(lang, failure),
-            Notice::Api(error) => error.message(lang),
-            Notice::Config(error) => error.clone(),
-            Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
-            Notice::TokenExpired => text(lang).token_expired.to_owned(),
-            Notice::TokenMissing => text(lang).token_missing.to_owned(),
-            Notice::OtherTabSending => text(lang).other_tab_sending.to_owned(),
-            Notice::Export(error) => lang.pick(
-                format!("The result file could not be made: {error}"),
-                format!("Berkas hasil tidak dapat dibuat: {error}"),
-            ),
-        }
-    }
-}
-
-/// Which rows the preview shows.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum RowFilter {
-    All,
-    Errors,
-    Warnings,
-    Valid,
-    Done,
-    NotDone,
-}
-
-impl RowFilter {
-    const ALL: [RowFilter; 6] = [
-        RowFilter::All,
-        RowFilter::Errors,
-        RowFilter::Warnings,
-        RowFilter::Valid,
-        RowFilter::Done,
-        RowFilter::NotDone,
-    ];
-
-    fn keeps(self, row: &employee_import::ReportRow, state: &RowState) -> bool {
-        match self {
-            RowFilter::All => true,
-            RowFilter::Errors => !row.is_valid(),
-            RowFilter::Warnings => row.issues.iter().any(|i| i.severity() == Severity::Warning),
-            RowFilter::Valid => row.is_valid(),
-            RowFilter::Done => matches!(state, RowState::Created { .. } | RowState::Applied),
-            RowFilter::NotDone => matches!(
-                state,
-                RowState::Rejected(_)
-                    | RowState::NotSent { .. }
-                    | RowState::Unconfirmed
-                    | RowState::Exists(_)
-            ),
-        }
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(storage::load_lang().unwrap_or_default());
-    let base_url = RwSignal::new(String::new());
-    let token = RwSignal::new(String::new());
-    let import = RwSignal::new(None::<Import>);
-    let notice = RwSignal::new(None::<Notice>);
-    let filter = RwSignal::new(RowFilter::All);
-    let saved_job = RwSignal::new(storage::load_job());
-    // Set once `reading` exists: what follows a file read whole.
-    let after_read = StoredValue::new_local(None::<Box<dyn Fn(bool)>>);
-    let reading = Reading::new(
+    let state = AppState::load();
+    let AppState {
+        lang,
+        base_url,
+        token,
+        token_expiry,
+        remember,
         import,
-        Callback::new(move |failure| notice.set(Some(Notice::Read(failure)))),
-        Callback::new(move |resumed| {
-            after_read.with_value(|f| {
-                if let Some(f) = f {
-                    f(resumed);
-                }
-            })
-        }),
-    );
+        notice,
+        filter,
+        saved_job,
+        batch_size,
+        concurrency,
+        reading,
+        sender,
+        checker,
+        ..
+    } = state;
     let file = reading.file;
-    let defaults = SendSettings::default();
-    let batch_size = RwSignal::new(defaults.batch_size);
-    let concurrency = RwSignal::new(defaults.concurrency);
-    let timeout_seconds =
-        RwSignal::new(employee_import::config::AppConfig::default().request_timeout_seconds);
-    // A run's job is saved under the file on screen.
-    let job_file = Signal::derive(move || {
-        file.with(|f| f.as_ref().map(|f| (f.name.clone(), f.fingerprint.clone())))
-    });
-    let on_request_error =
-        Callback::new(move |error: ApiError| notice.set(Some(Notice::Api(error))));
-    let on_busy = Callback::new(move |()| notice.set(Some(Notice::OtherTabSending)));
-    let sender = SendLoop::new(
-        import,
-        base_url,
-        token,
-        timeout_seconds,
-        on_request_error,
-        on_busy,
-        job_file,
-    );
-    // Pre-flight: what Ruangkerja holds for the file's IDs, before sending.
-    let checker = CheckLoop::new(
-        import,
-        base_url,
-        token,
-        timeout_seconds,
-        on_request_error,
-        // A finished check answers the failures it told on the way (unless
-        // a run is sending, whose failures are its own).
-        Callback::new(move |()| {
-            let stale = notice.with_untracked(|n| matches!(n, Some(Notice::Api(_))));
-            if stale && !sender.run.with_untracked(|run| run.active) {
-                notice.set(None);
-            }
-        }),
-    );
-    // The token's expiry, when it came from a sign-in (ms since the epoch).
-    let token_expiry = RwSignal::new(None::<f64>);
-    let remember = RwSignal::new(false);
-    if let Some((kept, expiry)) = storage::load_tab_token() {
-        token.set(kept);
-        token_expiry.set(expiry);
-        remember.set(true);
-    }
-    let sending = move || sender.run.with(|run| run.active);
-    let checking = move || checker.state.with(|state| state.active);
-    let send_settings = move || SendSettings {
-        batch_size: batch_size.get_untracked(),
-        concurrency: concurrency.get_untracked(),
-        ..SendSettings::default()
-    };
-    // Looks up whatever the import needs and has not got, when a token is
-    // there to ask with: after a file is opened, a cell edited, the mode
-    // changed. Without a token the rows stay "not checked" and the send
-    // button asks for one.
-    let check_if_needed = move || {
-        let reading_rows = reading.progress.with_untracked(Option::is_some);
-        if !token.get_untracked().trim().is_empty()
-            && !sender.run.get_untracked().active
-            && !reading_rows
-        {
-            checker.start(send_settings(), false);
-        }
-    };
+    let sending = move || state.sending();
+    let checking = move || state.checking();
 
     // Outside sync only: tell the page its language.
     Effect::new(move |_| {
@@ -217,48 +73,6 @@ pub fn App() -> impl IntoView {
         }
         document().set_title(text(lang).title);
     });
-
-    spawn_local(async move {
-        match api::load_config().await {
-            Ok(config) => {
-                if let Some(n) = config.batch_size {
-                    batch_size.set(n.clamp(1, 500));
-                }
-                if let Some(n) = config.concurrency {
-                    concurrency.set(n.clamp(1, 10));
-                }
-                // The deployer's language applies until the user picks one.
-                if let Some(chosen) = config.lang().filter(|_| storage::load_lang().is_none()) {
-                    lang.set(chosen);
-                }
-                base_url.set(config.api_base_url);
-                timeout_seconds.set(config.request_timeout_seconds);
-                if let Some(preset) = config
-                    .access_token
-                    .filter(|_| token.get_untracked().is_empty())
-                {
-                    token.set(preset);
-                }
-            }
-            Err(error) => {
-                base_url.set(employee_import::config::PRODUCTION_BASE_URL.to_owned());
-                notice.set(Some(Notice::Config(error)));
-            }
-        }
-    });
-
-    // A file read whole (or re-validated) replaces what the page showed.
-    after_read.set_value(Some(Box::new(move |resumed: bool| {
-        if resumed {
-            saved_job.set(None);
-        }
-        notice.update(|n| {
-            if matches!(n, Some(Notice::Read(_) | Notice::Import { .. })) {
-                *n = None;
-            }
-        });
-        check_if_needed();
-    })));
     // The spare reader starts once the page is on screen.
     request_animation_frame(move || reading.warm_up());
     // The first time rows arrive, the import section is built in stages,
@@ -274,287 +88,33 @@ pub fn App() -> impl IntoView {
     let setup_built = move || stage.get() >= 1;
     let panels_built = move || stage.get() >= 2;
 
-    let on_password = Callback::new(move |password: String| {
-        reading.password(password, saved_job.get_untracked());
-    });
-
-    let on_file = Callback::new(move |picked: web_sys::File| {
-        notice.set(None);
-        filter.set(RowFilter::All);
-        // Too big a file is refused before the browser reads it.
-        let limit = employee_import::sheet::Limits::default().max_file_bytes;
-        if picked.size() > limit as f64 {
-            let error = ImportError::Sheet(SheetError::FileTooLarge {
-                size_mb: picked.size() / (1024.0 * 1024.0),
-                limit_mb: limit / (1024 * 1024),
-            });
-            notice.set(Some(Notice::Import {
-                file: picked.name(),
-                error: Arc::new(error),
-            }));
-            return;
-        }
-        reading.open_file(picked, saved_job.get_untracked());
-    });
-
-    let reopen = move |options: ImportOptions| {
-        if sending() || reading.busy() {
-            return;
-        }
-        reading.reopen(options);
-    };
-    let on_sheet = Callback::new(move |name: String| {
-        reopen(ImportOptions {
-            sheet: Some(name),
-            ..ImportOptions::default()
-        })
-    });
-    let on_header_row = Callback::new(move |row: u32| {
-        let sheet = import.with_untracked(|i| i.as_ref().map(|i| i.sheet.name.clone()));
-        reopen(ImportOptions {
-            sheet,
-            header_row: Some(row),
-            ..ImportOptions::default()
-        })
-    });
-    let on_map = Callback::new(move |(column, field): (usize, Option<Field>)| {
-        if sending() || reading.busy() {
-            return;
-        }
-        let chosen = import.with_untracked(|current| {
-            let current = current.as_ref()?;
-            let mut mapping = current.report.mapping.clone();
-            mapping.assign(column, field);
-            Some((mapping, current.report.mode))
-        });
-        if let Some((mapping, mode)) = chosen {
-            storage::save_mapping(&mapping);
-            reading.revalidate(mapping, mode);
-        }
-    });
-    let on_mode = Callback::new(move |mode: Mode| {
-        if sending() || reading.busy() {
-            return;
-        }
-        let mapping = import.with_untracked(|i| i.as_ref().map(|i| i.report.mapping.clone()));
-        if let Some(mapping) = mapping {
-            reading.revalidate(mapping, mode);
-        }
-    });
-    let on_edit = Callback::new(move |(number, field, value): (u32, Field, String)| {
-        if reading.busy() {
-            return;
-        }
-        import.update(|current| {
-            if let Some(current) = current {
-                current.edit_cell(number, field, &value);
-            }
-        });
-        reading.edit(employee_import::CellEdit {
-            row: number,
-            field,
-            text: value,
-        });
-        // An edited ID is looked up before it can be sent.
-        check_if_needed();
-    });
-    let on_exclude = Callback::new(move |(number, excluded): (u32, bool)| {
-        // Rows still being read or re-validated are not final.
-        if reading.busy() {
-            return;
-        }
-        import.update(|current| {
-            if let Some(current) = current {
-                current.set_excluded(number, excluded);
-            }
-        });
-    });
-
-    let on_token = Callback::new(move |value: String| {
-        token.set(value.clone());
-        token_expiry.set(None);
-        if remember.get_untracked() {
-            storage::save_tab_token(&value, None);
-        }
-    });
-    let on_remember = Callback::new(move |keep: bool| {
-        remember.set(keep);
-        if keep {
-            storage::save_tab_token(&token.get_untracked(), token_expiry.get_untracked());
-        } else {
-            storage::clear_tab_token();
-        }
-    });
-    let on_sign_in = Callback::new(move |(client_id, client_secret): (String, String)| {
-        let client = api::ApiClient {
-            base_url: base_url.get_untracked(),
-            token: String::new(),
-            timeout_seconds: timeout_seconds.get_untracked(),
-        };
-        spawn_local(async move {
-            match client.exchange_token(&client_id, &client_secret).await {
-                Ok(grant) => {
-                    let seconds: f64 = grant.expires_in.trim().parse().unwrap_or(0.0);
-                    let expiry = (seconds > 0.0).then(|| js_sys::Date::now() + seconds * 1000.0);
-                    token.set(grant.access_token.clone());
-                    token_expiry.set(expiry);
-                    if remember.get_untracked() {
-                        storage::save_tab_token(&grant.access_token, expiry);
-                    }
-                    notice.set(None);
-                }
-                Err(error) => notice.set(Some(Notice::Api(error))),
-            }
-        });
-    });
-    // An expired token is caught before anything is sent.
-    let token_expired = move || {
-        token_expiry
-            .get_untracked()
-            .is_some_and(|at| js_sys::Date::now() >= at)
-    };
+    // The actions, as the components take them.
+    let on_password = Callback::new(move |password| state.give_password(password));
+    let on_file = Callback::new(move |picked| state.open_file(picked));
+    let on_sheet = Callback::new(move |name| state.choose_sheet(name));
+    let on_header_row = Callback::new(move |row| state.choose_header_row(row));
+    let on_map = Callback::new(move |(column, field)| state.map_column(column, field));
+    let on_mode = Callback::new(move |mode| state.choose_mode(mode));
+    let on_edit =
+        Callback::new(move |(number, field, value)| state.edit_cell(number, field, value));
+    let on_exclude = Callback::new(move |(number, excluded)| state.set_excluded(number, excluded));
+    let on_token = Callback::new(move |value| state.set_token(value));
+    let on_remember = Callback::new(move |keep| state.set_remember(keep));
+    let on_sign_in = Callback::new(move |(id, secret)| state.sign_in(id, secret));
+    let on_start = Callback::new(move |()| state.start());
+    let on_check = Callback::new(move |()| state.check_again());
+    let on_cancel_check = Callback::new(move |()| state.cancel_check());
+    let on_update_instead = Callback::new(move |()| state.update_instead());
+    let on_change_emails = Callback::new(move |()| state.change_emails());
+    let on_retry_rejected = Callback::new(move |()| state.retry_rejected());
+    let download_template = move |_| state.download_template();
+    let download_table = move |rows_to_fix, csv| state.download_table(rows_to_fix, csv);
+    let copy_serials = move |_| state.copy_serials();
     let expiry_text = Signal::derive(move || {
         token_expiry
             .get()
             .map(|at| i18n::expiry(lang.get(), ((at - js_sys::Date::now()) / 1000.0) as i64))
     });
-
-    let on_start = Callback::new(move |()| {
-        // Rows still being read or re-validated are not final.
-        if reading.busy() {
-            return;
-        }
-        if token_expired() {
-            notice.set(Some(Notice::TokenExpired));
-            return;
-        }
-        if token.get_untracked().trim().is_empty() {
-            notice.set(Some(Notice::TokenMissing));
-            return;
-        }
-        notice.set(None);
-        if checking() {
-            return;
-        }
-        // Nothing is written before every row was checked and shown.
-        if !checker.start(send_settings(), false) {
-            sender.start(Step::Users, send_settings());
-        }
-    });
-    let on_check = Callback::new(move |()| {
-        // Rows still being read or re-validated are not final.
-        if reading.busy() {
-            return;
-        }
-        if token.get_untracked().trim().is_empty() {
-            notice.set(Some(Notice::TokenMissing));
-            return;
-        }
-        notice.set(None);
-        // "Check again": IDs that could not be checked are asked anew.
-        checker.start(send_settings(), true);
-    });
-    let on_cancel_check = Callback::new(move |()| checker.cancel());
-    let on_update_instead = Callback::new(move |()| {
-        // Rows still being read or re-validated are not final.
-        if reading.busy() {
-            return;
-        }
-        import.update(|current| {
-            if let Some(current) = current {
-                current.update_existing_instead();
-            }
-        });
-    });
-    let on_change_emails = Callback::new(move |()| {
-        // Rows still being read or re-validated are not final.
-        if reading.busy() {
-            return;
-        }
-        if token_expired() {
-            notice.set(Some(Notice::TokenExpired));
-            return;
-        }
-        notice.set(None);
-        sender.start(Step::Emails, send_settings());
-    });
-    let on_retry_rejected = Callback::new(move |()| {
-        // Rows still being read or re-validated are not final.
-        if reading.busy() {
-            return;
-        }
-        if checking() {
-            return;
-        }
-        if token_expired() {
-            notice.set(Some(Notice::TokenExpired));
-            return;
-        }
-        import.update(|current| {
-            if let Some(current) = current {
-                current.ledger.retry_rejected(&current.report);
-            }
-        });
-        notice.set(None);
-        sender.start(Step::Users, send_settings());
-    });
-
-    let download_template = move |_| {
-        let mode = import
-            .with_untracked(|i| i.as_ref().map(|i| i.report.mode))
-            .unwrap_or_default();
-        reading.write_template(mode, lang.get_untracked());
-    };
-
-    // Result files, written by a reader worker.
-    let download_table = move |rows_to_fix: bool, csv: bool| {
-        let lang = lang.get_untracked();
-        let stem = file.with_untracked(|f| {
-            f.as_ref().map(|f| {
-                f.name
-                    .rsplit_once('.')
-                    .map_or(f.name.clone(), |(stem, _)| stem.to_owned())
-            })
-        });
-        let Some(stem) = stem else { return };
-        let table = import.with_untracked(|current| {
-            let current = current.as_ref()?;
-            Some(if rows_to_fix {
-                (export::failed_rows_table(current, lang), "rows-to-fix")
-            } else {
-                (export::results_table(current, lang), "results")
-            })
-        });
-        if let Some((table, kind)) = table {
-            let name = format!("{stem}-{kind}.{}", if csv { "csv" } else { "xlsx" });
-            reading.write_table(table, csv, name);
-        }
-    };
-
-    let copy_serials = move |_| {
-        let serials: Vec<String> = import.with_untracked(|current| {
-            current
-                .as_ref()
-                .map(|current| {
-                    current
-                        .ledger
-                        .rows()
-                        .iter()
-                        .filter_map(|row| match &row.state {
-                            RowState::Created { serial } => Some(serial.clone()),
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
-        spawn_local(async move {
-            match file::copy_text(&serials.join("\n")).await {
-                Ok(()) => notice.set(Some(Notice::Copied(serials.len()))),
-                Err(error) => notice.set(Some(Notice::Export(error))),
-            }
-        });
-    };
 
     // Derived views of the import, for the components.
     let mode =
@@ -701,12 +261,7 @@ pub fn App() -> impl IntoView {
             <h1>{move || t().title}</h1>
             <LanguageSwitch
                 lang=lang
-                on_lang=Callback::new(move |chosen| {
-                    // Remembered only once the user picks: until then a
-                    // deployer's config.json may choose.
-                    storage::save_lang(chosen);
-                    lang.set(chosen);
-                })
+                on_lang=Callback::new(move |chosen| state.choose_language(chosen))
             />
         </header>
         <main class="app">
@@ -728,7 +283,7 @@ pub fn App() -> impl IntoView {
                 </button>
             </div>
             {move || reading.progress.get().map(|progress| view! {
-                <ReadProgress lang=lang progress=progress on_cancel=Callback::new(move |()| reading.cancel()) />
+                <ReadProgress lang=lang progress=progress on_cancel=Callback::new(move |()| state.stop_reading()) />
             })}
             <Show when=move || reading.locked.with(Option::is_some)>
                 <PasswordPrompt
@@ -737,7 +292,7 @@ pub fn App() -> impl IntoView {
                     error=Signal::derive(move || reading.password_error.with(|e| e.as_ref().map(|e| e.message(lang.get()))))
                     busy=Signal::derive(move || reading.progress.with(Option::is_some))
                     on_submit=on_password
-                    on_cancel=Callback::new(move |()| reading.cancel())
+                    on_cancel=Callback::new(move |()| state.stop_reading())
                 />
             </Show>
             {move || saved_job.get().map(|job| {
@@ -745,10 +300,7 @@ pub fn App() -> impl IntoView {
                 view! {
                     <div class="notice notice--saved" role="status">
                         <span>{i18n::saved_job(lang.get(), &job.file_name, job.counts.done, job.counts.total, job.counts.waiting)}</span>
-                        <button type="button" class="button" on:click=move |_| {
-                            storage::clear_job();
-                            saved_job.set(None);
-                        }>
+                        <button type="button" class="button" on:click=move |_| state.discard_saved_job()>
                             {t.discard}
                         </button>
                     </div>
@@ -800,10 +352,7 @@ pub fn App() -> impl IntoView {
                             busy=Signal::derive(sending)
                             on_check=on_check
                             on_cancel_check=on_cancel_check
-                            on_resume_check=Callback::new(move |()| {
-                                notice.set(None);
-                                checker.resume();
-                            })
+                            on_resume_check=Callback::new(move |()| state.resume_check())
                             on_update_instead=on_update_instead
                             on_change_emails=on_change_emails
                         />
@@ -820,13 +369,9 @@ pub fn App() -> impl IntoView {
                             on_batch_size=Callback::new(move |n| batch_size.set(n))
                             on_concurrency=Callback::new(move |n| concurrency.set(n))
                             on_start=on_start
-                            on_pause=Callback::new(move |()| sender.pause())
-                            on_resume=Callback::new(move |()| {
-                                notice.set(None);
-                                checker.resume();
-                                sender.resume();
-                            })
-                            on_cancel=Callback::new(move |()| sender.cancel())
+                            on_pause=Callback::new(move |()| state.pause())
+                            on_resume=Callback::new(move |()| state.resume())
+                            on_cancel=Callback::new(move |()| state.cancel())
                             on_retry_rejected=on_retry_rejected
                         />
                         <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>

@@ -1,0 +1,627 @@
+//! The page's one owner of state, [`AppState`], whose methods are the
+//! actions a user can take: open a file, choose a sheet, map a column,
+//! edit a cell, start, pause... Views get its signals to read and call its
+//! methods; they decide nothing.
+//!
+//! The heavy work is elsewhere: reading in the reader worker (through
+//! [`Reading`]), sending and checking in their loops ([`SendLoop`],
+//! [`CheckLoop`]), every rule in the `employee_import` core.
+
+use std::sync::Arc;
+
+use employee_import::export;
+use employee_import::{
+    CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, SavedJob,
+    SendSettings, Severity, SheetError,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::checking::CheckLoop;
+use crate::i18n::{self, text};
+use crate::reading::{ReadFailure, Reading};
+use crate::sending::{SendLoop, Step};
+use crate::{file, storage};
+
+/// What went wrong, kept as a value so it is shown in the current language.
+#[derive(Clone)]
+pub enum Notice {
+    Import {
+        file: String,
+        error: Arc<ImportError>,
+    },
+    Read(ReadFailure),
+    Api(ApiError),
+    Config(String),
+    Export(String),
+    Copied(usize),
+    TokenExpired,
+    TokenMissing,
+    OtherTabSending,
+}
+
+impl Notice {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Notice::Import { file, error } => format!("{file}: {}", error.message(lang)),
+            Notice::Read(failure) => i18n::read_failure(lang, failure),
+            Notice::Api(error) => error.message(lang),
+            Notice::Config(error) => error.clone(),
+            Notice::Copied(count) => format!("{} ({count})", text(lang).copied),
+            Notice::TokenExpired => text(lang).token_expired.to_owned(),
+            Notice::TokenMissing => text(lang).token_missing.to_owned(),
+            Notice::OtherTabSending => text(lang).other_tab_sending.to_owned(),
+            Notice::Export(error) => lang.pick(
+                format!("The result file could not be made: {error}"),
+                format!("Berkas hasil tidak dapat dibuat: {error}"),
+            ),
+        }
+    }
+}
+
+/// Which rows the preview shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RowFilter {
+    All,
+    Errors,
+    Warnings,
+    Valid,
+    Done,
+    NotDone,
+}
+
+impl RowFilter {
+    pub const ALL: [RowFilter; 6] = [
+        RowFilter::All,
+        RowFilter::Errors,
+        RowFilter::Warnings,
+        RowFilter::Valid,
+        RowFilter::Done,
+        RowFilter::NotDone,
+    ];
+
+    pub fn keeps(self, row: &employee_import::ReportRow, state: &RowState) -> bool {
+        match self {
+            RowFilter::All => true,
+            RowFilter::Errors => !row.is_valid(),
+            RowFilter::Warnings => row.issues.iter().any(|i| i.severity() == Severity::Warning),
+            RowFilter::Valid => row.is_valid(),
+            RowFilter::Done => matches!(state, RowState::Created { .. } | RowState::Applied),
+            RowFilter::NotDone => matches!(
+                state,
+                RowState::Rejected(_)
+                    | RowState::NotSent { .. }
+                    | RowState::Unconfirmed
+                    | RowState::Exists(_)
+            ),
+        }
+    }
+}
+
+/// Everything the page holds, and the actions on it. Copy: every field is
+/// a handle into Leptos' arena.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub lang: RwSignal<Lang>,
+    pub base_url: RwSignal<String>,
+    pub token: RwSignal<String>,
+    /// The token's expiry, when it came from a sign-in (ms since the epoch).
+    pub token_expiry: RwSignal<Option<f64>>,
+    /// Whether the token is kept in this tab's session storage.
+    pub remember: RwSignal<bool>,
+    pub import: RwSignal<Option<Import>>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub filter: RwSignal<RowFilter>,
+    /// An unfinished job saved in this browser, offered for resuming.
+    pub saved_job: RwSignal<Option<SavedJob>>,
+    pub batch_size: RwSignal<usize>,
+    pub concurrency: RwSignal<usize>,
+    timeout_seconds: RwSignal<u32>,
+    pub reading: Reading,
+    pub sender: SendLoop,
+    pub checker: CheckLoop,
+}
+
+impl AppState {
+    /// The state of a page just opened: settings from `config.json` (loaded
+    /// in the background), a token kept in this tab, a saved job.
+    pub fn load() -> AppState {
+        let lang = RwSignal::new(storage::load_lang().unwrap_or_default());
+        let base_url = RwSignal::new(String::new());
+        let token = RwSignal::new(String::new());
+        let import = RwSignal::new(None::<Import>);
+        let notice = RwSignal::new(None::<Notice>);
+        // Set once the state exists: what follows a file read whole.
+        let after_read = StoredValue::new_local(None::<AppState>);
+        let reading = Reading::new(
+            import,
+            Callback::new(move |failure| notice.set(Some(Notice::Read(failure)))),
+            Callback::new(move |resumed| {
+                if let Some(state) = after_read.get_value() {
+                    state.file_read(resumed);
+                }
+            }),
+        );
+        let file = reading.file;
+        let timeout_seconds =
+            RwSignal::new(employee_import::config::AppConfig::default().request_timeout_seconds);
+        let on_request_error =
+            Callback::new(move |error: ApiError| notice.set(Some(Notice::Api(error))));
+        // A run's job is saved under the file on screen.
+        let job_file = Signal::derive(move || {
+            file.with(|f| f.as_ref().map(|f| (f.name.clone(), f.fingerprint.clone())))
+        });
+        let sender = SendLoop::new(
+            import,
+            base_url,
+            token,
+            timeout_seconds,
+            on_request_error,
+            Callback::new(move |()| notice.set(Some(Notice::OtherTabSending))),
+            job_file,
+        );
+        // Pre-flight: what Ruangkerja holds for the file's IDs, before sending.
+        let checker = CheckLoop::new(
+            import,
+            base_url,
+            token,
+            timeout_seconds,
+            on_request_error,
+            // A finished check answers the failures it told on the way
+            // (unless a run is sending, whose failures are its own).
+            Callback::new(move |()| {
+                let stale = notice.with_untracked(|n| matches!(n, Some(Notice::Api(_))));
+                if stale && !sender.run.with_untracked(|run| run.active) {
+                    notice.set(None);
+                }
+            }),
+        );
+        let defaults = SendSettings::default();
+        let state = AppState {
+            lang,
+            base_url,
+            token,
+            token_expiry: RwSignal::new(None),
+            remember: RwSignal::new(false),
+            import,
+            notice,
+            filter: RwSignal::new(RowFilter::All),
+            saved_job: RwSignal::new(storage::load_job()),
+            batch_size: RwSignal::new(defaults.batch_size),
+            concurrency: RwSignal::new(defaults.concurrency),
+            timeout_seconds,
+            reading,
+            sender,
+            checker,
+        };
+        after_read.set_value(Some(state));
+        if let Some((kept, expiry)) = storage::load_tab_token() {
+            state.token.set(kept);
+            state.token_expiry.set(expiry);
+            state.remember.set(true);
+        }
+        state.load_config();
+        state
+    }
+
+    fn load_config(self) {
+        spawn_local(async move {
+            match api::load_config().await {
+                Ok(config) => {
+                    if let Some(n) = config.batch_size {
+                        self.batch_size.set(n.clamp(1, 500));
+                    }
+                    if let Some(n) = config.concurrency {
+                        self.concurrency.set(n.clamp(1, 10));
+                    }
+                    // The deployer's language applies until the user picks one.
+                    if let Some(chosen) = config.lang().filter(|_| storage::load_lang().is_none()) {
+                        self.lang.set(chosen);
+                    }
+                    self.base_url.set(config.api_base_url);
+                    self.timeout_seconds.set(config.request_timeout_seconds);
+                    if let Some(preset) = config
+                        .access_token
+                        .filter(|_| self.token.get_untracked().is_empty())
+                    {
+                        self.token.set(preset);
+                    }
+                }
+                Err(error) => {
+                    self.base_url
+                        .set(employee_import::config::PRODUCTION_BASE_URL.to_owned());
+                    self.notice.set(Some(Notice::Config(error)));
+                }
+            }
+        });
+    }
+
+    /// A run is sending.
+    pub fn sending(self) -> bool {
+        self.sender.run.with(|run| run.active)
+    }
+
+    /// Pre-flight is looking users up.
+    pub fn checking(self) -> bool {
+        self.checker.state.with(|state| state.active)
+    }
+
+    fn send_settings(self) -> SendSettings {
+        SendSettings {
+            batch_size: self.batch_size.get_untracked(),
+            concurrency: self.concurrency.get_untracked(),
+            ..SendSettings::default()
+        }
+    }
+
+    fn has_token(self) -> bool {
+        !self.token.get_untracked().trim().is_empty()
+    }
+
+    /// An expired token is caught before anything is sent.
+    fn token_expired(self) -> bool {
+        self.token_expiry
+            .get_untracked()
+            .is_some_and(|at| js_sys::Date::now() >= at)
+    }
+
+    /// Looks up whatever the import needs and has not got, when a token is
+    /// there to ask with: after a file is opened, a cell edited, the mode
+    /// changed. Without a token the rows stay "not checked" and the send
+    /// button asks for one.
+    fn check_if_needed(self) {
+        let reading_rows = self.reading.progress.with_untracked(Option::is_some);
+        if self.has_token() && !self.sender.run.get_untracked().active && !reading_rows {
+            self.checker.start(self.send_settings(), false);
+        }
+    }
+
+    /// A file read whole (or re-validated) replaces what the page showed.
+    fn file_read(self, resumed: bool) {
+        if resumed {
+            self.saved_job.set(None);
+        }
+        self.notice.update(|n| {
+            if matches!(n, Some(Notice::Read(_) | Notice::Import { .. })) {
+                *n = None;
+            }
+        });
+        self.check_if_needed();
+    }
+
+    /// Rows still being read or re-validated are not final: nothing may
+    /// act on them.
+    fn rows_final(self) -> bool {
+        !self.reading.busy()
+    }
+
+    pub fn choose_language(self, chosen: Lang) {
+        // Remembered only once the user picks: until then a deployer's
+        // config.json may choose.
+        storage::save_lang(chosen);
+        self.lang.set(chosen);
+    }
+
+    pub fn open_file(self, picked: web_sys::File) {
+        self.notice.set(None);
+        self.filter.set(RowFilter::All);
+        // Too big a file is refused before the browser reads it.
+        let limit = employee_import::sheet::Limits::default().max_file_bytes;
+        if picked.size() > limit as f64 {
+            let error = ImportError::Sheet(SheetError::FileTooLarge {
+                size_mb: picked.size() / (1024.0 * 1024.0),
+                limit_mb: limit / (1024 * 1024),
+            });
+            self.notice.set(Some(Notice::Import {
+                file: picked.name(),
+                error: Arc::new(error),
+            }));
+            return;
+        }
+        self.reading
+            .open_file(picked, self.saved_job.get_untracked());
+    }
+
+    pub fn give_password(self, password: String) {
+        self.reading
+            .password(password, self.saved_job.get_untracked());
+    }
+
+    pub fn stop_reading(self) {
+        self.reading.cancel();
+    }
+
+    pub fn discard_saved_job(self) {
+        storage::clear_job();
+        self.saved_job.set(None);
+    }
+
+    fn reopen(self, options: ImportOptions) {
+        if self.sending() || !self.rows_final() {
+            return;
+        }
+        self.reading.reopen(options);
+    }
+
+    pub fn choose_sheet(self, name: String) {
+        self.reopen(ImportOptions {
+            sheet: Some(name),
+            ..ImportOptions::default()
+        })
+    }
+
+    pub fn choose_header_row(self, row: u32) {
+        let sheet = self
+            .import
+            .with_untracked(|i| i.as_ref().map(|i| i.sheet.name.clone()));
+        self.reopen(ImportOptions {
+            sheet,
+            header_row: Some(row),
+            ..ImportOptions::default()
+        })
+    }
+
+    pub fn map_column(self, column: usize, field: Option<Field>) {
+        if self.sending() || !self.rows_final() {
+            return;
+        }
+        let chosen = self.import.with_untracked(|current| {
+            let current = current.as_ref()?;
+            let mut mapping = current.report.mapping.clone();
+            mapping.assign(column, field);
+            Some((mapping, current.report.mode))
+        });
+        if let Some((mapping, mode)) = chosen {
+            storage::save_mapping(&mapping);
+            self.reading.revalidate(mapping, mode);
+        }
+    }
+
+    pub fn choose_mode(self, mode: Mode) {
+        if self.sending() || !self.rows_final() {
+            return;
+        }
+        let mapping = self
+            .import
+            .with_untracked(|i| i.as_ref().map(|i| i.report.mapping.clone()));
+        if let Some(mapping) = mapping {
+            self.reading.revalidate(mapping, mode);
+        }
+    }
+
+    pub fn edit_cell(self, number: u32, field: Field, value: String) {
+        if !self.rows_final() {
+            return;
+        }
+        self.import.update(|current| {
+            if let Some(current) = current {
+                current.edit_cell(number, field, &value);
+            }
+        });
+        // The worker's copy follows, for a later re-validation.
+        self.reading.edit(CellEdit {
+            row: number,
+            field,
+            text: value,
+        });
+        // An edited ID is looked up before it can be sent.
+        self.check_if_needed();
+    }
+
+    pub fn set_excluded(self, number: u32, excluded: bool) {
+        if !self.rows_final() {
+            return;
+        }
+        self.import.update(|current| {
+            if let Some(current) = current {
+                current.set_excluded(number, excluded);
+            }
+        });
+    }
+
+    pub fn set_token(self, value: String) {
+        self.token.set(value.clone());
+        self.token_expiry.set(None);
+        if self.remember.get_untracked() {
+            storage::save_tab_token(&value, None);
+        }
+    }
+
+    pub fn set_remember(self, keep: bool) {
+        self.remember.set(keep);
+        if keep {
+            storage::save_tab_token(
+                &self.token.get_untracked(),
+                self.token_expiry.get_untracked(),
+            );
+        } else {
+            storage::clear_tab_token();
+        }
+    }
+
+    pub fn sign_in(self, client_id: String, client_secret: String) {
+        let client = api::ApiClient {
+            base_url: self.base_url.get_untracked(),
+            token: String::new(),
+            timeout_seconds: self.timeout_seconds.get_untracked(),
+        };
+        spawn_local(async move {
+            match client.exchange_token(&client_id, &client_secret).await {
+                Ok(grant) => {
+                    let seconds: f64 = grant.expires_in.trim().parse().unwrap_or(0.0);
+                    let expiry = (seconds > 0.0).then(|| js_sys::Date::now() + seconds * 1000.0);
+                    self.token.set(grant.access_token.clone());
+                    self.token_expiry.set(expiry);
+                    if self.remember.get_untracked() {
+                        storage::save_tab_token(&grant.access_token, expiry);
+                    }
+                    self.notice.set(None);
+                }
+                Err(error) => self.notice.set(Some(Notice::Api(error))),
+            }
+        });
+    }
+
+    /// The start button: checks the rows not checked yet, or sends.
+    pub fn start(self) {
+        if !self.rows_final() {
+            return;
+        }
+        if self.token_expired() {
+            self.notice.set(Some(Notice::TokenExpired));
+            return;
+        }
+        if !self.has_token() {
+            self.notice.set(Some(Notice::TokenMissing));
+            return;
+        }
+        self.notice.set(None);
+        if self.checking() {
+            return;
+        }
+        // Nothing is written before every row was checked and shown.
+        if !self.checker.start(self.send_settings(), false) {
+            self.sender.start(Step::Users, self.send_settings());
+        }
+    }
+
+    /// "Check again": IDs that could not be checked are asked anew.
+    pub fn check_again(self) {
+        if !self.rows_final() {
+            return;
+        }
+        if !self.has_token() {
+            self.notice.set(Some(Notice::TokenMissing));
+            return;
+        }
+        self.notice.set(None);
+        self.checker.start(self.send_settings(), true);
+    }
+
+    pub fn cancel_check(self) {
+        self.checker.cancel();
+    }
+
+    pub fn resume_check(self) {
+        self.notice.set(None);
+        self.checker.resume();
+    }
+
+    /// Rows whose user exists go out as updates instead of creations.
+    pub fn update_instead(self) {
+        if !self.rows_final() {
+            return;
+        }
+        self.import.update(|current| {
+            if let Some(current) = current {
+                current.update_existing_instead();
+            }
+        });
+    }
+
+    /// Sends the opt-in e-mail changes.
+    pub fn change_emails(self) {
+        if !self.rows_final() {
+            return;
+        }
+        if self.token_expired() {
+            self.notice.set(Some(Notice::TokenExpired));
+            return;
+        }
+        self.notice.set(None);
+        self.sender.start(Step::Emails, self.send_settings());
+    }
+
+    /// Sends again the rows the API refused, once fixed.
+    pub fn retry_rejected(self) {
+        if !self.rows_final() || self.checking() {
+            return;
+        }
+        if self.token_expired() {
+            self.notice.set(Some(Notice::TokenExpired));
+            return;
+        }
+        self.import.update(|current| {
+            if let Some(current) = current {
+                current.ledger.retry_rejected(&current.report);
+            }
+        });
+        self.notice.set(None);
+        self.sender.start(Step::Users, self.send_settings());
+    }
+
+    pub fn pause(self) {
+        self.sender.pause();
+    }
+
+    pub fn resume(self) {
+        self.notice.set(None);
+        self.checker.resume();
+        self.sender.resume();
+    }
+
+    pub fn cancel(self) {
+        self.sender.cancel();
+    }
+
+    pub fn download_template(self) {
+        let mode = self
+            .import
+            .with_untracked(|i| i.as_ref().map(|i| i.report.mode))
+            .unwrap_or_default();
+        self.reading.write_template(mode, self.lang.get_untracked());
+    }
+
+    /// A result file (every row, or the rows to fix), written by a reader
+    /// worker, named after the file on screen.
+    pub fn download_table(self, rows_to_fix: bool, csv: bool) {
+        let lang = self.lang.get_untracked();
+        let stem = self.reading.file.with_untracked(|f| {
+            f.as_ref().map(|f| {
+                f.name
+                    .rsplit_once('.')
+                    .map_or(f.name.clone(), |(stem, _)| stem.to_owned())
+            })
+        });
+        let Some(stem) = stem else { return };
+        let table = self.import.with_untracked(|current| {
+            let current = current.as_ref()?;
+            Some(if rows_to_fix {
+                (export::failed_rows_table(current, lang), "rows-to-fix")
+            } else {
+                (export::results_table(current, lang), "results")
+            })
+        });
+        if let Some((table, kind)) = table {
+            let name = format!("{stem}-{kind}.{}", if csv { "csv" } else { "xlsx" });
+            self.reading.write_table(table, csv, name);
+        }
+    }
+
+    /// Copies the serials of the users created, one per line.
+    pub fn copy_serials(self) {
+        let serials: Vec<String> = self.import.with_untracked(|current| {
+            current
+                .as_ref()
+                .map(|current| {
+                    current
+                        .ledger
+                        .rows()
+                        .iter()
+                        .filter_map(|row| match &row.state {
+                            RowState::Created { serial } => Some(serial.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        spawn_local(async move {
+            match file::copy_text(&serials.join("\n")).await {
+                Ok(()) => self.notice.set(Some(Notice::Copied(serials.len()))),
+                Err(error) => self.notice.set(Some(Notice::Export(error))),
+            }
+        });
+    }
+}
