@@ -520,6 +520,11 @@ impl Reading {
     }
 
     fn received(self, done: usize, of: usize) {
+        // Every tenth chunk is often enough for the bar, and spares the
+        // page a render per chunk.
+        if !done.is_multiple_of(10) && done != of {
+            return;
+        }
         self.progress.update(|p| {
             if let Some(p) = p {
                 p.received = Some((done, of));

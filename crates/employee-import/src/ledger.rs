@@ -191,6 +191,10 @@ impl Ledger {
         &self.rows
     }
 
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        self.rows.reserve(rows);
+    }
+
     pub(crate) fn extend_rows(&mut self, rows: Vec<LedgerRow>) {
         self.rows.extend(rows);
     }

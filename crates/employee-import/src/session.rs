@@ -119,10 +119,13 @@ pub struct ChunkError(String);
 
 /// Cuts the rows into encoded chunks of [`CHUNK_ROWS`], without copying
 /// the rows themselves.
+/// The iterator is lazy and exact-sized: the head can say how many
+/// chunks follow before the first is encoded, so the page decodes one
+/// while the next is encoded.
 pub fn encode_chunks<'a>(
     sheet_rows: &'a [SheetRow],
     report_rows: &'a [ReportRow],
-) -> impl Iterator<Item = Vec<u8>> + 'a {
+) -> impl ExactSizeIterator<Item = Vec<u8>> + 'a {
     fn slice<T>(rows: &[T], chunk: usize) -> &[T] {
         let start = (chunk * CHUNK_ROWS).min(rows.len());
         &rows[start..(start + CHUNK_ROWS).min(rows.len())]
@@ -216,14 +219,12 @@ impl Session {
                 };
                 import.revalidate(mapping, mode);
                 let head = report_head(&import.report);
-                let chunks: Vec<Vec<u8>> = encode_chunks(&[], &import.report.rows).collect();
+                let chunks = encode_chunks(&[], &import.report.rows);
                 out(Reply::Revalidated {
                     head: Box::new(head),
                     chunks: chunks.len(),
                 });
-                chunks
-                    .into_iter()
-                    .for_each(|chunk| out(Reply::Chunk(chunk)));
+                chunks.for_each(|chunk| out(Reply::Chunk(chunk)));
             }
             Request::Edit(edit) => {
                 if let Some(import) = &mut self.import {
@@ -270,8 +271,7 @@ impl Session {
         match opened {
             Ok(import) => {
                 let import = self.import.insert(import);
-                let chunks: Vec<Vec<u8>> =
-                    encode_chunks(&import.sheet.rows, &import.report.rows).collect();
+                let chunks = encode_chunks(&import.sheet.rows, &import.report.rows);
                 out(Reply::Opened {
                     head: Box::new(import_head(import)),
                     fingerprint: self.fingerprint.clone(),
@@ -279,9 +279,7 @@ impl Session {
                     chunks: chunks.len(),
                     outcomes: Outcomes::of(import),
                 });
-                chunks
-                    .into_iter()
-                    .for_each(|chunk| out(Reply::Chunk(chunk)));
+                chunks.for_each(|chunk| out(Reply::Chunk(chunk)));
             }
             Err(error) => out(self.failed(error)),
         }
@@ -388,8 +386,12 @@ pub struct Assembly<T> {
 
 impl<T: Assemble> Assembly<T> {
     pub fn new(head: T, chunks: usize, outcomes: Outcomes) -> Self {
+        let mut whole = head;
+        // Room for every row at once: growing a 100,000-row vector step by
+        // step copies it over and over.
+        whole.reserve(chunks * CHUNK_ROWS);
         let mut assembly = Assembly {
-            whole: head,
+            whole,
             chunks,
             missing: chunks,
             outcomes,
@@ -430,11 +432,19 @@ impl<T: Assemble> Assembly<T> {
 
 /// What [`Assembly`] can put together.
 pub trait Assemble {
+    fn reserve(&mut self, rows: usize);
     fn take_chunk(&mut self, chunk: Chunk);
     fn take_outcomes(&mut self, _outcomes: Outcomes) {}
 }
 
 impl Assemble for Import {
+    fn reserve(&mut self, rows: usize) {
+        self.sheet.rows.reserve(rows);
+        self.report.rows.reserve(rows);
+        self.ledger.reserve(rows);
+        self.emails.reserve(rows);
+    }
+
     fn take_chunk(&mut self, chunk: Chunk) {
         self.sheet.rows.extend(chunk.sheet_rows);
         self.ledger
@@ -451,6 +461,10 @@ impl Assemble for Import {
 }
 
 impl Assemble for ValidationReport {
+    fn reserve(&mut self, rows: usize) {
+        self.rows.reserve(rows);
+    }
+
     fn take_chunk(&mut self, chunk: Chunk) {
         self.rows.extend(chunk.report_rows);
     }
