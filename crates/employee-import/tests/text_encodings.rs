@@ -230,7 +230,7 @@ fn a_binary_blob_is_refused_saying_it_is_no_known_text_and_what_to_do_in_both_la
     assert!(english.contains("not a spreadsheet"), "{english}");
     assert!(english.contains("text table (CSV)"), "{english}");
     assert!(
-        english.contains("UTF-8, UTF-16 or Windows-1252"),
+        english.contains("UTF-8, UTF-16, UTF-32 or Windows-1252"),
         "{english}"
     );
     assert!(english.contains("save it as \"CSV UTF-8\""), "{english}");
@@ -244,16 +244,18 @@ fn a_binary_blob_is_refused_saying_it_is_no_known_text_and_what_to_do_in_both_la
 }
 
 #[test]
-fn text_in_an_encoding_the_reader_does_not_know_gets_the_same_clear_message() {
-    // UTF-32 (little endian, with its byte order mark): mostly NUL bytes
+fn utf32_text_is_read_as_libreoffice_reads_it() {
+    // UTF-32, little endian, with its byte order mark: mostly NUL bytes
     // that no UTF-16 reading turns into text.
     let utf32: Vec<u8> = [0xFF, 0xFE, 0, 0]
         .into_iter()
         .chain(
-            "employeeID,name\r\nE1,Ani\r\n"
+            "employeeID,name\r\nE1,Añi\r\n"
                 .chars()
                 .flat_map(|c| (c as u32).to_le_bytes()),
         )
         .collect();
-    assert_eq!(read(&utf32), Err(SheetError::NotText));
+    let sheet = read(&utf32).unwrap().sheet;
+    assert_eq!(sheet.rows.len(), 2);
+    assert_eq!(sheet.rows[1].cells[1], CellValue::Text("Añi".into()));
 }

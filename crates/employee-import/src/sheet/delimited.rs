@@ -3,7 +3,8 @@
 //! The encoding is decided from the bytes: UTF-8 (with or without its byte
 //! order mark), UTF-16 little or big endian (Excel's "Unicode text"; with a
 //! byte order mark, or without one when the NUL bytes of mostly-ASCII text
-//! show the byte order), and otherwise Windows-1252 (Excel's CSV on Windows),
+//! show the byte order), UTF-32 the same way (rare, but LibreOffice opens
+//! it), and otherwise Windows-1252 (Excel's CSV on Windows),
 //! whose 0x80-0x9F bytes are ’ – … € and not control characters. What decodes
 //! to control characters under all of these is not text, and says so. The
 //! delimiter is sniffed from the first lines. Every value stays text, so
@@ -22,6 +23,22 @@ const SAMPLE: usize = 8192;
 /// Decodes the bytes as text, or says they are not text in an encoding we
 /// know.
 pub(super) fn decode(bytes: &[u8]) -> Result<String, SheetError> {
+    let text = match utf32(bytes) {
+        Some(text) => text,
+        None => decode_8_or_16(bytes),
+    };
+    let sample: String = text.chars().take(SAMPLE).collect();
+    let binary = sample
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if binary > sample.len() / 100 {
+        return Err(SheetError::NotText);
+    }
+    Ok(text)
+}
+
+fn decode_8_or_16(bytes: &[u8]) -> String {
     let (encoding, body) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         (UTF_8, rest)
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
@@ -37,16 +54,50 @@ pub(super) fn decode(bytes: &[u8]) -> Result<String, SheetError> {
     };
     // The byte order mark, if any, is already gone: a second one at the
     // start of the text would be kept as the character it is.
-    let text = encoding.decode_without_bom_handling(body).0.into_owned();
-    let sample: String = text.chars().take(SAMPLE).collect();
-    let binary = sample
-        .chars()
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        .count();
-    if binary > sample.len() / 100 {
-        return Err(SheetError::NotText);
-    }
-    Ok(text)
+    encoding.decode_without_bom_handling(body).0.into_owned()
+}
+
+/// UTF-32 text, little or big endian, told by its byte order mark or, for
+/// mostly-ASCII text, by its three NUL bytes per character; decoded by
+/// hand (encoding_rs has no UTF-32). An invalid code point becomes U+FFFD.
+fn utf32(bytes: &[u8]) -> Option<String> {
+    let (little, body) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE\0\0") {
+        (true, rest)
+    } else if let Some(rest) = bytes.strip_prefix(b"\0\0\xFE\xFF") {
+        (false, rest)
+    } else {
+        let quads = bytes[..bytes.len().min(SAMPLE)].chunks_exact(4);
+        let units = quads.len();
+        let (mut le, mut be) = (0usize, 0usize);
+        for quad in quads {
+            match quad {
+                [x, 0, 0, 0] if *x != 0 => le += 1,
+                [0, 0, 0, x] if *x != 0 => be += 1,
+                _ => {}
+            }
+        }
+        let says = |this: usize, other: usize| this > 0 && this * 2 >= units && other * 10 <= this;
+        if says(le, be) {
+            (true, bytes)
+        } else if says(be, le) {
+            (false, bytes)
+        } else {
+            return None;
+        }
+    };
+    let text = body
+        .chunks_exact(4)
+        .map(|quad| {
+            let quad = [quad[0], quad[1], quad[2], quad[3]];
+            let unit = if little {
+                u32::from_le_bytes(quad)
+            } else {
+                u32::from_be_bytes(quad)
+            };
+            char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect();
+    Some(text)
 }
 
 /// UTF-16 without a byte order mark, recognised by the NUL bytes of
@@ -204,6 +255,30 @@ mod tests {
             .collect();
         assert_eq!(decode(&utf16).unwrap(), "nama\tkota\n");
         assert_eq!(decode(b"Jos\xe9,1\n").unwrap(), "José,1\n");
+    }
+
+    #[test]
+    fn utf32_with_or_without_a_byte_order_mark_is_decoded() {
+        let text = "nik;nama\nK1;Añi 😀\n";
+        let little: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let big: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        let with_bom = |bom: &[u8], body: &[u8]| [bom, body].concat();
+        assert_eq!(decode(&little).unwrap(), text);
+        assert_eq!(decode(&big).unwrap(), text);
+        assert_eq!(decode(&with_bom(b"\xFF\xFE\0\0", &little)).unwrap(), text);
+        assert_eq!(decode(&with_bom(b"\0\0\xFE\xFF", &big)).unwrap(), text);
+        // UTF-16 with its byte order mark is not taken for UTF-32.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(&utf16).unwrap(), text);
     }
 
     #[test]

@@ -196,9 +196,9 @@ pub enum SheetError {
         "This file is not a spreadsheet. Use an Excel workbook (.xlsx, .xlsm, .xlsb, .xls), an OpenDocument spreadsheet (.ods) or a CSV file."
     )]
     NotASpreadsheet,
-    /// Neither a workbook nor text in UTF-8, UTF-16 or Windows-1252.
+    /// Neither a workbook nor text in UTF-8, UTF-16, UTF-32 or Windows-1252.
     #[error(
-        "This file is not a spreadsheet, nor a text table (CSV) in an encoding this app reads (UTF-8, UTF-16 or Windows-1252). If it is a CSV file, open it in Excel, save it as \"CSV UTF-8\" (File > Save As) and retry; otherwise use an Excel workbook (.xlsx, .xls) or an OpenDocument spreadsheet (.ods)."
+        "This file is not a spreadsheet, nor a text table (CSV) in an encoding this app reads (UTF-8, UTF-16, UTF-32 or Windows-1252). If it is a CSV file, open it in Excel, save it as \"CSV UTF-8\" (File > Save As) and retry; otherwise use an Excel workbook (.xlsx, .xls) or an OpenDocument spreadsheet (.ods)."
     )]
     NotText,
     #[error(
@@ -212,7 +212,8 @@ pub enum SheetError {
     WrongPassword,
     #[error("This workbook is encrypted in a way this app cannot open ({0}). Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password), save it and retry.")]
     EncryptionUnsupported(String),
-    #[error("This workbook could not be read ({0}). It may be damaged; open it in your spreadsheet program, save it again and retry.")]
+    /// The reader's own words are kept for support, after the admin's.
+    #[error("This workbook could not be read: it may be damaged, or saved in a way this app does not understand. Open it in Excel or LibreOffice, save it again as .xlsx and retry. Technical detail for support: {}", detail(.0))]
     Unreadable(String),
     #[error("This workbook has no worksheet that can be read.")]
     NoWorksheet,
@@ -245,6 +246,16 @@ pub enum SheetError {
     XmlSpreadsheetDamaged { line: u64 },
 }
 
+/// A reader's error text as a short detail for support: one line, at most
+/// 120 characters.
+fn detail(cause: &str) -> String {
+    let line: String = cause.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(120) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line,
+    }
+}
+
 impl SheetError {
     /// The message in the user's language; English is the `Display` text.
     pub fn message(&self, lang: crate::Lang) -> String {
@@ -254,12 +265,12 @@ impl SheetError {
         match self {
             SheetError::EmptyFile => "Berkas ini kosong. Pilih spreadsheet yang berisi data karyawan Anda.".to_owned(),
             SheetError::NotASpreadsheet => "Berkas ini bukan spreadsheet. Gunakan workbook Excel (.xlsx, .xlsm, .xlsb, .xls), spreadsheet OpenDocument (.ods) atau berkas CSV.".to_owned(),
-            SheetError::NotText => "Berkas ini bukan spreadsheet, juga bukan tabel teks (CSV) dengan encoding yang dapat dibaca aplikasi ini (UTF-8, UTF-16 atau Windows-1252). Jika ini berkas CSV, buka di Excel, simpan sebagai \"CSV UTF-8\" (File > Simpan Sebagai), lalu coba lagi; jika bukan, gunakan workbook Excel (.xlsx, .xls) atau spreadsheet OpenDocument (.ods).".to_owned(),
+            SheetError::NotText => "Berkas ini bukan spreadsheet, juga bukan tabel teks (CSV) dengan encoding yang dapat dibaca aplikasi ini (UTF-8, UTF-16, UTF-32 atau Windows-1252). Jika ini berkas CSV, buka di Excel, simpan sebagai \"CSV UTF-8\" (File > Simpan Sebagai), lalu coba lagi; jika bukan, gunakan workbook Excel (.xlsx, .xls) atau spreadsheet OpenDocument (.ods).".to_owned(),
             SheetError::PasswordProtected => "Workbook ini dilindungi kata sandi dengan cara yang tidak dapat dibuka aplikasi ini (.xls atau .ods yang dilindungi). Buka di program spreadsheet Anda, hapus kata sandinya, simpan, lalu coba lagi.".to_owned(),
             SheetError::PasswordRequired => "Workbook ini dilindungi kata sandi. Ketik kata sandinya untuk membukanya; kata sandi hanya dipakai di browser ini dan tidak disimpan.".to_owned(),
             SheetError::WrongPassword => "Kata sandi itu tidak membuka workbook ini. Periksa kata sandinya (huruf besar berpengaruh) lalu coba lagi.".to_owned(),
             SheetError::EncryptionUnsupported(what) => format!("Workbook ini dienkripsi dengan cara yang tidak dapat dibuka aplikasi ini ({what}). Buka di Excel, hapus kata sandinya (File > Info > Protect Workbook > Encrypt with Password), simpan, lalu coba lagi."),
-            SheetError::Unreadable(cause) => format!("Workbook ini tidak dapat dibaca ({cause}). Mungkin rusak; buka di program spreadsheet Anda, simpan ulang, lalu coba lagi."),
+            SheetError::Unreadable(cause) => format!("Workbook ini tidak dapat dibaca: mungkin rusak, atau disimpan dengan cara yang tidak dipahami aplikasi ini. Buka di Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu coba lagi. Detail teknis untuk dukungan: {}", detail(cause)),
             SheetError::NoWorksheet => "Workbook ini tidak punya sheet yang dapat dibaca.".to_owned(),
             SheetError::NoSuchSheet(name) => format!("Workbook ini tidak punya sheet bernama \"{name}\"."),
             SheetError::EmptySheet(name) => format!("Sheet \"{name}\" kosong. Pilih sheet yang berisi daftar karyawan Anda."),
@@ -942,6 +953,32 @@ pub(crate) mod tests {
         });
         bytes.truncate(bytes.len() / 2);
         assert!(matches!(read(&bytes), Err(SheetError::Unreadable(_))));
+    }
+
+    #[test]
+    fn an_unreadable_workbook_is_told_in_plain_words_with_the_readers_text_last_and_short() {
+        let cause = format!(
+            "Expecting 'table-cell', found 'Text(BytesText {{ content: {} }})'",
+            "x".repeat(300)
+        );
+        let error = SheetError::Unreadable(cause);
+        for (lang, plain, detail) in [
+            (
+                crate::Lang::En,
+                "This workbook could not be read: it may be damaged",
+                "Technical detail for support: Expecting",
+            ),
+            (
+                crate::Lang::Id,
+                "Workbook ini tidak dapat dibaca: mungkin rusak",
+                "Detail teknis untuk dukungan: Expecting",
+            ),
+        ] {
+            let message = error.message(lang);
+            assert!(message.starts_with(plain), "{message}");
+            let (_, tail) = message.split_once(detail).unwrap();
+            assert!(tail.chars().count() <= 121 && tail.ends_with('…'), "{tail}");
+        }
     }
 
     #[test]
