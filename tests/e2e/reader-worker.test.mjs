@@ -55,6 +55,16 @@ test('a file the reader dies on gets a clear message; the page, its grid and the
   const alert = page.getByRole('alert').filter({ hasText: 'rusak.xlsx: this file could not be read' });
   await alert.waitFor();
   assert.match(await alert.textContent(), /save it as \.xlsx/);
+  // An error looks like one: the error colours, not the plain notice's.
+  const colours = await alert.evaluate((element) => {
+    const probe = document.createElement('div');
+    probe.style.background = 'var(--color-error-surface)';
+    document.body.append(probe);
+    const expected = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return { actual: getComputedStyle(element).backgroundColor, expected };
+  });
+  assert.equal(colours.actual, colours.expected);
   // The grid of the file before is still there, and usable.
   assert.match(await page.locator('.import__summary').textContent(), /pertama\.xlsx/);
   await page.locator('[role="row"][data-row="2"]').filter({ hasText: 'Ani' }).waitFor();

@@ -1017,3 +1017,33 @@ fn a_workbook_whose_header_is_on_a_late_sheet_is_parsed_once() {
         "{total} bytes against {once} for one read"
     );
 }
+
+/// Written here: the smallest .ods LibreOffice would call encrypted, a
+/// manifest whose content entry carries encryption data.
+#[test]
+fn a_password_protected_ods_is_told_as_protected_not_damaged() {
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="1200">
+  <manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" manifest:checksum="AAAA">
+   <manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc" manifest:initialisation-vector="AAAA"/>
+  </manifest:encryption-data>
+ </manifest:file-entry>
+</manifest:manifest>"#;
+    let bytes = zip_of(&[
+        (
+            "mimetype".to_owned(),
+            b"application/vnd.oasis.opendocument.spreadsheet".to_vec(),
+        ),
+        (
+            "META-INF/manifest.xml".to_owned(),
+            manifest.as_bytes().to_vec(),
+        ),
+        ("content.xml".to_owned(), vec![0x8f; 1200]),
+    ]);
+    let error = read(&bytes).unwrap_err();
+    assert_eq!(error, SheetError::PasswordProtected);
+    assert!(error.message(Lang::En).contains("protected by a password"));
+    assert!(error.message(Lang::Id).contains("dilindungi kata sandi"));
+}

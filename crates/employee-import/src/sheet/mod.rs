@@ -675,7 +675,7 @@ impl<'a> CellSource<'a> for Xls<Cursor<&'a [u8]>> {
 
 impl<'a> CellSource<'a> for Ods<Cursor<&'a [u8]>> {
     fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
-        Ods::new(Cursor::new(bytes)).map_err(unreadable)
+        Ods::new(Cursor::new(bytes)).map_err(ods_error)
     }
     fn metadata(&self) -> Vec<calamine::Sheet> {
         self.sheets_metadata().to_vec()
@@ -686,8 +686,17 @@ impl<'a> CellSource<'a> for Ods<Cursor<&'a [u8]>> {
         limits: &Limits,
         _: &mut Watching<'_, '_>,
     ) -> Result<Vec<SheetRow>, SheetError> {
-        let range = self.worksheet_range(sheet).map_err(unreadable)?;
+        let range = self.worksheet_range(sheet).map_err(ods_error)?;
         range_rows(&range, sheet, limits)
+    }
+}
+
+/// A password-protected .ods is told as such, not as damaged: LibreOffice
+/// encrypts it, and calamine says so.
+fn ods_error(error: calamine::OdsError) -> SheetError {
+    match error {
+        calamine::OdsError::Password => SheetError::PasswordProtected,
+        error => unreadable(error),
     }
 }
 
