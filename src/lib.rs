@@ -499,12 +499,18 @@ fn row_view(
             let kept = current
                 .filter(|_| text.is_empty() && !report_row.row.clears(field))
                 .and_then(|user| stored_value(user, field));
+            // A value tidied on its way (a phone's spaces) shows what the
+            // sheet holds beside what is sent.
+            let tidied = (issue.is_none() && report_row.row.tidied.contains(&field))
+                .then(|| typed(field))
+                .flatten();
             CellView {
                 field,
                 text,
                 issue,
                 change,
                 kept,
+                tidied,
             }
         })
         .collect();

@@ -39,6 +39,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 issue: None,
                 change: None,
                 kept: None,
+                tidied: None,
             },
             CellView {
                 field: Field::Name,
@@ -46,6 +47,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 issue: None,
                 change: None,
                 kept: None,
+                tidied: None,
             },
         ],
         other_issues: vec![],

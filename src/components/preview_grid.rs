@@ -28,6 +28,8 @@ pub struct CellView {
     pub change: Option<String>,
     /// The stored value an empty cell of an update keeps.
     pub kept: Option<String>,
+    /// The sheet's text, when the value sent was tidied from it.
+    pub tidied: Option<String>,
 }
 
 /// What the grid shows for one data row.
@@ -429,6 +431,7 @@ fn GridCell(
                     let text = cell.text.clone();
                     let change = cell.change.clone();
                     let kept = cell.kept.clone();
+                    let tidied = cell.tidied.clone();
                     move || match (change.clone(), kept.clone()) {
                         (Some(change), _) => {
                             let title = change.clone();
@@ -444,7 +447,20 @@ fn GridCell(
                             </span>
                         }
                         .into_any(),
-                        (None, None) => view! { <span class="grid__text">{text.clone()}</span> }.into_any(),
+                        (None, None) => match tidied.clone() {
+                            Some(from) => {
+                                let note = move || format!("{} {from}", text_for(lang).tidied_from);
+                                let title = note.clone();
+                                view! {
+                                    <span class="grid__stack">
+                                        <span class="grid__text">{text.clone()}</span>
+                                        <span class="grid__tidied" title=title>{note}</span>
+                                    </span>
+                                }
+                                .into_any()
+                            }
+                            None => view! { <span class="grid__text">{text.clone()}</span> }.into_any(),
+                        },
                     }
                 }
             >

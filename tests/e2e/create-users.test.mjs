@@ -2,7 +2,7 @@
 // see each row's serial or error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, serveStatic, startSuite, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, serveStatic, startSuite, waitForBaseUrl } from './harness.mjs';
 import { readXlsx, xlsxFile } from './workbook.mjs';
 
 const HEADER = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials'];
@@ -256,5 +256,36 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
   const state = await sandbox.state();
   assert.equal(state.creations.Q2B, 1);
   assert.equal(state.creations.Q3, 1);
+  await page.close();
+});
+
+test('phone numbers written with spaces, hyphens or +62 are tidied, shown as such, and sent as the API writes them', async () => {
+  const { page, errors } = await openApp(browser, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('nomor-hp.xlsx', [
+      ['NIK', 'Nama Karyawan', 'No. HP', 'Status'],
+      ['T1', 'Ani', '+62 812 5880 6279', 'Aktif'],
+      ['T2', 'Budi', '+62-813-8522-6670', 'Aktif'],
+      ['T3', 'Citra', '0812 3456 789O', 'Aktif'],
+    ]),
+  );
+  const phone = (number) => row(page, number).locator('[data-field="phone"]');
+  await phone(3).filter({ hasText: '6281385226670' }).waitFor();
+  assert.match(await phone(2).textContent(), /^6281258806279\s*tidied from \+62 812 5880 6279$/);
+  assert.equal(await phone(2).getAttribute('aria-invalid'), null, 'a tidied number is no error');
+  // A letter among the digits is not tidied away: the admin fixes it.
+  assert.equal(await phone(4).getAttribute('aria-invalid'), 'true');
+  await checkStep(page, 'phones-tidied');
+
+  await page.locator('.preflight__counts').filter({ hasText: '2 new' }).waitFor();
+  await page.getByRole('button', { name: 'Create 2 users' }).click();
+  await page.getByRole('status').filter({ hasText: '2 created' }).waitFor();
+  const state = await sandbox.state();
+  const phoneOf = (id) => state.users.find((user) => user.employeeID === id)?.phone;
+  assert.equal(phoneOf('T1'), '6281258806279');
+  assert.equal(phoneOf('T2'), '6281385226670');
+  assert.equal(phoneOf('T3'), undefined);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -85,6 +85,10 @@ pub struct UserRow {
     pub new_employee_id: Option<String>,
     /// Fields whose cell holds [`CLEAR_MARKER`] (update mode only).
     pub cleared: Vec<Field>,
+    /// Fields whose value was tidied from the sheet's text by a change
+    /// that cannot alter its meaning (see [`tidy_phone`]): the value sent
+    /// differs from what the cell shows.
+    pub tidied: Vec<Field>,
 }
 
 impl UserRow {
@@ -474,8 +478,15 @@ fn judge_row(
             },
             Field::TagSerials => row.tag_serials = split_tags(&text),
             Field::Phone => {
-                issues.extend(phone_issue(&text, from_number).map(|kind| issue(field, kind)));
-                row.phone = Some(text);
+                let phone = match tidy_phone(&text) {
+                    Some(tidied) => {
+                        row.tidied.push(field);
+                        tidied
+                    }
+                    None => text,
+                };
+                issues.extend(phone_issue(&phone, from_number).map(|kind| issue(field, kind)));
+                row.phone = Some(phone);
             }
             Field::EmployeeId => {
                 if let Some(width) = id_width.filter(|width| from_number && text.len() < *width) {
@@ -522,19 +533,43 @@ fn judge_row(
     ReportRow { row, issues }
 }
 
+/// The phone number as the API's examples write it, when the sheet wrote
+/// it otherwise in a way that leaves no doubt: spaces, hyphens, dots and
+/// brackets between the digits go, and Indonesia's `+62` is written `62`
+/// (`+62 812-3456-7890` is `6281234567890`). Another country's `+` stays.
+/// `None` when there is nothing to tidy, or the text holds anything else
+/// (a letter, a second `+`), which is then an error to fix by hand.
+pub fn tidy_phone(text: &str) -> Option<String> {
+    let (plus, rest) = match text.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", text),
+    };
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+    {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let tidied = if plus == "+" && digits.starts_with("62") {
+        digits
+    } else {
+        format!("{plus}{digits}")
+    };
+    (tidied != text).then_some(tidied)
+}
+
+/// Judges a phone number already tidied (see [`tidy_phone`]).
 fn phone_issue(text: &str, from_number: bool) -> Option<IssueKind> {
     let (plus, digits) = match text.strip_prefix('+') {
         Some(rest) => ("+", rest),
         None => ("", text),
     };
     if !digits.bytes().all(|b| b.is_ascii_digit()) || !(6..=15).contains(&digits.len()) {
-        let only_digits: String = digits.chars().filter(char::is_ascii_digit).collect();
-        let separators_only = digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'));
-        let proposed = (separators_only && (6..=15).contains(&only_digits.len()))
-            .then(|| format!("{plus}{only_digits}"));
-        return Some(IssueKind::InvalidPhone { proposed });
+        return Some(IssueKind::InvalidPhone { proposed: None });
     }
     if from_number && digits.starts_with('8') && (9..=12).contains(&digits.len()) {
         return Some(IssueKind::LeadingZeroLost {
@@ -894,18 +929,61 @@ mod tests {
                 ),
             ]
         );
+        // Separators are tidied away, and then the one phone rule applies:
+        // the local number is a warning proposing the international form.
+        let separated = &report.rows[2];
+        assert_eq!(separated.row.phone.as_deref(), Some("081122334455"));
+        assert_eq!(separated.row.tidied, [Field::Phone]);
         assert_eq!(
-            kinds(&report.rows[2]),
+            kinds(separated),
             [(
                 Field::Phone,
-                IssueKind::InvalidPhone {
-                    proposed: Some("081122334455".into())
+                IssueKind::LocalPhoneNumber {
+                    proposed: "6281122334455".into()
                 }
             )]
         );
+        assert!(separated.is_valid());
+    }
+
+    #[test]
+    fn phone_numbers_are_tidied_only_where_nothing_can_change_their_meaning() {
+        for (typed, tidied) in [
+            ("0812-3456-7890", Some("081234567890")),
+            ("0813 8522 6670", Some("081385226670")),
+            ("+62 812 5880 6279", Some("6281258806279")),
+            ("+62-812-5880-6279", Some("6281258806279")),
+            ("(021) 555.1234", Some("0215551234")),
+            ("+65 6123 4567", Some("+6561234567")),
+            ("6281234567890", None),
+            ("+6581234567", None),
+            ("0812 3456 789O", None),
+            ("08x12", None),
+            ("++62 812", None),
+            (" - ", None),
+        ] {
+            assert_eq!(tidy_phone(typed).as_deref(), tidied, "{typed}");
+        }
+        let report = report(&[
+            HEADER,
+            &["E1", "Ani", "", "+62 812 5880 6279", "1", ""],
+            &["E2", "Budi", "", "0812 3456 789O", "1", ""],
+        ]);
+        assert!(report.rows[0].is_valid(), "{:?}", report.rows[0].issues);
+        assert_eq!(report.rows[0].row.phone.as_deref(), Some("6281258806279"));
         assert_eq!(
-            report.rows[2].issues[0].kind.proposed(),
-            Some("081122334455")
+            report.rows[0]
+                .row
+                .to_create_item()
+                .unwrap()
+                .phone
+                .as_deref(),
+            Some("6281258806279"),
+            "the tidied number is what is sent"
+        );
+        assert_eq!(
+            kinds(&report.rows[1]),
+            [(Field::Phone, IssueKind::InvalidPhone { proposed: None })]
         );
     }
 
