@@ -598,6 +598,9 @@ fn is_email(text: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
+        // A domain is letters, digits, hyphens and dots: a comma typed for
+        // a dot ("mail,example.com") is caught, not left to bounce.
+        && domain.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.'))
         && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -944,6 +947,21 @@ mod tests {
             )]
         );
         assert!(separated.is_valid());
+    }
+
+    #[test]
+    fn an_email_domain_holds_only_letters_digits_hyphens_and_dots() {
+        for (email, valid) in [
+            ("ani@example.com", true),
+            ("ani.w+hr@mail-1.example.co.id", true),
+            ("ani@bücher.example", true),
+            ("ani@mail,example.com", false),
+            ("ani@example,com", false),
+            ("ani@exa mple.com", false),
+            ("ani@example.com;", false),
+        ] {
+            assert_eq!(is_email(email), valid, "{email}");
+        }
     }
 
     #[test]
