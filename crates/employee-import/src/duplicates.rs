@@ -140,20 +140,19 @@ impl<'a> Index<'a> {
         }
         for (row, report_row) in rows.iter().enumerate() {
             let keys = keys(&report_row.row, mode);
-            add(&mut index.id, keys.id, only.map(|o| &o.id), row);
-            add(
-                &mut index.username,
-                keys.username,
-                only.map(|o| &o.username),
-                row,
-            );
-            add(&mut index.email, keys.email, only.map(|o| &o.email), row);
-            add(
-                &mut index.renamed,
-                keys.renamed,
-                only.map(|o| &o.renamed),
-                row,
-            );
+            let kinds = [
+                (&mut index.id, keys.id, only.map(|o| &o.id)),
+                (
+                    &mut index.username,
+                    keys.username,
+                    only.map(|o| &o.username),
+                ),
+                (&mut index.email, keys.email, only.map(|o| &o.email)),
+                (&mut index.renamed, keys.renamed, only.map(|o| &o.renamed)),
+            ];
+            for (groups, value, only) in kinds {
+                add(groups, value, only, row);
+            }
         }
         index
     }

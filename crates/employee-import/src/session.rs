@@ -495,9 +495,10 @@ mod tests {
         replies
     }
 
-    /// What the page does with the replies of one request.
-    fn assemble(replies: Vec<Reply>) -> Import {
+    /// The assembly an open's head starts, and the chunks that follow it.
+    fn head_and_chunks(replies: Vec<Reply>) -> (Assembly<Import>, Vec<Vec<u8>>) {
         let mut assembly = None;
+        let mut chunks = Vec::new();
         for reply in replies {
             match reply {
                 Reply::Opened {
@@ -506,13 +507,19 @@ mod tests {
                     outcomes,
                     ..
                 } => assembly = Some(Assembly::new(*head, chunks, outcomes)),
-                Reply::Chunk(chunk) => {
-                    assembly.as_mut().unwrap().push(&chunk).unwrap();
-                }
+                Reply::Chunk(chunk) => chunks.push(chunk),
                 _ => {}
             }
         }
-        let assembly = assembly.unwrap();
+        (assembly.unwrap(), chunks)
+    }
+
+    /// What the page does with the replies of one request.
+    fn assemble(replies: Vec<Reply>) -> Import {
+        let (mut assembly, chunks) = head_and_chunks(replies);
+        for chunk in chunks {
+            assembly.push(&chunk).unwrap();
+        }
         assert!(assembly.is_complete());
         assembly.into_whole()
     }
@@ -579,25 +586,12 @@ mod tests {
 
     #[test]
     fn a_damaged_chunk_is_an_error_not_a_panic() {
-        let bytes = csv(3);
-        let mut session = Session::new(bytes);
-        let replies = open(&mut session, ImportOptions::default());
-        let mut assembly = None;
-        for reply in replies {
-            match reply {
-                Reply::Opened {
-                    head,
-                    chunks,
-                    outcomes,
-                    ..
-                } => assembly = Some(Assembly::new(*head, chunks, outcomes)),
-                Reply::Chunk(mut chunk) => {
-                    chunk.truncate(chunk.len() / 2);
-                    assert!(assembly.as_mut().unwrap().push(&chunk).is_err());
-                }
-                _ => {}
-            }
-        }
+        let mut session = Session::new(csv(3));
+        let (mut assembly, mut chunks) =
+            head_and_chunks(open(&mut session, ImportOptions::default()));
+        let chunk = &mut chunks[0];
+        chunk.truncate(chunk.len() / 2);
+        assert!(assembly.push(chunk).is_err());
     }
 
     #[test]
