@@ -227,13 +227,27 @@ pub fn App() -> impl IntoView {
     let header_choices = Memo::new(move |_| {
         import.with(|i| {
             let Some(i) = i else { return Vec::new() };
+            // Passwords are never shown: below its header, the password
+            // column's cells are masked here too.
+            let password = i.report.mapping.column_of(Field::Password);
             i.sheet
                 .rows
                 .iter()
                 .take(HEADER_CHOICES)
                 .map(|row| {
-                    let texts: Vec<String> =
-                        row.cells.iter().take(5).map(|c| c.to_text()).collect();
+                    let texts: Vec<String> = row
+                        .cells
+                        .iter()
+                        .take(5)
+                        .enumerate()
+                        .map(|(column, cell)| {
+                            if Some(column) == password && row.number > i.header_row {
+                                "••••••".to_owned()
+                            } else {
+                                cell.to_text()
+                            }
+                        })
+                        .collect();
                     (row.number, texts.join(" | "))
                 })
                 .collect()

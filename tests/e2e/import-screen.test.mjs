@@ -222,3 +222,24 @@ test('the language switches every text, validation messages included, and is rem
   await page.getByRole('heading', { name: 'Impor karyawan Ruangkerja' }).waitFor();
   await context.close();
 });
+
+test('a password in the sheet is never shown, not even in the header-row picker', async () => {
+  const { page, errors } = await openApp(browser, site.url);
+  await page.locator('input[type="file"]').setInputFiles(
+    xlsxFile('sandi.xlsx', [
+      ['employeeID', 'password', 'name', 'email', 'isActive'],
+      ['S1', 'Rahasia123!', 'Ani', 'ani@example.com', 'TRUE'],
+      ['S2', 'JanganLihat9', 'Budi', 'budi@example.com', 'TRUE'],
+    ]),
+  );
+  await page.getByRole('heading', { name: 'Preview' }).waitFor();
+  await page.locator('[role="row"][data-row="3"]').waitFor();
+  const options = await page.locator('select option').allTextContents();
+  assert.ok(options.some((text) => text.includes('S1 | ••••••')), JSON.stringify(options));
+  const body = await page.locator('body').textContent();
+  for (const secret of ['Rahasia123!', 'JanganLihat9']) {
+    assert.ok(!body.includes(secret), `${secret} is on the page`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -63,7 +63,11 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
     let kept: Vec<usize> = (0..mapping.headers.len())
         .filter(|c| Some(*c) != password)
         .collect();
-    let mut headers: Vec<String> = kept.iter().map(|&c| mapping.headers[c].clone()).collect();
+    // The sheet's own headers are the admin's text too: neutralised alike.
+    let mut headers: Vec<String> = kept
+        .iter()
+        .map(|&c| neutralise(&mapping.headers[c]).into_owned())
+        .collect();
     headers.extend(OUTCOME_HEADERS.iter().map(|h| h.to_string()));
     if emails_used {
         headers.push("E-mail change".to_owned());
@@ -347,6 +351,25 @@ mod tests {
             }),
         );
         import
+    }
+
+    #[test]
+    fn a_formula_in_a_header_of_the_sheet_is_neutralised_in_the_results() {
+        let csv = "employeeID,name,email,isActive,=HYPERLINK(\"http://x\")\nE1,Ani,a@x.id,TRUE,1\n";
+        let import = Import::from_bytes(csv.as_bytes()).unwrap();
+        let table = results_table(&import, Lang::En);
+        assert!(
+            table
+                .headers
+                .contains(&"'=HYPERLINK(\"http://x\")".to_owned()),
+            "{:?}",
+            table.headers
+        );
+        let written = String::from_utf8(to_csv(&table).unwrap()).unwrap();
+        assert!(
+            written.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+            "{written}"
+        );
     }
 
     #[test]
