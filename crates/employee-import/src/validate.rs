@@ -160,10 +160,9 @@ pub enum IssueKind {
     Missing,
     NotAlphanumeric,
     InvalidEmail,
-    /// Not digits; `proposed` holds the digits when only separators were in the way.
-    InvalidPhone {
-        proposed: Option<String>,
-    },
+    /// Not a phone number even once tidied (see [`tidy_phone`]): a letter
+    /// among the digits, or too few or too many digits.
+    InvalidPhone,
     NotABoolean(String),
     EmailOrPhoneRequired,
     FormulaError(String),
@@ -190,7 +189,7 @@ impl IssueKind {
             IssueKind::Missing => "missing",
             IssueKind::NotAlphanumeric => "not_alphanumeric",
             IssueKind::InvalidEmail => "invalid_email",
-            IssueKind::InvalidPhone { .. } => "invalid_phone",
+            IssueKind::InvalidPhone => "invalid_phone",
             IssueKind::NotABoolean(_) => "not_a_boolean",
             IssueKind::EmailOrPhoneRequired => "email_or_phone_required",
             IssueKind::FormulaError(_) => "formula_error",
@@ -213,7 +212,6 @@ impl IssueKind {
     /// The value the app proposes instead, when it has one.
     pub fn proposed(&self) -> Option<&str> {
         match self {
-            IssueKind::InvalidPhone { proposed } => proposed.as_deref(),
             IssueKind::LocalPhoneNumber { proposed } | IssueKind::LeadingZeroLost { proposed } => {
                 Some(proposed)
             }
@@ -250,11 +248,7 @@ impl CellIssue {
                 "email is not a valid address: it should look like name@example.com.".to_owned(),
                 "email tidak valid: seharusnya seperti nama@contoh.com.".to_owned(),
             ),
-            IssueKind::InvalidPhone { proposed: Some(digits) } => lang.pick(
-                format!("phone may contain only digits: use {digits}."),
-                format!("phone hanya boleh berisi angka: gunakan {digits}."),
-            ),
-            IssueKind::InvalidPhone { proposed: None } => lang.pick(
+            IssueKind::InvalidPhone => lang.pick(
                 "phone must be 6 to 15 digits, optionally starting with +, for example 6281122334455.".to_owned(),
                 "phone harus 6 sampai 15 angka, boleh diawali +, misalnya 6281122334455.".to_owned(),
             ),
@@ -569,7 +563,7 @@ fn phone_issue(text: &str, from_number: bool) -> Option<IssueKind> {
         None => ("", text),
     };
     if !digits.bytes().all(|b| b.is_ascii_digit()) || !(6..=15).contains(&digits.len()) {
-        return Some(IssueKind::InvalidPhone { proposed: None });
+        return Some(IssueKind::InvalidPhone);
     }
     if from_number && digits.starts_with('8') && (9..=12).contains(&digits.len()) {
         return Some(IssueKind::LeadingZeroLost {
@@ -719,7 +713,7 @@ mod tests {
         assert_eq!(
             kinds(&report.rows[0]),
             [
-                (Field::Phone, IssueKind::InvalidPhone { proposed: None }),
+                (Field::Phone, IssueKind::InvalidPhone),
                 (Field::IsActive, IssueKind::NotABoolean("maybe".into())),
                 (Field::Name, IssueKind::Missing),
                 (Field::EmployeeId, IssueKind::NotAlphanumeric),
@@ -1001,7 +995,7 @@ mod tests {
         );
         assert_eq!(
             kinds(&report.rows[1]),
-            [(Field::Phone, IssueKind::InvalidPhone { proposed: None })]
+            [(Field::Phone, IssueKind::InvalidPhone)]
         );
     }
 
