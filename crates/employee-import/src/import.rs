@@ -437,31 +437,33 @@ impl Import {
                 continue;
             }
             let operation = self.operation(index);
-            let assessment = self.assessment(index);
-            if matches!(
-                assessment,
-                Assessment::NotChecked
-                    | Assessment::CouldNotCheck { .. }
-                    | Assessment::New
-                    | Assessment::Changes(_)
-            ) || (assessment == Assessment::Unchanged
-                && self.unchanged_included.contains(&number))
-            {
-                outlook.waiting += 1;
-            }
-            let counter = match assessment {
-                Assessment::NotChecked => &mut outlook.not_checked,
+            let counter = match self.assessment(index) {
+                Assessment::NotChecked => {
+                    outlook.waiting += 1;
+                    &mut outlook.not_checked
+                }
                 Assessment::CouldNotCheck { .. } if operation == Operation::Create => {
+                    outlook.waiting += 1;
                     outlook.could_not_check += 1;
                     &mut outlook.to_create
                 }
-                Assessment::CouldNotCheck { .. } => &mut outlook.could_not_check,
-                Assessment::New => &mut outlook.to_create,
+                Assessment::CouldNotCheck { .. } => {
+                    outlook.waiting += 1;
+                    &mut outlook.could_not_check
+                }
+                Assessment::New => {
+                    outlook.waiting += 1;
+                    &mut outlook.to_create
+                }
                 Assessment::Exists { .. } => &mut outlook.exists,
                 Assessment::NotFound => &mut outlook.not_found,
                 Assessment::RenameTaken { .. } => &mut outlook.taken,
-                Assessment::Changes(_) => &mut outlook.to_update,
+                Assessment::Changes(_) => {
+                    outlook.waiting += 1;
+                    &mut outlook.to_update
+                }
                 Assessment::Unchanged if self.unchanged_included.contains(&number) => {
+                    outlook.waiting += 1;
                     &mut outlook.to_update
                 }
                 // Only the e-mail changes: counted with the e-mail changes.
