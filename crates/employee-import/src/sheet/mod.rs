@@ -649,45 +649,39 @@ macro_rules! streaming_cell_source {
 streaming_cell_source!(Xlsx);
 streaming_cell_source!(Xlsb);
 
-impl<'a> CellSource<'a> for Xls<Cursor<&'a [u8]>> {
-    fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
-        Xls::new(Cursor::new(bytes)).map_err(|error| match error {
-            calamine::XlsError::Password => SheetError::PasswordProtected,
-            other => unreadable(other),
-        })
-    }
-    fn metadata(&self) -> Vec<calamine::Sheet> {
-        self.sheets_metadata().to_vec()
-    }
-    fn read_rows(
-        &mut self,
-        sheet: &str,
-        limits: &Limits,
-        _: &mut Watching<'_, '_>,
-    ) -> Result<Vec<SheetRow>, SheetError> {
-        // calamine has no streaming reader for .xls; its ranges span the
-        // cells actually present, and the format itself caps a sheet at
-        // 65,536 x 256 cells.
-        let range = self.worksheet_range(sheet).map_err(unreadable)?;
-        range_rows(&range, sheet, limits)
-    }
+/// .xls and .ods have no streaming reader in calamine: a sheet is read as
+/// one range. For .xls that range spans the cells actually present, and the
+/// format itself caps a sheet at 65,536 x 256 cells; .ods is guarded before
+/// calamine builds it. `$open` and `$read` turn calamine's errors into ours.
+macro_rules! range_cell_source {
+    ($reader:ident, $open:expr, $read:expr) => {
+        impl<'a> CellSource<'a> for $reader<Cursor<&'a [u8]>> {
+            fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
+                $reader::new(Cursor::new(bytes)).map_err($open)
+            }
+            fn metadata(&self) -> Vec<calamine::Sheet> {
+                self.sheets_metadata().to_vec()
+            }
+            fn read_rows(
+                &mut self,
+                sheet: &str,
+                limits: &Limits,
+                _: &mut Watching<'_, '_>,
+            ) -> Result<Vec<SheetRow>, SheetError> {
+                let range = self.worksheet_range(sheet).map_err($read)?;
+                range_rows(&range, sheet, limits)
+            }
+        }
+    };
 }
 
-impl<'a> CellSource<'a> for Ods<Cursor<&'a [u8]>> {
-    fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
-        Ods::new(Cursor::new(bytes)).map_err(ods_error)
-    }
-    fn metadata(&self) -> Vec<calamine::Sheet> {
-        self.sheets_metadata().to_vec()
-    }
-    fn read_rows(
-        &mut self,
-        sheet: &str,
-        limits: &Limits,
-        _: &mut Watching<'_, '_>,
-    ) -> Result<Vec<SheetRow>, SheetError> {
-        let range = self.worksheet_range(sheet).map_err(ods_error)?;
-        range_rows(&range, sheet, limits)
+range_cell_source!(Xls, xls_open_error, unreadable);
+range_cell_source!(Ods, ods_error, ods_error);
+
+fn xls_open_error(error: calamine::XlsError) -> SheetError {
+    match error {
+        calamine::XlsError::Password => SheetError::PasswordProtected,
+        other => unreadable(other),
     }
 }
 
