@@ -259,11 +259,26 @@ impl AppState {
         !self.token.get_untracked().trim().is_empty()
     }
 
-    /// An expired token is caught before anything is sent.
+    /// An expired token is caught before anything is sent: true, and the
+    /// admin told, when it has expired.
     fn token_expired(self) -> bool {
-        self.token_expiry
+        let expired = self
+            .token_expiry
             .get_untracked()
-            .is_some_and(|at| js_sys::Date::now() >= at)
+            .is_some_and(|at| js_sys::Date::now() >= at);
+        if expired {
+            self.notice.set(Some(Notice::TokenExpired));
+        }
+        expired
+    }
+
+    /// True, and the admin told, when no token is there to send with.
+    fn token_missing(self) -> bool {
+        let missing = !self.has_token();
+        if missing {
+            self.notice.set(Some(Notice::TokenMissing));
+        }
+        missing
     }
 
     /// Looks up whatever the import needs and has not got, when a token is
@@ -468,12 +483,7 @@ impl AppState {
         if !self.rows_final() {
             return;
         }
-        if self.token_expired() {
-            self.notice.set(Some(Notice::TokenExpired));
-            return;
-        }
-        if !self.has_token() {
-            self.notice.set(Some(Notice::TokenMissing));
+        if self.token_expired() || self.token_missing() {
             return;
         }
         self.notice.set(None);
@@ -491,8 +501,7 @@ impl AppState {
         if !self.rows_final() {
             return;
         }
-        if !self.has_token() {
-            self.notice.set(Some(Notice::TokenMissing));
+        if self.token_missing() {
             return;
         }
         self.notice.set(None);
@@ -526,7 +535,6 @@ impl AppState {
             return;
         }
         if self.token_expired() {
-            self.notice.set(Some(Notice::TokenExpired));
             return;
         }
         self.notice.set(None);
@@ -539,7 +547,6 @@ impl AppState {
             return;
         }
         if self.token_expired() {
-            self.notice.set(Some(Notice::TokenExpired));
             return;
         }
         self.import.update(|current| {
