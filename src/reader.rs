@@ -26,11 +26,16 @@ fn tell(message: &FromWorker) {
     }
 }
 
+/// Posts `message`, handing over (not copying) the buffer of `bytes`.
+fn post_transferring(message: &JsValue, bytes: &js_sys::Uint8Array) {
+    let transfer = js_sys::Array::of1(&bytes.buffer());
+    let _ = scope().post_message_with_transfer(message, &transfer);
+}
+
 fn hand_over(name: &str, mime: &str, bytes: &[u8]) {
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of3(&name.into(), &mime.into(), &array);
-    let transfer = js_sys::Array::of1(&array.buffer());
-    let _ = scope().post_message_with_transfer(&parts, &transfer);
+    post_transferring(&parts, &array);
 }
 
 /// Listens for the page's messages until the page terminates the worker.
@@ -62,9 +67,7 @@ pub fn run() {
                             // Rows go as bytes, transferred, not as text.
                             Reply::Chunk(bytes) => {
                                 let array = js_sys::Uint8Array::from(&bytes[..]);
-                                let transfer = js_sys::Array::of1(&array.buffer());
-                                let _ =
-                                    scope().post_message_with_transfer(&array.buffer(), &transfer);
+                                post_transferring(&array.buffer(), &array);
                             }
                             reply => tell(&FromWorker::Reply(reply)),
                         });
