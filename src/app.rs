@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use employee_import::export;
 use employee_import::{
-    CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowState, SavedJob,
-    SendSettings, Severity, SheetError,
+    CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowFilter, RowState, SavedJob,
+    SendSettings, SheetError,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -55,45 +55,6 @@ impl Notice {
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
-            ),
-        }
-    }
-}
-
-/// Which rows the preview shows.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum RowFilter {
-    All,
-    Errors,
-    Warnings,
-    Valid,
-    Done,
-    NotDone,
-}
-
-impl RowFilter {
-    pub const ALL: [RowFilter; 6] = [
-        RowFilter::All,
-        RowFilter::Errors,
-        RowFilter::Warnings,
-        RowFilter::Valid,
-        RowFilter::Done,
-        RowFilter::NotDone,
-    ];
-
-    pub fn keeps(self, row: &employee_import::ReportRow, state: &RowState) -> bool {
-        match self {
-            RowFilter::All => true,
-            RowFilter::Errors => !row.is_valid(),
-            RowFilter::Warnings => row.issues.iter().any(|i| i.severity() == Severity::Warning),
-            RowFilter::Valid => row.is_valid(),
-            RowFilter::Done => matches!(state, RowState::Created { .. } | RowState::Applied),
-            RowFilter::NotDone => matches!(
-                state,
-                RowState::Rejected(_)
-                    | RowState::NotSent { .. }
-                    | RowState::Unconfirmed
-                    | RowState::Exists(_)
             ),
         }
     }

@@ -29,12 +29,13 @@ use employee_import::{
 };
 use leptos::prelude::*;
 
-use crate::app::{AppState, Notice, RowFilter};
+use crate::app::{AppState, Notice};
 use crate::components::{
     CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PasswordPrompt,
     PreflightPanel, PreviewGrid, ReadProgress, RowView, SendPanel,
 };
 use crate::i18n::text;
+use employee_import::RowFilter;
 
 /// How many of the sheet's first rows are offered as the header row.
 const HEADER_CHOICES: usize = 30;

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::contract::UpdateEmailItem;
 use crate::ledger::{batches_of, Batch, BatchItems, Ledger, RowState};
 use crate::mapping::{map_headers, ColumnMapping, Field};
 use crate::preflight::{
@@ -114,7 +115,7 @@ pub struct Outlook {
     /// then sent if they are not there.
     pub unconfirmed: usize,
     /// Rows the import still has work for: see [`Outlook::waiting`].
-    waiting: usize,
+    pub(crate) waiting: usize,
 }
 
 /// What "sendable", "startable" and "waiting" mean, once: the send button,
@@ -411,75 +412,86 @@ impl Import {
     /// Rows done (created or applied) that were updates rather than
     /// creations, for a summary that tells the two apart.
     pub fn updated_count(&self) -> usize {
-        self.ledger
-            .rows()
-            .iter()
-            .enumerate()
-            .filter(|(index, row)| {
-                matches!(row.state, RowState::Created { .. } | RowState::Applied)
-                    && self.outcome_operation(*index) == Operation::Update
-            })
+        (0..self.report.rows.len())
+            .filter(|&index| self.was_updated(index))
             .count()
+    }
+
+    /// Whether the row at `index` is done, as an update.
+    pub(crate) fn was_updated(&self, index: usize) -> bool {
+        matches!(
+            self.ledger.rows()[index].state,
+            RowState::Created { .. } | RowState::Applied
+        ) && self.outcome_operation(index) == Operation::Update
     }
 
     /// The pre-flight summary of the rows that could go out now.
     pub fn outlook(&self) -> Outlook {
         let mut outlook = Outlook::default();
-        for (index, report_row) in self.report.rows.iter().enumerate() {
-            let number = report_row.row.number;
-            let state = self.ledger.state_of(number);
-            if report_row.is_valid() && state == Some(&RowState::Unconfirmed) {
-                outlook.unconfirmed += 1;
-                outlook.waiting += 1;
-                continue;
-            }
-            if !report_row.is_valid() || !state.is_some_and(RowState::is_sendable) {
-                continue;
-            }
-            let operation = self.operation(index);
-            let counter = match self.assessment(index) {
-                Assessment::NotChecked => {
-                    outlook.waiting += 1;
-                    &mut outlook.not_checked
-                }
-                Assessment::CouldNotCheck { .. } if operation == Operation::Create => {
-                    outlook.waiting += 1;
-                    outlook.could_not_check += 1;
-                    &mut outlook.to_create
-                }
-                Assessment::CouldNotCheck { .. } => {
-                    outlook.waiting += 1;
-                    &mut outlook.could_not_check
-                }
-                Assessment::New => {
-                    outlook.waiting += 1;
-                    &mut outlook.to_create
-                }
-                Assessment::Exists { .. } => &mut outlook.exists,
-                Assessment::NotFound => &mut outlook.not_found,
-                Assessment::RenameTaken { .. } => &mut outlook.taken,
-                Assessment::Changes(_) => {
-                    outlook.waiting += 1;
-                    &mut outlook.to_update
-                }
-                Assessment::Unchanged if self.unchanged_included.contains(&number) => {
-                    outlook.waiting += 1;
-                    &mut outlook.to_update
-                }
-                // Only the e-mail changes: counted with the e-mail changes.
-                Assessment::Unchanged if self.email_change(index).is_some() => {
-                    outlook.email_changes += 1;
-                    continue;
-                }
-                Assessment::Unchanged => &mut outlook.unchanged,
-            };
-            *counter += 1;
-            if self.email_change(index).is_some() {
-                outlook.email_changes += 1;
-            }
+        for index in 0..self.report.rows.len() {
+            self.add_to_outlook(index, &mut outlook);
         }
-        outlook.waiting += self.emails.counts().unconfirmed;
         outlook
+    }
+
+    /// Counts the row at `index` in `outlook`.
+    pub(crate) fn add_to_outlook(&self, index: usize, outlook: &mut Outlook) {
+        let report_row = &self.report.rows[index];
+        let number = report_row.row.number;
+        // An e-mail change whose answer was lost waits to be looked up.
+        if self.emails.state_of(number) == Some(&RowState::Unconfirmed) {
+            outlook.waiting += 1;
+        }
+        let state = self.ledger.state_of(number);
+        if report_row.is_valid() && state == Some(&RowState::Unconfirmed) {
+            outlook.unconfirmed += 1;
+            outlook.waiting += 1;
+            return;
+        }
+        if !report_row.is_valid() || !state.is_some_and(RowState::is_sendable) {
+            return;
+        }
+        let operation = self.operation(index);
+        let counter = match self.assessment(index) {
+            Assessment::NotChecked => {
+                outlook.waiting += 1;
+                &mut outlook.not_checked
+            }
+            Assessment::CouldNotCheck { .. } if operation == Operation::Create => {
+                outlook.waiting += 1;
+                outlook.could_not_check += 1;
+                &mut outlook.to_create
+            }
+            Assessment::CouldNotCheck { .. } => {
+                outlook.waiting += 1;
+                &mut outlook.could_not_check
+            }
+            Assessment::New => {
+                outlook.waiting += 1;
+                &mut outlook.to_create
+            }
+            Assessment::Exists { .. } => &mut outlook.exists,
+            Assessment::NotFound => &mut outlook.not_found,
+            Assessment::RenameTaken { .. } => &mut outlook.taken,
+            Assessment::Changes(_) => {
+                outlook.waiting += 1;
+                &mut outlook.to_update
+            }
+            Assessment::Unchanged if self.unchanged_included.contains(&number) => {
+                outlook.waiting += 1;
+                &mut outlook.to_update
+            }
+            // Only the e-mail changes: counted with the e-mail changes.
+            Assessment::Unchanged if self.email_change(index).is_some() => {
+                outlook.email_changes += 1;
+                return;
+            }
+            Assessment::Unchanged => &mut outlook.unchanged,
+        };
+        *counter += 1;
+        if self.email_change(index).is_some() {
+            outlook.email_changes += 1;
+        }
     }
 
     /// The employee IDs pre-flight must look up before the next send: those
@@ -626,35 +638,38 @@ impl Import {
     /// address differs, once their update is done or was not needed. A
     /// renamed user is addressed by the new ID.
     pub fn plan_emails(&self, size: usize) -> Vec<Batch> {
-        let mut items = Vec::new();
-        for (index, report_row) in self.report.rows.iter().enumerate() {
-            let row = &report_row.row;
-            let number = row.number;
-            if !report_row.is_valid() || self.email_change(index).is_none() {
-                continue;
-            }
-            if !matches!(
-                self.emails.state_of(number),
-                Some(RowState::Excluded | RowState::Ready | RowState::NotSent { .. })
-            ) {
-                continue;
-            }
-            let (Some(id), Some(state)) =
-                (row.employee_id.as_deref(), self.ledger.state_of(number))
-            else {
-                continue;
-            };
-            let id = match state {
-                RowState::Created { .. } | RowState::Applied => renamed_to(row).unwrap_or(id),
-                // No update needed; an excluded row is never touched.
-                RowState::Ready if self.assessment(index) == Assessment::Unchanged => id,
-                _ => continue,
-            };
-            if let Some(item) = email_item(row, id) {
-                items.push((number, id.to_owned(), false, item));
-            }
-        }
+        let items: Vec<_> = (0..self.report.rows.len())
+            .filter_map(|index| self.planned_email(index))
+            .collect();
         batches_of(items, size, BatchItems::Email)
+    }
+
+    /// The e-mail change the row at `index` would send now, if any.
+    pub(crate) fn planned_email(
+        &self,
+        index: usize,
+    ) -> Option<(u32, String, bool, UpdateEmailItem)> {
+        let report_row = &self.report.rows[index];
+        let row = &report_row.row;
+        let number = row.number;
+        if !report_row.is_valid() || self.email_change(index).is_none() {
+            return None;
+        }
+        if !matches!(
+            self.emails.state_of(number),
+            Some(RowState::Excluded | RowState::Ready | RowState::NotSent { .. })
+        ) {
+            return None;
+        }
+        let id = row.employee_id.as_deref()?;
+        let id = match self.ledger.state_of(number)? {
+            RowState::Created { .. } | RowState::Applied => renamed_to(row).unwrap_or(id),
+            // No update needed; an excluded row is never touched.
+            RowState::Ready if self.assessment(index) == Assessment::Unchanged => id,
+            _ => return None,
+        };
+        let item = email_item(row, id)?;
+        Some((number, id.to_owned(), false, item))
     }
 
     /// The e-mail changes whose answer was lost: looked up (proven by the

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::import::{CellEdit, Import, ImportError, ImportOptions};
 use crate::ledger::RowState;
 use crate::mapping::ColumnMapping;
+use crate::tally::Tally;
 use crate::validate::Mode;
 
 /// What is saved after every batch.
@@ -52,6 +53,78 @@ pub struct SavedRow {
     pub state: RowState,
 }
 
+impl SavedRow {
+    /// A row as saved: in flight when saved, it may or may not have landed.
+    fn of(row: u32, state: &RowState) -> SavedRow {
+        SavedRow {
+            row,
+            state: match state {
+                RowState::Sending => RowState::Unconfirmed,
+                other => other.clone(),
+            },
+        }
+    }
+}
+
+/// What a job's journal appends after each step of a run (a batch going
+/// out, an answer, a failure, a lookup): the rows it changed, as they are
+/// now, and the counts. Its size depends on the batch, not on the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    pub rows: Vec<SavedRow>,
+    #[serde(default)]
+    pub email_rows: Vec<SavedRow>,
+    pub counts: SavedCounts,
+}
+
+impl SavedJob {
+    /// The job as its journal leaves it: `entries`, in the order written,
+    /// applied over the job saved when the run began.
+    pub fn replay(mut self, entries: impl IntoIterator<Item = JournalEntry>) -> SavedJob {
+        use std::collections::BTreeMap;
+        let index = |rows: Vec<SavedRow>| -> BTreeMap<u32, RowState> {
+            rows.into_iter()
+                .map(|saved| (saved.row, saved.state))
+                .collect()
+        };
+        let mut rows = index(std::mem::take(&mut self.rows));
+        let mut email_rows = index(std::mem::take(&mut self.email_rows));
+        for entry in entries {
+            rows.extend(entry.rows.into_iter().map(|saved| (saved.row, saved.state)));
+            email_rows.extend(
+                entry
+                    .email_rows
+                    .into_iter()
+                    .map(|saved| (saved.row, saved.state)),
+            );
+            self.counts = entry.counts;
+        }
+        // As `save` keeps them: rows with nothing to tell are left out.
+        let kept = |rows: BTreeMap<u32, RowState>, untouched: RowState| -> Vec<SavedRow> {
+            rows.into_iter()
+                .filter(|(_, state)| *state != untouched && *state != RowState::Invalid)
+                .map(|(row, state)| SavedRow { row, state })
+                .collect()
+        };
+        self.rows = kept(rows, RowState::Ready);
+        self.email_rows = kept(email_rows, RowState::Excluded);
+        self
+    }
+}
+
+impl SavedCounts {
+    /// The counts a tally gives; rows in flight are saved unconfirmed, so
+    /// they wait too.
+    pub fn of(tally: &Tally) -> SavedCounts {
+        SavedCounts {
+            total: tally.rows.total,
+            done: tally.rows.created + tally.rows.rejected + tally.rows.exists,
+            waiting: tally.outlook.waiting() + tally.rows.sending + tally.emails.sending,
+        }
+    }
+}
+
 /// The counts when the job was saved, to tell the user what is waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SavedCounts {
@@ -79,32 +152,27 @@ impl Import {
                 .rows()
                 .iter()
                 .filter(|row| row.state != untouched && row.state != RowState::Invalid)
-                .map(|row| SavedRow {
-                    row: row.number,
-                    state: match &row.state {
-                        // In flight when saved: it may or may not have landed.
-                        RowState::Sending => RowState::Unconfirmed,
-                        other => other.clone(),
-                    },
-                })
+                .map(|row| SavedRow::of(row.number, &row.state))
                 .collect()
         };
         let rows = saved_rows(&self.ledger, RowState::Ready);
         let email_rows = saved_rows(&self.emails, RowState::Excluded);
-        // Only the proof for rows whose outcome is still open is kept.
-        let open: std::collections::BTreeSet<&str> = rows
+        // Only the proof for rows whose outcome is still open is kept: those
+        // that may have been applied, and those a run may still send (a
+        // journal entry later marks them, without rewriting this).
+        let open: std::collections::BTreeSet<&str> = self
+            .report
+            .rows
             .iter()
-            .filter(|saved| saved.state == RowState::Unconfirmed)
-            .filter_map(|saved| {
-                let index = self
-                    .report
-                    .rows
-                    .binary_search_by_key(&saved.row, |r| r.row.number)
-                    .ok()?;
-                let row = &self.report.rows[index].row;
-                Some([row.employee_id.as_deref(), row.new_employee_id.as_deref()])
+            .zip(self.ledger.rows())
+            .filter(|(_, ledger_row)| {
+                matches!(ledger_row.state, RowState::Unconfirmed | RowState::Sending)
+                    || ledger_row.state.is_sendable()
             })
-            .flatten()
+            .flat_map(|(report_row, _)| {
+                let row = &report_row.row;
+                [row.employee_id.as_deref(), row.new_employee_id.as_deref()]
+            })
             .flatten()
             .collect();
         let seen_free = self
@@ -122,19 +190,28 @@ impl Import {
             mode: self.report.mode,
             edits: self.edits.clone(),
             rows,
-            counts: {
-                let ledger = self.ledger.counts();
-                SavedCounts {
-                    total: ledger.total,
-                    done: ledger.created + ledger.rejected + ledger.exists,
-                    waiting: self.outlook().waiting(),
-                }
-            },
+            counts: SavedCounts::of(&self.tally()),
             switched: self.switched.iter().copied().collect(),
             unchanged_included: self.unchanged_included.iter().copied().collect(),
             seen_free,
             email_rows,
             sent_as_update: self.sent_as_update.iter().copied().collect(),
+        }
+    }
+
+    /// The journal entry for rows changed since the last one: `changed` as
+    /// [`Import::retally`] returns it, with the tally it kept.
+    pub fn journal_entry(&self, changed: &(Vec<u32>, Vec<u32>), tally: &Tally) -> JournalEntry {
+        let saved = |ledger: &crate::Ledger, numbers: &[u32]| -> Vec<SavedRow> {
+            numbers
+                .iter()
+                .filter_map(|&number| Some(SavedRow::of(number, ledger.state_of(number)?)))
+                .collect()
+        };
+        JournalEntry {
+            rows: saved(&self.ledger, &changed.0),
+            email_rows: saved(&self.emails, &changed.1),
+            counts: SavedCounts::of(tally),
         }
     }
 
@@ -203,8 +280,8 @@ mod tests {
         let mut resumed = Import::resume(CSV, &restored).unwrap();
         assert_eq!(
             restored.seen_free,
-            ["E2"],
-            "only the open row's proof is kept"
+            ["E2", "E4"],
+            "only the proof of rows still open (in flight, or to send) is kept"
         );
         assert!(
             resumed.directory.is_empty(),
@@ -230,6 +307,56 @@ mod tests {
         // Only the untouched row is planned; the unconfirmed one is looked up first.
         assert_eq!(resumed.plan(100)[0].rows, [5]);
         assert_eq!(resumed.plan_unconfirmed(100)[0].rows, [3]);
+    }
+
+    /// A run journals what each step changed; the job saved when it began,
+    /// with its journal replayed, is the job saved at the end.
+    #[test]
+    fn a_replayed_journal_equals_the_job_saved_whole() {
+        let mut import = Import::from_bytes(CSV).unwrap();
+        import.edit_cell(3, Field::Name, "Budi");
+        let free =
+            ["E1", "E2", "E3", "E4"].map(|id| (id.to_owned(), crate::preflight::Found::Absent));
+        import.record_found(free.to_vec());
+        let begun = import.save("staff.csv", "f");
+        let mut tally = import.tally();
+        import.ledger.track_changes(true);
+        import.emails.track_changes(true);
+        let mut journal = Vec::new();
+        let steps: [&[(u32, RowState)]; 3] = [
+            &[(2, RowState::Sending), (3, RowState::Sending)],
+            &[
+                (
+                    2,
+                    RowState::Created {
+                        serial: "S2".into(),
+                    },
+                ),
+                (3, RowState::Unconfirmed),
+            ],
+            &[(3, RowState::Sending), (5, RowState::Excluded)],
+        ];
+        for step in steps {
+            for (row, state) in step {
+                import.ledger.set_state(*row, state.clone());
+            }
+            let changed = import.retally(&mut tally);
+            journal.push(import.journal_entry(&changed, &tally));
+        }
+        assert_eq!(journal[2].rows.len(), 2, "only the rows the step changed");
+        let whole = import.save("staff.csv", "f");
+        let mut replayed = begun.replay(journal);
+        // The proof kept at the start covers every row still open.
+        assert!(whole
+            .seen_free
+            .iter()
+            .all(|id| replayed.seen_free.contains(id)));
+        replayed.seen_free = whole.seen_free.clone();
+        assert_eq!(replayed, whole);
+        assert_eq!(
+            replayed.counts.waiting, 2,
+            "row 3 unconfirmed, row 4 to send"
+        );
     }
 
     #[test]

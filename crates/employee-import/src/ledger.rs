@@ -79,6 +79,25 @@ pub struct LedgerCounts {
     pub exists: usize,
 }
 
+impl LedgerCounts {
+    /// Counts one row in `state`.
+    pub fn count(&mut self, state: &RowState) {
+        self.total += 1;
+        let count = match state {
+            RowState::Invalid => &mut self.invalid,
+            RowState::Excluded => &mut self.excluded,
+            RowState::Ready => &mut self.ready,
+            RowState::Sending => &mut self.sending,
+            RowState::Created { .. } | RowState::Applied => &mut self.created,
+            RowState::Rejected(_) => &mut self.rejected,
+            RowState::NotSent { .. } => &mut self.not_sent,
+            RowState::Unconfirmed => &mut self.unconfirmed,
+            RowState::Exists(_) => &mut self.exists,
+        };
+        *count += 1;
+    }
+}
+
 /// One data row's identity and state.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerRow {
@@ -131,9 +150,21 @@ impl Batch {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     rows: Vec<LedgerRow>,
+    /// While tracked: each row changed by an outcome (`set`), by index,
+    /// with the state it had before, so counts follow a run by the rows
+    /// it touched (see `tally`) and the job journal appends only them.
+    #[serde(skip)]
+    changes: Option<Vec<(usize, RowState)>>,
+}
+
+/// Two ledgers are equal when their rows are: the change log is bookkeeping.
+impl PartialEq for Ledger {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
 }
 
 impl Ledger {
@@ -141,6 +172,7 @@ impl Ledger {
     pub fn new(report: &ValidationReport) -> Self {
         Ledger {
             rows: Ledger::new_rows(&report.rows),
+            changes: None,
         }
     }
 
@@ -160,6 +192,7 @@ impl Ledger {
     pub fn untouched(report: &ValidationReport) -> Self {
         Ledger {
             rows: Ledger::untouched_rows(&report.rows),
+            changes: None,
         }
     }
 
@@ -263,23 +296,9 @@ impl Ledger {
     }
 
     pub fn counts(&self) -> LedgerCounts {
-        let mut counts = LedgerCounts {
-            total: self.rows.len(),
-            ..LedgerCounts::default()
-        };
+        let mut counts = LedgerCounts::default();
         for row in &self.rows {
-            let count = match row.state {
-                RowState::Invalid => &mut counts.invalid,
-                RowState::Excluded => &mut counts.excluded,
-                RowState::Ready => &mut counts.ready,
-                RowState::Sending => &mut counts.sending,
-                RowState::Created { .. } | RowState::Applied => &mut counts.created,
-                RowState::Rejected(_) => &mut counts.rejected,
-                RowState::NotSent { .. } => &mut counts.not_sent,
-                RowState::Unconfirmed => &mut counts.unconfirmed,
-                RowState::Exists(_) => &mut counts.exists,
-            };
-            *count += 1;
+            counts.count(&row.state);
         }
         counts
     }
@@ -352,8 +371,36 @@ impl Ledger {
 
     fn set(&mut self, number: u32, state: RowState) {
         if let Some(index) = self.row_index(number) {
-            self.rows[index].state = state;
+            let before = std::mem::replace(&mut self.rows[index].state, state);
+            if let Some(changes) = &mut self.changes {
+                changes.push((index, before));
+            }
         }
+    }
+
+    /// Starts (or stops) logging the rows outcomes change; stopping drops
+    /// the log.
+    pub fn track_changes(&mut self, on: bool) {
+        self.changes = on.then(Vec::new);
+    }
+
+    /// The rows changed since the last call, each once, by index, with the
+    /// state it had before the first of those changes.
+    pub fn take_changes(&mut self) -> Vec<(usize, RowState)> {
+        let Some(changes) = &mut self.changes else {
+            return Vec::new();
+        };
+        let mut changes = std::mem::take(changes);
+        // Stable: of one row's changes, the earliest comes first.
+        changes.sort_by_key(|(index, _)| *index);
+        changes.dedup_by_key(|(index, _)| *index);
+        changes
+    }
+
+    /// Puts `state` at `index` and returns the state that was there;
+    /// not logged (for recounting a row as it was).
+    pub(crate) fn swap_state(&mut self, index: usize, state: RowState) -> RowState {
+        std::mem::replace(&mut self.rows[index].state, state)
     }
 }
 

@@ -34,6 +34,7 @@ pub mod preflight;
 pub mod send;
 pub mod session;
 pub mod sheet;
+pub mod tally;
 pub mod template;
 pub mod validate;
 
@@ -47,6 +48,7 @@ pub use send::{Dispatcher, Failure, Hold, Job, SendSettings};
 pub use sheet::{
     read_workbook, CellValue, Format, Limits, Sheet, SheetError, SheetInfo, SheetRow, Workbook,
 };
+pub use tally::{RowFilter, Tally};
 pub use validate::{
     validate, CellIssue, IssueKind, Mode, ReportRow, Severity, UserRow, ValidationReport,
 };
