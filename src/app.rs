@@ -12,7 +12,7 @@ use std::sync::Arc;
 use employee_import::export;
 use employee_import::{
     CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowFilter, RowState, SavedJob,
-    SendSettings, SheetError,
+    SendSettings, SheetError, Tally,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,7 +22,7 @@ use crate::checking::CheckLoop;
 use crate::i18n::{self, text};
 use crate::reading::{ReadFailure, Reading};
 use crate::sending::{SendLoop, Step};
-use crate::{file, storage};
+use crate::{file, journal, lock, storage};
 
 /// What went wrong, kept as a value so it is shown in the current language.
 #[derive(Clone)]
@@ -39,6 +39,7 @@ pub enum Notice {
     TokenExpired,
     TokenMissing,
     OtherTabSending,
+    FileSentElsewhere,
 }
 
 impl Notice {
@@ -52,6 +53,7 @@ impl Notice {
             Notice::TokenExpired => text(lang).token_expired.to_owned(),
             Notice::TokenMissing => text(lang).token_missing.to_owned(),
             Notice::OtherTabSending => text(lang).other_tab_sending.to_owned(),
+            Notice::FileSentElsewhere => text(lang).file_sent_elsewhere.to_owned(),
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
@@ -72,10 +74,16 @@ pub struct AppState {
     /// Whether the token is kept in this tab's session storage.
     pub remember: RwSignal<bool>,
     pub import: RwSignal<Option<Import>>,
+    /// Every row count shown: counted whole when the import changes,
+    /// kept by the rows each answer changed while a run sends.
+    pub tally: RwSignal<Tally>,
     pub notice: RwSignal<Option<Notice>>,
     pub filter: RwSignal<RowFilter>,
-    /// An unfinished job saved in this browser, offered for resuming.
+    /// The newest job kept in this browser's journal, offered for resuming.
     pub saved_job: RwSignal<Option<SavedJob>>,
+    /// The jobs kept for files of the size of the file being opened: the
+    /// reader resumes the one whose fingerprint matches.
+    candidates: StoredValue<Vec<SavedJob>>,
     pub batch_size: RwSignal<usize>,
     pub concurrency: RwSignal<usize>,
     timeout_seconds: RwSignal<u32>,
@@ -92,6 +100,12 @@ impl AppState {
         let base_url = RwSignal::new(String::new());
         let token = RwSignal::new(String::new());
         let import = RwSignal::new(None::<Import>);
+        let tally = RwSignal::new(Tally::default());
+        // Counted whole whenever the import changes; a run's answers change
+        // it without notifying, and keep `tally` themselves.
+        Effect::new(move |_| {
+            tally.set(import.with(|i| i.as_ref().map(Import::tally).unwrap_or_default()));
+        });
         let notice = RwSignal::new(None::<Notice>);
         // Set once the state exists: what follows a file read whole.
         let after_read = StoredValue::new_local(None::<AppState>);
@@ -113,11 +127,15 @@ impl AppState {
         let job_file = Signal::derive(move || {
             file.with(|f| f.as_ref().map(|f| (f.name.clone(), f.fingerprint.clone())))
         });
+        // This tab, as a writer of the journal.
+        let tab = format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64);
         let sender = SendLoop::new(
             import,
             base_url,
             token,
             timeout_seconds,
+            tally,
+            tab,
             on_request_error,
             Callback::new(move |()| notice.set(Some(Notice::OtherTabSending))),
             job_file,
@@ -146,9 +164,11 @@ impl AppState {
             token_expiry: RwSignal::new(None),
             remember: RwSignal::new(false),
             import,
+            tally,
             notice,
             filter: RwSignal::new(RowFilter::All),
-            saved_job: RwSignal::new(storage::load_job()),
+            saved_job: RwSignal::new(None),
+            candidates: StoredValue::new(Vec::new()),
             batch_size: RwSignal::new(defaults.batch_size),
             concurrency: RwSignal::new(defaults.concurrency),
             timeout_seconds,
@@ -163,7 +183,19 @@ impl AppState {
             state.remember.set(true);
         }
         state.load_config();
+        state.load_saved_job();
         state
+    }
+
+    /// Offers the newest job of the journal; jobs past their time go.
+    fn load_saved_job(self) {
+        storage::forget_legacy_job();
+        spawn_local(async move {
+            let newest = journal::jobs(js_sys::Date::now()).await.into_iter().next();
+            if self.import.with_untracked(Option::is_none) {
+                self.saved_job.set(newest.map(|stored| stored.job));
+            }
+        });
     }
 
     fn load_config(self) {
@@ -257,6 +289,13 @@ impl AppState {
     fn file_read(self, resumed: bool) {
         if resumed {
             self.saved_job.set(None);
+            // Another tab may be sending this very file: its outcomes so
+            // far are on screen, and this tab must not send it too.
+            spawn_local(async move {
+                if !self.sending() && lock::held_elsewhere().await {
+                    self.notice.set(Some(Notice::FileSentElsewhere));
+                }
+            });
         }
         self.notice.update(|n| {
             if matches!(n, Some(Notice::Read(_) | Notice::Import { .. })) {
@@ -295,13 +334,23 @@ impl AppState {
             }));
             return;
         }
-        self.reading
-            .open_file(picked, self.saved_job.get_untracked());
+        // The journal's jobs for a file of this size (a fingerprint ends
+        // with the size): the reader resumes the one of this very file.
+        let size = format!("-{}", picked.size());
+        spawn_local(async move {
+            let candidates: Vec<SavedJob> = journal::jobs(js_sys::Date::now())
+                .await
+                .into_iter()
+                .map(|stored| stored.job)
+                .filter(|job| job.fingerprint.ends_with(&size))
+                .collect();
+            self.candidates.set_value(candidates.clone());
+            self.reading.open_file(picked, candidates);
+        });
     }
 
     pub fn give_password(self, password: String) {
-        self.reading
-            .password(password, self.saved_job.get_untracked());
+        self.reading.password(password, self.candidates.get_value());
     }
 
     pub fn stop_reading(self) {
@@ -309,7 +358,11 @@ impl AppState {
     }
 
     pub fn discard_saved_job(self) {
-        storage::clear_job();
+        if let Some(job) = self.saved_job.get_untracked() {
+            spawn_local(async move {
+                let _ = journal::discard(&job.fingerprint).await;
+            });
+        }
         self.saved_job.set(None);
     }
 

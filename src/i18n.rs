@@ -111,6 +111,7 @@ pub struct Text {
     pub preset_sandbox: &'static str,
     pub preset_custom: &'static str,
     pub other_tab_sending: &'static str,
+    pub file_sent_elsewhere: &'static str,
     pub cancel_reading: &'static str,
 }
 
@@ -217,6 +218,7 @@ const EN: Text = Text {
     preset_sandbox: "Local sandbox",
     preset_custom: "Custom URL",
     other_tab_sending: "Another tab of this app is sending an import. Wait until it has finished, then send from here; sending from two tabs at once could create users twice.",
+    file_sent_elsewhere: "This file is being sent in another tab of this app. The results so far are shown here; open the file again once that tab has finished to see them all. Rows done there are never sent again from here.",
     cancel_reading: "Stop reading",
 };
 
@@ -323,6 +325,7 @@ const ID: Text = Text {
     preset_sandbox: "Sandbox lokal",
     preset_custom: "URL lain",
     other_tab_sending: "Tab lain dari aplikasi ini sedang mengirim impor. Tunggu sampai selesai, lalu kirim dari sini; mengirim dari dua tab sekaligus bisa membuat pengguna ganda.",
+    file_sent_elsewhere: "Berkas ini sedang dikirim di tab lain dari aplikasi ini. Hasil sejauh ini ditampilkan di sini; buka berkas ini lagi setelah tab itu selesai untuk melihat semuanya. Baris yang sudah selesai di sana tidak akan dikirim lagi dari sini.",
     cancel_reading: "Berhenti membaca",
 };
 
@@ -680,19 +683,26 @@ pub fn progress(
     text
 }
 
-/// The offer to resume a job saved in this browser.
+/// The offer to resume a job kept in this browser, or to see its results.
 pub fn saved_job(lang: Lang, file: &str, done: usize, total: usize, waiting: usize) -> String {
+    let unfinished = waiting > 0;
     let (done, total, waiting) = (
         number(lang, done),
         number(lang, total),
         number(lang, waiting),
     );
-    match lang {
-        Lang::En => format!(
-            "An unfinished import of {file} is saved in this browser: {done} of {total} rows done, {waiting} waiting. Drop the same file to resume it; rows already done are not sent again."
+    match (lang, unfinished) {
+        (Lang::En, true) => format!(
+            "An unfinished import of {file} is saved in this browser: {done} of {total} rows done, {waiting} waiting. Drop the same file to resume it; rows already done are not sent again. It is kept for 7 days."
         ),
-        Lang::Id => format!(
-            "Impor {file} yang belum selesai tersimpan di browser ini: {done} dari {total} baris selesai, {waiting} menunggu. Letakkan berkas yang sama untuk melanjutkan; baris yang sudah selesai tidak dikirim lagi."
+        (Lang::En, false) => format!(
+            "The import of {file} is saved in this browser: {done} of {total} rows done. Drop the same file to see its results; rows already done are not sent again. It is kept for 7 days."
+        ),
+        (Lang::Id, true) => format!(
+            "Impor {file} yang belum selesai tersimpan di browser ini: {done} dari {total} baris selesai, {waiting} menunggu. Letakkan berkas yang sama untuk melanjutkan; baris yang sudah selesai tidak dikirim lagi. Disimpan selama 7 hari."
+        ),
+        (Lang::Id, false) => format!(
+            "Impor {file} tersimpan di browser ini: {done} dari {total} baris selesai. Letakkan berkas yang sama untuk melihat hasilnya; baris yang sudah selesai tidak dikirim lagi. Disimpan selama 7 hari."
         ),
     }
 }

@@ -16,6 +16,7 @@ pub mod checking;
 pub mod components;
 pub mod file;
 pub mod i18n;
+pub mod journal;
 pub mod lock;
 pub mod reader;
 pub mod reading;
@@ -35,6 +36,7 @@ use crate::components::{
     PreflightPanel, PreviewGrid, ReadProgress, RowView, SendPanel,
 };
 use crate::i18n::text;
+use crate::sending::Step;
 use employee_import::RowFilter;
 
 /// How many of the sheet's first rows are offered as the header row.
@@ -52,6 +54,7 @@ pub fn App() -> impl IntoView {
         token_expiry,
         remember,
         import,
+        tally,
         notice,
         filter,
         saved_job,
@@ -120,35 +123,27 @@ pub fn App() -> impl IntoView {
     // Derived views of the import, for the components.
     let mode =
         Memo::new(move |_| import.with(|i| i.as_ref().map(|i| i.report.mode).unwrap_or_default()));
-    let counts = Memo::new(move |_| {
-        import
-            .with(|i| i.as_ref().map(|i| i.ledger.counts()))
-            .unwrap_or_default()
-    });
-    let outlook = Memo::new(move |_| {
-        import
-            .with(|i| i.as_ref().map(Import::outlook))
-            .unwrap_or_default()
-    });
-    let updated = Memo::new(move |_| import.with(|i| i.as_ref().map_or(0, Import::updated_count)));
+    // Counts come from the tally, which a run keeps by the rows each
+    // answer changed: nothing here counts every row per answer.
+    let counts = Memo::new(move |_| tally.with(|t| t.rows));
+    let outlook = Memo::new(move |_| tally.with(|t| t.outlook));
+    let updated = Memo::new(move |_| tally.with(|t| t.updated));
     let run_counts = Memo::new(move |_| {
         let step = sender.run.with(|run| run.step);
-        import
-            .with(|i| i.as_ref().map(|i| step.ledger(i).counts()))
-            .unwrap_or_default()
-    });
-    let emails_ready = Memo::new(move |_| {
-        import.with(|i| {
-            i.as_ref().map_or(0, |i| {
-                i.plan_emails(usize::MAX)
-                    .iter()
-                    .map(|batch| batch.rows.len())
-                    .sum()
-            })
+        tally.with(|t| match step {
+            Step::Users => t.rows,
+            Step::Emails => t.emails,
         })
     });
+    let emails_ready = Memo::new(move |_| tally.with(|t| t.emails_ready));
+    let filter_counts = Memo::new(move |_| tally.with(|t| t.filters));
     let filtered = Memo::new(move |_| {
         let filter = filter.get();
+        // Rows done or not done change with every answer; the other
+        // filters only with the report.
+        if filter.follows_outcomes() {
+            sender.outcomes.track();
+        }
         import.with(|i| {
             i.as_ref()
                 .map(|i| {
@@ -162,20 +157,6 @@ pub fn App() -> impl IntoView {
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
-        })
-    });
-    let filter_counts = Memo::new(move |_| {
-        import.with(|i| {
-            // One pass over the rows for all six counts: this runs after
-            // every batch while sending.
-            let mut counts = [0; 6];
-            let Some(i) = i else { return counts };
-            for (row, ledger_row) in i.report.rows.iter().zip(i.ledger.rows()) {
-                for (count, filter) in counts.iter_mut().zip(RowFilter::ALL) {
-                    *count += usize::from(filter.keeps(row, &ledger_row.state));
-                }
-            }
-            counts
         })
     });
     let error_positions = Memo::new(move |_| {
@@ -215,6 +196,8 @@ pub fn App() -> impl IntoView {
         })
     });
     let row_at = Callback::new(move |position: usize| {
+        // A run's answers change the rows on screen.
+        sender.outcomes.track();
         let lang = lang.get();
         let editable = !reading.busy();
         let index = filtered.with(|indices| indices.get(position).copied())?;

@@ -67,3 +67,31 @@ pub async fn try_acquire() -> Option<SendLock> {
         .unwrap_or(false);
     granted.then_some(SendLock { release })
 }
+
+/// Whether a tab holds the sending lock (this one included).
+pub async fn held_elsewhere() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let locks = Reflect::get(&window.navigator(), &"locks".into()).unwrap_or(JsValue::UNDEFINED);
+    let Some(query) = Reflect::get(&locks, &"query".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return false;
+    };
+    let Ok(promise) = query.call0(&locks) else {
+        return false;
+    };
+    let Ok(state) = JsFuture::from(Promise::from(promise)).await else {
+        return false;
+    };
+    let held = Reflect::get(&state, &"held".into()).unwrap_or(JsValue::UNDEFINED);
+    js_sys::Array::from(&held).iter().any(|lock| {
+        Reflect::get(&lock, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .as_deref()
+            == Some(LOCK_NAME)
+    })
+}

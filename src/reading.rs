@@ -194,7 +194,7 @@ impl Reading {
 
     /// Reads a file the admin picked. A saved job of the same file is
     /// resumed.
-    pub fn open_file(self, picked: web_sys::File, saved: Option<SavedJob>) {
+    pub fn open_file(self, picked: web_sys::File, saved: Vec<SavedJob>) {
         let name = picked.name();
         let Some((id, worker)) = self
             .workers
@@ -260,7 +260,7 @@ impl Reading {
         self.progress.set(Some(Progress::starting(name.clone())));
         worker.ask(&ToWorker::session(Request::Open {
             options,
-            saved: None,
+            saved: Vec::new(),
             mappings: Vec::new(),
         }));
         self.workers
@@ -268,7 +268,7 @@ impl Reading {
     }
 
     /// Tries the password the admin typed on the workbook waiting for it.
-    pub fn password(self, password: String, saved: Option<SavedJob>) {
+    pub fn password(self, password: String, saved: Vec<SavedJob>) {
         let file = self.workers.with_value(|w| {
             w.pending.as_ref().map(|pending| {
                 pending.worker.ask(&ToWorker::session(Request::Password {

@@ -2,15 +2,18 @@
 //! reports what happened back to it, and wakes it when a backoff is over.
 //! Every decision (what to send, retry, look up) is the dispatcher's.
 
-use employee_import::{Dispatcher, Hold, Import, Job, Ledger, SendSettings};
+use employee_import::{Dispatcher, Hold, Import, Job, JournalEntry, Ledger, SendSettings, Tally};
+
+/// A journal entry to append: the file's fingerprint, its number, the rows.
+type Append = (String, u64, JournalEntry);
 use futures::future::join_all;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
+use crate::journal;
 use crate::lock::{self, SendLock};
-use crate::storage;
 
 /// How many lookups of one batch run at once.
 const LOOKUP_CONCURRENCY: usize = 8;
@@ -92,10 +95,19 @@ pub struct SendLoop {
     pub token: RwSignal<String>,
     pub timeout_seconds: RwSignal<u32>,
     pub run: RwSignal<RunState>,
+    /// The counts on screen: during a run, kept by the rows each answer
+    /// changed (the import is updated without notifying its readers).
+    tally: RwSignal<Tally>,
+    /// Notified when a run changed rows, for the views that show them.
+    pub outcomes: Trigger,
     /// Told about each failed request, for the notice.
     on_error: Callback<ApiError>,
     /// The loaded file's name and fingerprint, to save the job under.
     job_file: Signal<Option<(String, String)>>,
+    /// This tab, as the writer of the journal.
+    tab: StoredValue<String>,
+    /// Entries journaled since the run began.
+    entries: StoredValue<u64>,
     /// Told when another tab holds the sending lock.
     on_busy: Callback<()>,
     dispatcher: StoredValue<Option<Dispatcher>>,
@@ -105,11 +117,14 @@ pub struct SendLoop {
 }
 
 impl SendLoop {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         import: RwSignal<Option<Import>>,
         base_url: RwSignal<String>,
         token: RwSignal<String>,
         timeout_seconds: RwSignal<u32>,
+        tally: RwSignal<Tally>,
+        tab: String,
         on_error: Callback<ApiError>,
         on_busy: Callback<()>,
         job_file: Signal<Option<(String, String)>>,
@@ -120,9 +135,13 @@ impl SendLoop {
             token,
             timeout_seconds,
             run: RwSignal::new(RunState::default()),
+            tally,
+            outcomes: Trigger::new(),
             on_error,
             on_busy,
             job_file,
+            tab: StoredValue::new(tab),
+            entries: StoredValue::new(0),
             dispatcher: StoredValue::new(None),
             timer_due: StoredValue::new(None),
             lock: StoredValue::new_local(None),
@@ -142,20 +161,43 @@ impl SendLoop {
             // One sending tab at a time: another tab may be sending this
             // very job, and the API cannot tell a resend from a new user.
             let lock = lock::try_acquire().await;
-            self.starting.set_value(false);
             let Some(lock) = lock else {
+                self.starting.set_value(false);
                 self.on_busy.run(());
                 return;
             };
-            if self.begin(step, settings) {
+            self.adopt_other_tabs().await;
+            let begun = self.begin(step, settings).await;
+            self.starting.set_value(false);
+            if begun {
                 self.lock.set_value(Some(lock));
                 self.pump();
             }
         });
     }
 
-    /// Plans the run; false when there is nothing to send.
-    fn begin(self, step: Step, settings: SendSettings) -> bool {
+    /// Takes in what another tab did with the same file since this one
+    /// read its journal: rows it created are not sent again, rows it left
+    /// unconfirmed are looked up first.
+    async fn adopt_other_tabs(self) {
+        let Some((_, fingerprint)) = self.job_file.get_untracked() else {
+            return;
+        };
+        let Some(stored) = journal::load(&fingerprint).await else {
+            return;
+        };
+        if stored.writer != self.tab.get_value() {
+            self.import.update(|current| {
+                if let Some(current) = current {
+                    current.adopt_outcomes(&stored.job);
+                }
+            });
+        }
+    }
+
+    /// Plans the run and begins its journal; false when there is nothing
+    /// to send.
+    async fn begin(self, step: Step, settings: SendSettings) -> bool {
         let mut planned = 0;
         self.import.update(|current| {
             let Some(current) = current else { return };
@@ -179,11 +221,15 @@ impl SendLoop {
             let mut dispatcher = Dispatcher::new(batches, settings, now_ms(), ledger);
             dispatcher.reconcile_first(unconfirmed, ledger);
             self.dispatcher.set_value(Some(dispatcher));
+            // From here on the counts follow the rows each step changes.
+            current.ledger.track_changes(true);
+            current.emails.track_changes(true);
+            self.tally.set(current.tally());
         });
         if planned == 0 {
+            self.stop_tracking();
             return false;
         }
-        self.save_job();
         self.run.set(RunState {
             active: true,
             step,
@@ -192,7 +238,31 @@ impl SendLoop {
             started_ms: js_sys::Date::now(),
             unsaved: false,
         });
+        // The journal holds every row in flight before any request leaves.
+        let head = self
+            .job_file
+            .get_untracked()
+            .and_then(|(name, fingerprint)| {
+                self.import
+                    .with_untracked(|i| i.as_ref().map(|i| i.save(&name, &fingerprint)))
+            });
+        self.entries.set_value(0);
+        if let Some(head) = head {
+            let written = journal::begin(&head, &self.tab.get_value(), js_sys::Date::now()).await;
+            if written.is_err() {
+                self.run.update(|run| run.unsaved = true);
+            }
+        }
         true
+    }
+
+    fn stop_tracking(self) {
+        self.import.update_untracked(|current| {
+            if let Some(current) = current {
+                current.ledger.track_changes(false);
+                current.emails.track_changes(false);
+            }
+        });
     }
 
     pub fn pause(self) {
@@ -215,24 +285,18 @@ impl SendLoop {
     }
 
     pub fn cancel(self) {
-        self.with_dispatcher(|d, ledger| d.cancel(ledger));
+        let journaled = self.change(|d, ledger| d.cancel(ledger));
+        spawn_local(self.journal(journaled));
         self.pump();
     }
 
-    /// Starts whatever the dispatcher allows now, and arranges to be called
-    /// again when a backoff ends.
+    /// Starts whatever the dispatcher allows now, once the rows it marks
+    /// as in flight are journaled, and arranges to be called again when a
+    /// backoff ends.
     fn pump(self) {
         let now = now_ms();
         let mut jobs = Vec::new();
-        let step = self.run.with_untracked(|run| run.step);
-        self.import.update(|current| {
-            let Some(current) = current else { return };
-            self.dispatcher.update_value(|d| {
-                if let Some(d) = d {
-                    jobs = d.poll(now, step.ledger_mut(current));
-                }
-            });
-        });
+        let journaled = self.change(|d, ledger| jobs = d.poll(now, ledger));
         let status = self.dispatcher.with_value(|d| {
             d.as_ref()
                 .map(|d| (d.hold(), d.is_finished(), d.next_wake_ms()))
@@ -240,26 +304,26 @@ impl SendLoop {
         let Some((hold, finished, wake)) = status else {
             return;
         };
-        self.run.update(|run| run.hold = hold);
+        if self.run.with_untracked(|run| run.hold != hold) {
+            self.run.update(|run| run.hold = hold);
+        }
         if finished {
             self.dispatcher.set_value(None);
+            spawn_local(self.journal(journaled));
             // Dropping the lock lets another tab send.
             self.lock.set_value(None);
+            self.stop_tracking();
+            // Every view reads the import afresh once.
+            self.import.update(|_| ());
             self.run.update(|run| run.active = false);
-            // Nothing left waiting: the saved job has done its work.
-            let waiting = self
-                .import
-                .with_untracked(|i| i.as_ref().map_or(0, |i| i.outlook().waiting()));
-            if waiting == 0 {
-                storage::clear_job();
-            } else {
-                self.save_job();
-            }
             return;
         }
-        for job in jobs {
-            spawn_local(self.perform(job));
-        }
+        spawn_local(async move {
+            self.journal(journaled).await;
+            for job in jobs {
+                spawn_local(self.perform(job));
+            }
+        });
         wake_at(self.timer_due, wake, now, move || self.pump());
     }
 
@@ -273,10 +337,11 @@ impl SendLoop {
             Job::Send { id, batch } => {
                 let answer = client.send_batch(&batch).await;
                 let now = now_ms();
-                self.with_dispatcher(|d, ledger| match &answer {
+                let journaled = self.change(|d, ledger| match &answer {
                     Ok(result) => d.on_answer(id, result, ledger),
                     Err(error) => d.on_failure(id, &error.to_failure(), now, ledger),
                 });
+                self.journal(journaled).await;
                 if let Err(error) = answer {
                     self.on_error.run(error);
                 }
@@ -306,12 +371,13 @@ impl SendLoop {
                 let now = now_ms();
                 // A refused token stops everything; other lookup errors
                 // only leave their IDs to be checked again.
-                self.with_dispatcher(|d, ledger| match &last_error {
+                let journaled = self.change(|d, ledger| match &last_error {
                     Some(error @ ApiError::TokenRefused(_)) => {
                         d.on_failure(id, &error.to_failure(), now, ledger)
                     }
                     _ => d.on_lookup(id, &existing, &unchecked, now, ledger),
                 });
+                self.journal(journaled).await;
                 if let Some(error) = last_error {
                     self.on_error.run(error);
                 }
@@ -320,30 +386,43 @@ impl SendLoop {
         self.pump();
     }
 
-    fn with_dispatcher(self, f: impl FnOnce(&mut Dispatcher, &mut Ledger)) {
+    /// Lets the dispatcher change the step's ledger, without notifying the
+    /// import's readers; brings the counts up to date with the rows it
+    /// changed and tells the views that show them. Returns the journal
+    /// entry for those rows.
+    fn change(self, f: impl FnOnce(&mut Dispatcher, &mut Ledger)) -> Option<Append> {
         let step = self.run.with_untracked(|run| run.step);
-        self.import.update(|current| {
+        let mut tally = self.tally.get_untracked();
+        let mut entry = None;
+        self.import.update_untracked(|current| {
             let Some(current) = current else { return };
             self.dispatcher.update_value(|d| {
                 if let Some(d) = d {
                     f(d, step.ledger_mut(current));
                 }
             });
+            let changed = current.retally(&mut tally);
+            if !changed.0.is_empty() || !changed.1.is_empty() {
+                entry = Some(current.journal_entry(&changed, &tally));
+            }
         });
-        self.save_job();
+        let entry = entry?;
+        self.tally.set(tally);
+        self.outcomes.notify();
+        let (_, fingerprint) = self.job_file.get_untracked()?;
+        self.entries.update_value(|n| *n += 1);
+        Some((fingerprint, self.entries.get_value(), entry))
     }
 
-    /// Saves the job in the browser, so a reload can resume it.
-    fn save_job(self) {
-        let Some((name, fingerprint)) = self.job_file.get_untracked() else {
+    /// Appends an entry to the journal; a journal that cannot be written
+    /// is told (a reload would lose track of this run).
+    async fn journal(self, append: Option<Append>) {
+        let Some((fingerprint, n, entry)) = append else {
             return;
         };
-        let saved = self.import.with_untracked(|current| {
-            current
-                .as_ref()
-                .map(|current| storage::save_job(&current.save(&name, &fingerprint)))
-        });
-        if saved == Some(false) && !self.run.with_untracked(|run| run.unsaved) {
+        if journal::append(&fingerprint, n, &entry).await.is_err()
+            && !self.run.with_untracked(|run| run.unsaved)
+        {
             self.run.update(|run| run.unsaved = true);
         }
     }

@@ -1,9 +1,10 @@
-//! The only browser-storage code. localStorage: the language, column
-//! mappings, and the unfinished job (choices, edits, row states); never the
-//! token, a password or the file. sessionStorage: the token, only when the
-//! user ticks "remember in this tab".
+//! Browser storage other than the job journal (IndexedDB, see `journal`).
+//! localStorage: the language and column mappings (header texts and
+//! fields), nothing about any person; never the token, a password or the
+//! file. sessionStorage: the token, only when the user ticks "remember in
+//! this tab".
 
-use employee_import::{ColumnMapping, Lang, SavedJob};
+use employee_import::{ColumnMapping, Lang};
 
 const LANG_KEY: &str = "ruangkerja-import.lang";
 const MAPPING_PREFIX: &str = "ruangkerja-import.mapping.";
@@ -56,25 +57,13 @@ pub fn save_mapping(mapping: &ColumnMapping) {
     }
 }
 
-const JOB_KEY: &str = "ruangkerja-import.job";
+/// Where versions before the IndexedDB journal kept the job, names and
+/// all: removed on sight.
+const LEGACY_JOB_KEY: &str = "ruangkerja-import.job";
 
-/// The unfinished import saved in this browser, if any.
-pub fn load_job() -> Option<SavedJob> {
-    serde_json::from_str(&get(JOB_KEY)?).ok()
-}
-
-/// Saves the job after a batch; it holds no token and no password.
-/// Returns false when the browser refused it (storage full or disabled).
-pub fn save_job(job: &SavedJob) -> bool {
-    let Ok(json) = serde_json::to_string(job) else {
-        return false;
-    };
-    local_storage().is_some_and(|storage| storage.set_item(JOB_KEY, &json).is_ok())
-}
-
-pub fn clear_job() {
+pub fn forget_legacy_job() {
     if let Some(storage) = local_storage() {
-        let _ = storage.remove_item(JOB_KEY);
+        let _ = storage.remove_item(LEGACY_JOB_KEY);
     }
 }
 

@@ -177,7 +177,7 @@ test('sending can be paused and resumed, with progress shown', async () => {
   await assertEachCreatedOnce(ids, page);
 });
 
-test('a second tab cannot send while the first one is sending', async () => {
+test('two tabs, one file: users are created once, and the second tab shows the first one\'s outcomes', async () => {
   run += 1;
   const prefix = `F${run}X`;
   const file = (name) =>
@@ -187,9 +187,7 @@ test('a second tab cannot send while the first one is sending', async () => {
     ]);
   await sandbox.faults({ seed: run, latencyMs: 400 });
   const context = await browser.newContext();
-  const first = await context.newPage();
-  const second = await context.newPage();
-  for (const page of [first, second]) {
+  const open = async (page) => {
     await page.goto(site.url);
     await waitForBaseUrl(page, sandbox.url);
     await page.locator('input[type="file"]').setInputFiles(file(`${prefix}.xlsx`));
@@ -197,16 +195,32 @@ test('a second tab cannot send while the first one is sending', async () => {
     await page.locator('input[name="batch-size"]').dispatchEvent('change');
     await page.locator('input[name="concurrency"]').fill('1');
     await page.locator('input[name="concurrency"]').dispatchEvent('change');
-  }
+  };
+  const first = await context.newPage();
+  const second = await context.newPage();
+  await open(first);
+  await open(second);
   await first.getByRole('button', { name: 'Create 10 users' }).click();
   await first.locator('.progress__text').waitFor();
+  // The second tab, open before the run began, may not send meanwhile.
   await second.getByRole('button', { name: 'Create 10 users' }).click();
   await second.getByRole('alert').filter({ hasText: 'Another tab of this app is sending an import' }).waitFor();
+  // A third tab opening the file during the run is told, and shows the
+  // rows done so far.
+  await first.getByRole('status').filter({ hasText: /[1-9] created/ }).first().waitFor();
+  const third = await context.newPage();
+  await open(third);
+  await third.getByRole('alert').filter({ hasText: 'This file is being sent in another tab' }).waitFor();
+  assert.ok((await third.locator('[role="rowgroup"] .status--created').count()) > 0, 'rows created so far are shown');
+
   await first.getByRole('status').filter({ hasText: `${prefix}.xlsx: 10 created.` }).waitFor({ timeout: 30_000 });
   await sandbox.faults({});
-  // Once the first tab is done, the lock is free again.
+  // Once the first tab is done, the second takes its outcomes in instead
+  // of sending the rows again (which the API would refuse as taken).
   await second.getByRole('button', { name: 'Create 10 users' }).click();
-  await second.getByRole('status').filter({ hasText: `${prefix}.xlsx: 10 rejected.` }).waitFor();
+  await second.getByRole('status').filter({ hasText: `${prefix}.xlsx: 10 created.` }).waitFor();
+  assert.equal(await second.locator('[role="rowgroup"] .status--created').count(), 10);
+  assert.equal(await second.getByText(/rejected|refused/).count(), 0);
   const state = await sandbox.state();
   for (let i = 0; i < 10; i++) assert.equal(state.creations[`${prefix}${i}`], 1);
   await context.close();

@@ -228,17 +228,25 @@ impl Import {
         for edit in &job.edits {
             import.edit_cell(edit.row, edit.field, &edit.text);
         }
+        import.adopt_outcomes(job);
+        Ok(import)
+    }
+
+    /// Takes the saved job's row states over this import's, for the rows
+    /// it saved: on resuming, and before sending when another tab wrote
+    /// the same file's journal (its rows created are not sent again; its
+    /// rows in flight are looked up first).
+    pub fn adopt_outcomes(&mut self, job: &SavedJob) {
         for saved in &job.rows {
-            import.ledger.set_state(saved.row, saved.state.clone());
+            self.ledger.set_state(saved.row, saved.state.clone());
         }
         for saved in &job.email_rows {
-            import.emails.set_state(saved.row, saved.state.clone());
+            self.emails.set_state(saved.row, saved.state.clone());
         }
-        import.switched.extend(&job.switched);
-        import.unchanged_included.extend(&job.unchanged_included);
-        import.seen_free.extend(job.seen_free.iter().cloned());
-        import.sent_as_update.extend(&job.sent_as_update);
-        Ok(import)
+        self.switched.extend(&job.switched);
+        self.unchanged_included.extend(&job.unchanged_included);
+        self.seen_free.extend(job.seen_free.iter().cloned());
+        self.sent_as_update.extend(&job.sent_as_update);
     }
 }
 

@@ -41,14 +41,14 @@ pub enum Request {
     /// headers is applied when the mapping is left to the importer.
     Open {
         options: ImportOptions,
-        saved: Option<SavedJob>,
+        saved: Vec<SavedJob>,
         mappings: Vec<ColumnMapping>,
     },
     /// Decrypt the protected workbook held with this password, then open
     /// it as `Open` would. The password is dropped once tried.
     Password {
         password: String,
-        saved: Option<SavedJob>,
+        saved: Vec<SavedJob>,
         mappings: Vec<ColumnMapping>,
     },
     /// Validate every row again for another mapping or mode.
@@ -244,11 +244,13 @@ impl Session {
     fn open(
         &mut self,
         options: &ImportOptions,
-        saved: Option<SavedJob>,
+        saved: Vec<SavedJob>,
         mappings: &[ColumnMapping],
         out: &mut dyn FnMut(Reply),
     ) {
-        let saved = saved.filter(|job| job.fingerprint == self.fingerprint);
+        let saved = saved
+            .into_iter()
+            .find(|job| job.fingerprint == self.fingerprint);
         let resumed = saved.is_some();
         let opened = match &saved {
             Some(job) => Import::resume(&self.bytes, job),
@@ -488,7 +490,7 @@ mod tests {
         let mut replies = Vec::new();
         let request = Request::Open {
             options,
-            saved: None,
+            saved: Vec::new(),
             mappings: Vec::new(),
         };
         session.handle(request, &mut |reply| replies.push(reply));
@@ -565,7 +567,7 @@ mod tests {
         let mut replies = Vec::new();
         let request = Request::Open {
             options: ImportOptions::default(),
-            saved: Some(saved),
+            saved: vec![saved],
             mappings: Vec::new(),
         };
         session.handle(request, &mut |reply| replies.push(reply));
@@ -683,7 +685,7 @@ mod tests {
         let mut replies = Vec::new();
         let request = Request::Open {
             options: ImportOptions::default(),
-            saved: None,
+            saved: Vec::new(),
             mappings: vec![stored.clone()],
         };
         session.handle(request, &mut |reply| replies.push(reply));
