@@ -103,9 +103,8 @@ impl AppState {
         let tally = RwSignal::new(Tally::default());
         // Counted whole whenever the import changes; a run's answers change
         // it without notifying, and keep `tally` themselves.
-        Effect::new(move |_| {
-            tally.set(import.with(|i| i.as_ref().map(Import::tally).unwrap_or_default()));
-        });
+        let whole_tally =
+            move || import.with(|i| i.as_ref().map(Import::tally).unwrap_or_default());
         let notice = RwSignal::new(None::<Notice>);
         // Set once the state exists: what follows a file read whole.
         let after_read = StoredValue::new_local(None::<AppState>);
@@ -156,6 +155,11 @@ impl AppState {
                 }
             }),
         );
+        Effect::new(move |_| {
+            let counted = whole_tally();
+            tally.set(counted);
+            sender.recounted(counted);
+        });
         let defaults = SendSettings::default();
         let state = AppState {
             lang,

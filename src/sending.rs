@@ -15,6 +15,9 @@ use crate::api::{ApiClient, ApiError};
 use crate::journal;
 use crate::lock::{self, SendLock};
 
+/// How often, at most, a run redraws the rows on screen.
+const REDRAW_MS: u32 = 50;
+
 /// How many lookups of one batch run at once.
 const LOOKUP_CONCURRENCY: usize = 8;
 
@@ -96,8 +99,12 @@ pub struct SendLoop {
     pub timeout_seconds: RwSignal<u32>,
     pub run: RwSignal<RunState>,
     /// The counts on screen: during a run, kept by the rows each answer
-    /// changed (the import is updated without notifying its readers).
+    /// changed (the import is updated without notifying its readers) and
+    /// shown with the redraw.
     tally: RwSignal<Tally>,
+    /// During a run, the counts as of the last answer (`tally` may be up
+    /// to one redraw behind).
+    running: StoredValue<Option<Tally>>,
     /// Notified when a run changed rows, for the views that show them.
     pub outcomes: Trigger,
     /// Told about each failed request, for the notice.
@@ -108,6 +115,8 @@ pub struct SendLoop {
     tab: StoredValue<String>,
     /// Entries journaled since the run began.
     entries: StoredValue<u64>,
+    /// A redraw of the rows on screen is arranged.
+    redraw_due: StoredValue<bool>,
     /// Told when another tab holds the sending lock.
     on_busy: Callback<()>,
     dispatcher: StoredValue<Option<Dispatcher>>,
@@ -136,12 +145,14 @@ impl SendLoop {
             timeout_seconds,
             run: RwSignal::new(RunState::default()),
             tally,
+            running: StoredValue::new(None),
             outcomes: Trigger::new(),
             on_error,
             on_busy,
             job_file,
             tab: StoredValue::new(tab),
             entries: StoredValue::new(0),
+            redraw_due: StoredValue::new(false),
             dispatcher: StoredValue::new(None),
             timer_due: StoredValue::new(None),
             lock: StoredValue::new_local(None),
@@ -172,6 +183,9 @@ impl SendLoop {
             if begun {
                 self.lock.set_value(Some(lock));
                 self.pump();
+                self.run.notify();
+                self.tally.set(self.running.get_value().unwrap_or_default());
+                self.outcomes.notify();
             }
         });
     }
@@ -199,7 +213,9 @@ impl SendLoop {
     /// to send.
     async fn begin(self, step: Step, settings: SendSettings) -> bool {
         let mut planned = 0;
-        self.import.update(|current| {
+        // Not notifying the import's readers: what planning changes is
+        // rows' states and counts, which the run shows itself.
+        self.import.update_untracked(|current| {
             let Some(current) = current else { return };
             let size = settings.batch_size;
             let (batches, unconfirmed) = match step {
@@ -224,19 +240,22 @@ impl SendLoop {
             // From here on the counts follow the rows each step changes.
             current.ledger.track_changes(true);
             current.emails.track_changes(true);
-            self.tally.set(current.tally());
+            self.running.set_value(Some(current.tally()));
         });
         if planned == 0 {
             self.stop_tracking();
             return false;
         }
-        self.run.set(RunState {
-            active: true,
-            step,
-            hold: None,
-            planned,
-            started_ms: js_sys::Date::now(),
-            unsaved: false,
+        // Shown once the first requests have left (see `start`).
+        self.run.update_untracked(|run| {
+            *run = RunState {
+                active: true,
+                step,
+                hold: None,
+                planned,
+                started_ms: js_sys::Date::now(),
+                unsaved: false,
+            }
         });
         // The journal holds every row in flight before any request leaves.
         let head = self
@@ -257,6 +276,9 @@ impl SendLoop {
     }
 
     fn stop_tracking(self) {
+        if let Some(tally) = self.running.try_update_value(Option::take).flatten() {
+            self.tally.set(tally);
+        }
         self.import.update_untracked(|current| {
             if let Some(current) = current {
                 current.ledger.track_changes(false);
@@ -285,9 +307,9 @@ impl SendLoop {
     }
 
     pub fn cancel(self) {
-        let journaled = self.change(|d, ledger| d.cancel(ledger));
-        spawn_local(self.journal(journaled));
+        self.change(|d, ledger| d.cancel(ledger));
         self.pump();
+        self.settle_soon();
     }
 
     /// Starts whatever the dispatcher allows now, once the rows it marks
@@ -296,7 +318,7 @@ impl SendLoop {
     fn pump(self) {
         let now = now_ms();
         let mut jobs = Vec::new();
-        let journaled = self.change(|d, ledger| jobs = d.poll(now, ledger));
+        let marked = self.change(|d, ledger| jobs = d.poll(now, ledger));
         let status = self.dispatcher.with_value(|d| {
             d.as_ref()
                 .map(|d| (d.hold(), d.is_finished(), d.next_wake_ms()))
@@ -309,21 +331,31 @@ impl SendLoop {
         }
         if finished {
             self.dispatcher.set_value(None);
-            spawn_local(self.journal(journaled));
+            spawn_local(self.journal(self.settle()));
             // Dropping the lock lets another tab send.
             self.lock.set_value(None);
             self.stop_tracking();
-            // Every view reads the import afresh once.
-            self.import.update(|_| ());
+            // The rows on screen show the last answers now.
+            self.outcomes.notify();
             self.run.update(|run| run.active = false);
             return;
         }
-        spawn_local(async move {
-            self.journal(journaled).await;
+        if marked {
+            // Rows whose state the poll changed are journaled before their
+            // request leaves. (Rarely: a run marks all its rows in flight
+            // when it begins, in the journal's first record.)
+            let journaled = self.settle();
+            spawn_local(async move {
+                self.journal(journaled).await;
+                for job in jobs {
+                    spawn_local(self.perform(job));
+                }
+            });
+        } else {
             for job in jobs {
                 spawn_local(self.perform(job));
             }
-        });
+        }
         wake_at(self.timer_due, wake, now, move || self.pump());
     }
 
@@ -337,14 +369,19 @@ impl SendLoop {
             Job::Send { id, batch } => {
                 let answer = client.send_batch(&batch).await;
                 let now = now_ms();
-                let journaled = self.change(|d, ledger| match &answer {
+                self.change(|d, ledger| match &answer {
                     Ok(result) => d.on_answer(id, result, ledger),
                     Err(error) => d.on_failure(id, &error.to_failure(), now, ledger),
                 });
-                self.journal(journaled).await;
                 if let Err(error) = answer {
                     self.on_error.run(error);
                 }
+                self.pump();
+                // Counted and journaled once the next request has left:
+                // until then the journal has these rows in flight, which a
+                // reload looks up. What must be written before a request
+                // leaves is a change of the rows it carries (`pump`).
+                self.settle_soon();
             }
             Job::Lookup { id, employee_ids } => {
                 let mut existing = Vec::new();
@@ -371,47 +408,94 @@ impl SendLoop {
                 let now = now_ms();
                 // A refused token stops everything; other lookup errors
                 // only leave their IDs to be checked again.
-                let journaled = self.change(|d, ledger| match &last_error {
+                self.change(|d, ledger| match &last_error {
                     Some(error @ ApiError::TokenRefused(_)) => {
                         d.on_failure(id, &error.to_failure(), now, ledger)
                     }
                     _ => d.on_lookup(id, &existing, &unchecked, now, ledger),
                 });
-                self.journal(journaled).await;
                 if let Some(error) = last_error {
                     self.on_error.run(error);
                 }
+                self.pump();
+                self.settle_soon();
             }
         }
-        self.pump();
     }
 
     /// Lets the dispatcher change the step's ledger, without notifying the
-    /// import's readers; brings the counts up to date with the rows it
-    /// changed and tells the views that show them. Returns the journal
-    /// entry for those rows.
-    fn change(self, f: impl FnOnce(&mut Dispatcher, &mut Ledger)) -> Option<Append> {
+    /// import's readers; true when it changed a row's state.
+    fn change(self, f: impl FnOnce(&mut Dispatcher, &mut Ledger)) -> bool {
         let step = self.run.with_untracked(|run| run.step);
-        let mut tally = self.tally.get_untracked();
+        let mut changed = false;
+        self.import.update_untracked(|current| {
+            let Some(current) = current else { return };
+            let ledger = step.ledger_mut(current);
+            let before = ledger.logged();
+            self.dispatcher.update_value(|d| {
+                if let Some(d) = d {
+                    f(d, ledger);
+                }
+            });
+            changed = ledger.logged() > before;
+        });
+        changed
+    }
+
+    /// Brings the counts up to date with the rows changed since the last
+    /// time, arranges a redraw, and returns their journal entry.
+    fn settle(self) -> Option<Append> {
+        let mut tally = self.running.get_value()?;
         let mut entry = None;
         self.import.update_untracked(|current| {
             let Some(current) = current else { return };
-            self.dispatcher.update_value(|d| {
-                if let Some(d) = d {
-                    f(d, step.ledger_mut(current));
-                }
-            });
             let changed = current.retally(&mut tally);
             if !changed.0.is_empty() || !changed.1.is_empty() {
                 entry = Some(current.journal_entry(&changed, &tally));
             }
         });
         let entry = entry?;
-        self.tally.set(tally);
-        self.outcomes.notify();
+        self.running.set_value(Some(tally));
+        self.redraw_soon();
         let (_, fingerprint) = self.job_file.get_untracked()?;
         self.entries.update_value(|n| *n += 1);
         Some((fingerprint, self.entries.get_value(), entry))
+    }
+
+    /// `settle` and journal, in a task of their own: it runs after the
+    /// tasks already queued, the next request among them.
+    fn settle_soon(self) {
+        spawn_local(async move {
+            let append = self.settle();
+            self.journal(append).await;
+        });
+    }
+
+    /// The import changed under a run (an edit, an exclusion): its counts
+    /// were taken whole, and the run goes on from them.
+    pub fn recounted(self, tally: Tally) {
+        if self.running.with_value(Option::is_some) {
+            self.running.set_value(Some(tally));
+        }
+    }
+
+    /// Shows the counts and redraws the rows on screen within 50 ms, once
+    /// however many answers arrive meanwhile: the next request leaves
+    /// before the page redraws, and redrawing per answer would cost more
+    /// than the answers.
+    fn redraw_soon(self) {
+        if self.redraw_due.get_value() {
+            return;
+        }
+        self.redraw_due.set_value(true);
+        spawn_local(async move {
+            TimeoutFuture::new(REDRAW_MS).await;
+            self.redraw_due.set_value(false);
+            if let Some(tally) = self.running.get_value() {
+                self.tally.set(tally);
+            }
+            self.outcomes.notify();
+        });
     }
 
     /// Appends an entry to the journal; a journal that cannot be written

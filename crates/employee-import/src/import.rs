@@ -317,7 +317,7 @@ impl Import {
         self.ledger.set_excluded(number, excluded, &self.report);
     }
 
-    fn index_of(&self, number: u32) -> Option<usize> {
+    pub(crate) fn index_of(&self, number: u32) -> Option<usize> {
         self.report
             .rows
             .binary_search_by_key(&number, |row| row.row.number)

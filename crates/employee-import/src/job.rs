@@ -250,6 +250,101 @@ impl Import {
     }
 }
 
+/// The outcomes of an import by employee ID: what carries over when the
+/// same file is read another way (another sheet, header row, mapping or
+/// mode), where row numbers may no longer mean the same rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Carried {
+    rows: Vec<(String, RowState)>,
+    email_rows: Vec<(String, RowState)>,
+    switched: Vec<String>,
+    sent_as_update: Vec<String>,
+    seen_free: Vec<String>,
+}
+
+impl Carried {
+    /// How many rows have an outcome to carry.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.email_rows.is_empty()
+    }
+}
+
+impl Import {
+    /// The rows whose request went out (whatever came of it), by employee
+    /// ID.
+    pub fn carried(&self) -> Carried {
+        let sent = |ledger: &crate::Ledger| -> Vec<(String, RowState)> {
+            ledger
+                .rows()
+                .iter()
+                .filter(|row| {
+                    !matches!(
+                        row.state,
+                        RowState::Ready | RowState::Invalid | RowState::Excluded
+                    )
+                })
+                .filter_map(|row| {
+                    Some((row.employee_id.clone()?, SavedRow::of(0, &row.state).state))
+                })
+                .collect()
+        };
+        let ids_of = |numbers: &std::collections::BTreeSet<u32>| -> Vec<String> {
+            numbers
+                .iter()
+                .filter_map(|&number| {
+                    let index = self.index_of(number)?;
+                    self.report.rows[index].row.employee_id.clone()
+                })
+                .collect()
+        };
+        Carried {
+            rows: sent(&self.ledger),
+            email_rows: sent(&self.emails),
+            switched: ids_of(&self.switched),
+            sent_as_update: ids_of(&self.sent_as_update),
+            seen_free: self.seen_free.iter().cloned().collect(),
+        }
+    }
+
+    /// Puts carried outcomes on the rows with the same employee ID; returns
+    /// how many found no such row (the sheet as read now lacks their ID).
+    pub fn carry(&mut self, carried: &Carried) -> usize {
+        let mut by_id = std::collections::HashMap::new();
+        for (index, report_row) in self.report.rows.iter().enumerate() {
+            if let Some(id) = &report_row.row.employee_id {
+                by_id
+                    .entry(id.clone())
+                    .or_insert((index, report_row.row.number));
+            }
+        }
+        let mut lost = 0;
+        for (id, state) in &carried.rows {
+            match by_id.get(id) {
+                Some(&(_, number)) => self.ledger.set_state(number, state.clone()),
+                None => lost += 1,
+            }
+        }
+        for (id, state) in &carried.email_rows {
+            if let Some(&(_, number)) = by_id.get(id) {
+                self.emails.set_state(number, state.clone());
+            }
+        }
+        let numbers = |ids: &[String]| -> Vec<u32> {
+            ids.iter()
+                .filter_map(|id| by_id.get(id).map(|&(_, number)| number))
+                .collect()
+        };
+        self.switched.extend(numbers(&carried.switched));
+        self.sent_as_update.extend(numbers(&carried.sent_as_update));
+        self.seen_free.extend(carried.seen_free.iter().cloned());
+        lost
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +460,55 @@ mod tests {
             replayed.counts.waiting, 2,
             "row 3 unconfirmed, row 4 to send"
         );
+    }
+
+    /// Read another way (a title row taken for data, the ID column moved),
+    /// rows keep their outcomes by employee ID; a row whose ID is gone is
+    /// counted as lost rather than given another row's outcome.
+    #[test]
+    fn outcomes_carry_over_by_employee_id() {
+        let mut import = Import::from_bytes(CSV).unwrap();
+        assert!(import.carried().is_empty());
+        import.ledger.set_state(
+            2,
+            RowState::Created {
+                serial: "S1".into(),
+            },
+        );
+        import.ledger.set_state(4, RowState::Unconfirmed);
+        import.ledger.set_state(5, RowState::Excluded);
+        let carried = import.carried();
+        assert_eq!(carried.len(), 2, "only rows whose request went out");
+
+        // The same people, in another order, one of them gone.
+        let other = b"name,employeeID,email,isActive\nCitra,E3,c@x.id,TRUE\nAni,E1,a@x.id,TRUE\nDewi,E4,d@x.id,TRUE\n";
+        let mut reread = Import::from_bytes(other).unwrap();
+        assert_eq!(reread.carry(&carried), 0);
+        assert_eq!(
+            reread.ledger.state_of(3),
+            Some(&RowState::Created {
+                serial: "S1".into()
+            }),
+            "E1 is now on row 3"
+        );
+        assert_eq!(
+            reread.ledger.state_of(2),
+            Some(&RowState::Unconfirmed),
+            "E3"
+        );
+        assert_eq!(
+            reread.ledger.state_of(4),
+            Some(&RowState::Ready),
+            "E4 was only excluded"
+        );
+        assert!(reread
+            .plan(100)
+            .iter()
+            .all(|batch| !batch.rows.contains(&3)));
+
+        let without_e1 = b"employeeID,name,email,isActive\nE3,Citra,c@x.id,TRUE\n";
+        let mut fewer = Import::from_bytes(without_e1).unwrap();
+        assert_eq!(fewer.carry(&carried), 1, "E1's outcome has no row now");
     }
 
     #[test]

@@ -371,6 +371,9 @@ impl Ledger {
 
     fn set(&mut self, number: u32, state: RowState) {
         if let Some(index) = self.row_index(number) {
+            if self.rows[index].state == state {
+                return;
+            }
             let before = std::mem::replace(&mut self.rows[index].state, state);
             if let Some(changes) = &mut self.changes {
                 changes.push((index, before));
@@ -382,6 +385,11 @@ impl Ledger {
     /// the log.
     pub fn track_changes(&mut self, on: bool) {
         self.changes = on.then(Vec::new);
+    }
+
+    /// How many changes are logged and not yet taken.
+    pub fn logged(&self) -> usize {
+        self.changes.as_ref().map_or(0, Vec::len)
     }
 
     /// The rows changed since the last call, each once, by index, with the
