@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use employee_import::export;
 use employee_import::{
-    CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowFilter, RowState, SavedJob,
-    SendSettings, SheetError, Tally,
+    Carried, CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowFilter, RowState,
+    SavedJob, SendSettings, SheetError, Tally,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,6 +40,7 @@ pub enum Notice {
     TokenMissing,
     OtherTabSending,
     FileSentElsewhere,
+    OutcomesElsewhere(usize),
 }
 
 impl Notice {
@@ -54,6 +55,7 @@ impl Notice {
             Notice::TokenMissing => text(lang).token_missing.to_owned(),
             Notice::OtherTabSending => text(lang).other_tab_sending.to_owned(),
             Notice::FileSentElsewhere => text(lang).file_sent_elsewhere.to_owned(),
+            Notice::OutcomesElsewhere(lost) => i18n::outcomes_elsewhere(lang, *lost),
             Notice::Export(error) => lang.pick(
                 format!("The result file could not be made: {error}"),
                 format!("Berkas hasil tidak dapat dibuat: {error}"),
@@ -84,6 +86,13 @@ pub struct AppState {
     /// The jobs kept for files of the size of the file being opened: the
     /// reader resumes the one whose fingerprint matches.
     candidates: StoredValue<Vec<SavedJob>>,
+    /// Another sheet or header row the admin chose for a file whose rows
+    /// were sent: read once the admin confirms.
+    pub pending_reread: RwSignal<Option<ImportOptions>>,
+    /// The outcomes of the file on screen by employee ID, over every way
+    /// it was read, put back on the rows after each re-read.
+    carried: StoredValue<Carried>,
+    carry_next: StoredValue<bool>,
     pub batch_size: RwSignal<usize>,
     pub concurrency: RwSignal<usize>,
     timeout_seconds: RwSignal<u32>,
@@ -173,6 +182,9 @@ impl AppState {
             filter: RwSignal::new(RowFilter::All),
             saved_job: RwSignal::new(None),
             candidates: StoredValue::new(Vec::new()),
+            pending_reread: RwSignal::new(None),
+            carried: StoredValue::new(Carried::default()),
+            carry_next: StoredValue::new(false),
             batch_size: RwSignal::new(defaults.batch_size),
             concurrency: RwSignal::new(defaults.concurrency),
             timeout_seconds,
@@ -306,6 +318,20 @@ impl AppState {
                 *n = None;
             }
         });
+        if self.carry_next.get_value() {
+            self.carry_next.set_value(false);
+            let mut lost = 0;
+            self.carried.with_value(|carried| {
+                self.import.update(|current| {
+                    if let Some(current) = current {
+                        lost = current.carry(carried);
+                    }
+                });
+            });
+            if lost > 0 {
+                self.notice.set(Some(Notice::OutcomesElsewhere(lost)));
+            }
+        }
         self.check_if_needed();
     }
 
@@ -340,6 +366,8 @@ impl AppState {
         }
         // The journal's jobs for a file of this size (a fingerprint ends
         // with the size): the reader resumes the one of this very file.
+        self.carried.set_value(Carried::default());
+        self.pending_reread.set(None);
         let size = format!("-{}", picked.size());
         spawn_local(async move {
             let candidates: Vec<SavedJob> = journal::jobs(js_sys::Date::now())
@@ -370,10 +398,48 @@ impl AppState {
         self.saved_job.set(None);
     }
 
+    /// Reads the file on screen another way. Once rows were sent, the
+    /// admin is asked first (`confirm_reread`).
     fn reopen(self, options: ImportOptions) {
         if self.sending() || !self.rows_final() {
             return;
         }
+        let sent = self
+            .import
+            .with_untracked(|i| i.as_ref().map_or(0, |i| i.carried().len()));
+        if sent > 0 {
+            self.pending_reread.set(Some(options));
+        } else {
+            self.reread(options);
+        }
+    }
+
+    /// The admin confirms reading the file another way after rows were
+    /// sent: each outcome goes to the row with the same employee ID.
+    pub fn confirm_reread(self) {
+        if let Some(options) = self.pending_reread.get_untracked() {
+            self.pending_reread.set(None);
+            self.reread(options);
+        }
+    }
+
+    /// The admin keeps the reading on screen; the pickers show it again.
+    pub fn cancel_reread(self) {
+        self.pending_reread.set(None);
+        self.import.update(|_| ());
+    }
+
+    fn reread(self, options: ImportOptions) {
+        if self.sending() || !self.rows_final() {
+            return;
+        }
+        let now = self
+            .import
+            .with_untracked(|i| i.as_ref().map(Import::carried))
+            .unwrap_or_default();
+        self.carried.update_value(|carried| carried.merge(now));
+        self.carry_next
+            .set_value(self.carried.with_value(|carried| !carried.is_empty()));
         self.reading.reopen(options);
     }
 

@@ -112,6 +112,9 @@ pub struct Text {
     pub preset_custom: &'static str,
     pub other_tab_sending: &'static str,
     pub file_sent_elsewhere: &'static str,
+    pub choices_locked: &'static str,
+    pub reread_change: &'static str,
+    pub reread_keep: &'static str,
     pub cancel_reading: &'static str,
 }
 
@@ -218,6 +221,9 @@ const EN: Text = Text {
     preset_sandbox: "Local sandbox",
     preset_custom: "Custom URL",
     other_tab_sending: "Another tab of this app is sending an import. Wait until it has finished, then send from here; sending from two tabs at once could create users twice.",
+    choices_locked: "While rows are being sent, the sheet, header row, columns and mode cannot change. Pause or wait for the run to finish.",
+    reread_change: "Change it",
+    reread_keep: "Keep as it is",
     file_sent_elsewhere: "This file is being sent in another tab of this app. The results so far are shown here; open the file again once that tab has finished to see them all. Rows done there are never sent again from here.",
     cancel_reading: "Stop reading",
 };
@@ -325,6 +331,9 @@ const ID: Text = Text {
     preset_sandbox: "Sandbox lokal",
     preset_custom: "URL lain",
     other_tab_sending: "Tab lain dari aplikasi ini sedang mengirim impor. Tunggu sampai selesai, lalu kirim dari sini; mengirim dari dua tab sekaligus bisa membuat pengguna ganda.",
+    choices_locked: "Selama baris sedang dikirim, sheet, baris judul, kolom, dan mode tidak dapat diubah. Jeda atau tunggu sampai pengiriman selesai.",
+    reread_change: "Ubah",
+    reread_keep: "Biarkan",
     file_sent_elsewhere: "Berkas ini sedang dikirim di tab lain dari aplikasi ini. Hasil sejauh ini ditampilkan di sini; buka berkas ini lagi setelah tab itu selesai untuk melihat semuanya. Baris yang sudah selesai di sana tidak akan dikirim lagi dari sini.",
     cancel_reading: "Berhenti membaca",
 };
@@ -681,6 +690,32 @@ pub fn progress(
         text.push_str(&left);
     }
     text
+}
+
+/// The question before reading a file whose rows were sent another way.
+pub fn reread_question(lang: Lang, sent: usize) -> String {
+    let sent = number(lang, sent);
+    match lang {
+        Lang::En => format!(
+            "{sent} rows of this file were already sent. Read with another sheet or header row, each outcome stays with the row of the same employee ID, so nothing done is offered again; an outcome whose ID is not there is kept for when you choose this reading again."
+        ),
+        Lang::Id => format!(
+            "{sent} baris dari berkas ini sudah dikirim. Jika dibaca dengan sheet atau baris judul lain, setiap hasil tetap melekat pada baris dengan ID karyawan yang sama, sehingga yang sudah selesai tidak ditawarkan lagi; hasil yang ID-nya tidak ada disimpan untuk saat Anda memilih pembacaan ini lagi."
+        ),
+    }
+}
+
+/// After a re-read: outcomes whose employee ID the sheet, as read now, lacks.
+pub fn outcomes_elsewhere(lang: Lang, lost: usize) -> String {
+    let lost = number(lang, lost);
+    match lang {
+        Lang::En => format!(
+            "{lost} rows sent earlier have no row with their employee ID in the sheet as read now. They are not lost: choose the earlier sheet or header row again to see them."
+        ),
+        Lang::Id => format!(
+            "{lost} baris yang dikirim sebelumnya tidak punya baris dengan ID karyawan yang sama di sheet yang dibaca sekarang. Hasilnya tidak hilang: pilih lagi sheet atau baris judul sebelumnya untuk melihatnya."
+        ),
+    }
 }
 
 /// The offer to resume a job kept in this browser, or to see its results.

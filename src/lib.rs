@@ -330,7 +330,22 @@ pub fn App() -> impl IntoView {
                         mode=mode
                         suggested=Signal::derive(move || import.with(|i| i.as_ref().map(|i| Mode::suggested_by(&i.report.mapping)).unwrap_or_default()))
                         on_mode=on_mode
+                        locked=Signal::derive(sending)
                     />
+                    {move || state.pending_reread.with(Option::is_some).then(|| {
+                        let sent = import.with_untracked(|i| i.as_ref().map_or(0, |i| i.carried().len()));
+                        view! {
+                            <div class="notice notice--ask" role="alert">
+                                <span>{move || i18n::reread_question(lang.get(), sent)}</span>
+                                <button type="button" class="button button--primary" on:click=move |_| state.confirm_reread()>
+                                    {move || t().reread_change}
+                                </button>
+                                <button type="button" class="button" on:click=move |_| state.cancel_reread()>
+                                    {move || t().reread_keep}
+                                </button>
+                            </div>
+                        }
+                    })}
                 </Show>
                 <section class="import" aria-labelledby="preview-title">
                     <h2 id="preview-title">{move || t().preview}</h2>

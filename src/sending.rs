@@ -2,10 +2,14 @@
 //! reports what happened back to it, and wakes it when a backoff is over.
 //! Every decision (what to send, retry, look up) is the dispatcher's.
 
-use employee_import::{Dispatcher, Hold, Import, Job, JournalEntry, Ledger, SendSettings, Tally};
+use employee_import::{
+    Dispatcher, Hold, Import, Job, JournalEntry, Ledger, SavedCounts, SendSettings, Tally,
+};
 
 /// A journal entry to append: the file's fingerprint, its number, the rows.
 type Append = (String, u64, JournalEntry);
+use std::collections::HashSet;
+
 use futures::future::join_all;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -14,6 +18,11 @@ use leptos::task::spawn_local;
 use crate::api::{ApiClient, ApiError};
 use crate::journal;
 use crate::lock::{self, SendLock};
+
+/// How many batches ahead of those in flight the journal marks in flight,
+/// per request at once: a request never waits for the journal, and after
+/// a crash only these rows are looked up, not the whole rest of the run.
+const MARK_AHEAD: usize = 2;
 
 /// How often, at most, a run redraws the rows on screen.
 const REDRAW_MS: u32 = 50;
@@ -117,6 +126,10 @@ pub struct SendLoop {
     entries: StoredValue<u64>,
     /// A redraw of the rows on screen is arranged.
     redraw_due: StoredValue<bool>,
+    /// Rows the journal was asked to mark in flight, and those it has
+    /// (see `mark_ahead`).
+    marked: StoredValue<HashSet<u32>>,
+    durable: StoredValue<HashSet<u32>>,
     /// Told when another tab holds the sending lock.
     on_busy: Callback<()>,
     dispatcher: StoredValue<Option<Dispatcher>>,
@@ -153,6 +166,8 @@ impl SendLoop {
             tab: StoredValue::new(tab),
             entries: StoredValue::new(0),
             redraw_due: StoredValue::new(false),
+            marked: StoredValue::new(HashSet::new()),
+            durable: StoredValue::new(HashSet::new()),
             dispatcher: StoredValue::new(None),
             timer_due: StoredValue::new(None),
             lock: StoredValue::new_local(None),
@@ -213,6 +228,8 @@ impl SendLoop {
     /// to send.
     async fn begin(self, step: Step, settings: SendSettings) -> bool {
         let mut planned = 0;
+        let mut queued = HashSet::new();
+        let mut ahead = Vec::new();
         // Not notifying the import's readers: what planning changes is
         // rows' states and counts, which the run shows itself.
         self.import.update_untracked(|current| {
@@ -233,9 +250,17 @@ impl SendLoop {
                 .chain(&unconfirmed)
                 .map(|b| b.rows.len())
                 .sum();
+            // Rows only queued are not in flight yet: the journal marks
+            // them shortly before their request (`mark_ahead`). Rows of a
+            // run before, which may have been applied, stay marked.
+            queued.extend(batches.iter().flat_map(|b| b.rows.iter().copied()));
             let ledger = step.ledger_mut(current);
             let mut dispatcher = Dispatcher::new(batches, settings, now_ms(), ledger);
             dispatcher.reconcile_first(unconfirmed, ledger);
+            ahead = dispatcher.upcoming(MARK_AHEAD * dispatcher.concurrency());
+            for row in &ahead {
+                queued.remove(row);
+            }
             self.dispatcher.set_value(Some(dispatcher));
             // From here on the counts follow the rows each step changes.
             current.ledger.track_changes(true);
@@ -262,16 +287,22 @@ impl SendLoop {
             .job_file
             .get_untracked()
             .and_then(|(name, fingerprint)| {
-                self.import
-                    .with_untracked(|i| i.as_ref().map(|i| i.save(&name, &fingerprint)))
+                self.import.with_untracked(|i| {
+                    i.as_ref()
+                        .map(|i| i.save(&name, &fingerprint).without(&queued))
+                })
             });
         self.entries.set_value(0);
+        let ahead: HashSet<u32> = ahead.into_iter().collect();
+        self.marked.set_value(ahead.clone());
+        self.durable.set_value(HashSet::new());
         if let Some(head) = head {
             let written = journal::begin(&head, &self.tab.get_value(), js_sys::Date::now()).await;
             if written.is_err() {
                 self.run.update(|run| run.unsaved = true);
             }
         }
+        self.durable.set_value(ahead);
         true
     }
 
@@ -340,13 +371,25 @@ impl SendLoop {
             self.run.update(|run| run.active = false);
             return;
         }
-        if marked {
-            // Rows whose state the poll changed are journaled before their
-            // request leaves. (Rarely: a run marks all its rows in flight
-            // when it begins, in the journal's first record.)
+        let sending: Vec<u32> = jobs
+            .iter()
+            .flat_map(|job| match job {
+                Job::Send { batch, .. } => batch.rows.clone(),
+                Job::Lookup { .. } => Vec::new(),
+            })
+            .collect();
+        let durable = self
+            .durable
+            .with_value(|durable| sending.iter().all(|row| durable.contains(row)));
+        let ahead = self.mark_ahead();
+        if marked || !durable {
+            // A request leaves only once the journal has its rows in
+            // flight. (Rarely waited for: they were marked ahead.)
             let journaled = self.settle();
             spawn_local(async move {
                 self.journal(journaled).await;
+                self.journal_marks(ahead).await;
+                self.durable.update_value(|durable| durable.extend(sending));
                 for job in jobs {
                     spawn_local(self.perform(job));
                 }
@@ -355,8 +398,41 @@ impl SendLoop {
             for job in jobs {
                 spawn_local(self.perform(job));
             }
+            spawn_local(self.journal_marks(ahead));
         }
         wake_at(self.timer_due, wake, now, move || self.pump());
+    }
+
+    /// The journal entry marking in flight the rows of the next batches
+    /// not marked yet, if any.
+    fn mark_ahead(self) -> Option<(Append, Vec<u32>)> {
+        let step = self.run.with_untracked(|run| run.step);
+        let upcoming = self
+            .dispatcher
+            .with_value(|d| d.as_ref().map(|d| d.upcoming(MARK_AHEAD * d.concurrency())))?;
+        let new: Vec<u32> = self.marked.with_value(|marked| {
+            upcoming
+                .into_iter()
+                .filter(|row| !marked.contains(row))
+                .collect()
+        });
+        if new.is_empty() {
+            return None;
+        }
+        self.marked.update_value(|marked| marked.extend(&new));
+        let counts = self.running.get_value().map(|t| SavedCounts::of(&t))?;
+        let entry = JournalEntry::in_flight(&new, step == Step::Emails, counts);
+        let (_, fingerprint) = self.job_file.get_untracked()?;
+        self.entries.update_value(|n| *n += 1);
+        Some(((fingerprint, self.entries.get_value(), entry), new))
+    }
+
+    async fn journal_marks(self, marks: Option<(Append, Vec<u32>)>) {
+        let Some((append, rows)) = marks else {
+            return;
+        };
+        self.journal(Some(append)).await;
+        self.durable.update_value(|durable| durable.extend(rows));
     }
 
     async fn perform(self, job: Job) {

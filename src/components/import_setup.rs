@@ -22,6 +22,9 @@ pub fn ImportSetup(
     #[prop(into)] mode: Signal<Mode>,
     #[prop(into)] suggested: Signal<Mode>,
     on_mode: Callback<Mode>,
+    /// While a run sends, nothing here can change.
+    #[prop(into)]
+    locked: Signal<bool>,
 ) -> impl IntoView {
     let t = move || text(lang.get());
     let sheet_picker = move || {
@@ -152,27 +155,31 @@ pub fn ImportSetup(
     view! {
         <section class="setup" aria-labelledby="setup-title">
             <h2 id="setup-title">{move || t().setup}</h2>
-            <div class="setup__row">
-                {sheet_picker}
-                {header_picker}
-            </div>
-            <fieldset class="setup__mode">
-                <legend>{move || t().mode}</legend>
-                {mode_option(Mode::Create, |lang| text(lang).mode_create)}
-                {mode_option(Mode::Update, |lang| text(lang).mode_update)}
+            {move || locked.get().then(|| view! { <p class="setup__locked" role="status">{t().choices_locked}</p> })}
+            // A disabled fieldset disables every control inside it.
+            <fieldset class="setup__choices" disabled=move || locked.get()>
+                <div class="setup__row">
+                    {sheet_picker}
+                    {header_picker}
+                </div>
+                <fieldset class="setup__mode">
+                    <legend>{move || t().mode}</legend>
+                    {mode_option(Mode::Create, |lang| text(lang).mode_create)}
+                    {mode_option(Mode::Update, |lang| text(lang).mode_update)}
+                </fieldset>
+                <details class="mapping" open>
+                    <summary>{move || t().columns}</summary>
+                    <table class="mapping__table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || t().column_in_file}</th>
+                                <th scope="col">{move || t().api_field}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{mapping_rows}</tbody>
+                    </table>
+                </details>
             </fieldset>
-            <details class="mapping" open>
-                <summary>{move || t().columns}</summary>
-                <table class="mapping__table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || t().column_in_file}</th>
-                            <th scope="col">{move || t().api_field}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{mapping_rows}</tbody>
-                </table>
-            </details>
             {missing_note}
         </section>
     }

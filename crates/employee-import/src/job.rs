@@ -113,6 +113,40 @@ impl SavedJob {
     }
 }
 
+impl SavedJob {
+    /// The job without these rows' states: rows a run queued but did not
+    /// send yet, which a reload must not take for rows in flight.
+    pub fn without(mut self, queued: &std::collections::HashSet<u32>) -> SavedJob {
+        self.rows.retain(|saved| !queued.contains(&saved.row));
+        self.email_rows.retain(|saved| !queued.contains(&saved.row));
+        self
+    }
+}
+
+impl JournalEntry {
+    /// Marks `rows` as in flight (unconfirmed, should the page die) ahead
+    /// of their request.
+    pub fn in_flight(rows: &[u32], email: bool, counts: SavedCounts) -> JournalEntry {
+        let saved: Vec<SavedRow> = rows
+            .iter()
+            .map(|&row| SavedRow {
+                row,
+                state: RowState::Unconfirmed,
+            })
+            .collect();
+        let (rows, email_rows) = if email {
+            (Vec::new(), saved)
+        } else {
+            (saved, Vec::new())
+        };
+        JournalEntry {
+            rows,
+            email_rows,
+            counts,
+        }
+    }
+}
+
 impl SavedCounts {
     /// The counts a tally gives; rows in flight are saved unconfirmed, so
     /// they wait too.
@@ -270,6 +304,26 @@ impl Carried {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty() && self.email_rows.is_empty()
+    }
+
+    /// Adds `newer`'s outcomes; for the same employee ID they win.
+    pub fn merge(&mut self, newer: Carried) {
+        fn by_id(older: &mut Vec<(String, RowState)>, newer: Vec<(String, RowState)>) {
+            let mut map: std::collections::BTreeMap<String, RowState> =
+                std::mem::take(older).into_iter().collect();
+            map.extend(newer);
+            *older = map.into_iter().collect();
+        }
+        fn union(older: &mut Vec<String>, newer: Vec<String>) {
+            older.extend(newer);
+            older.sort_unstable();
+            older.dedup();
+        }
+        by_id(&mut self.rows, newer.rows);
+        by_id(&mut self.email_rows, newer.email_rows);
+        union(&mut self.switched, newer.switched);
+        union(&mut self.sent_as_update, newer.sent_as_update);
+        union(&mut self.seen_free, newer.seen_free);
     }
 }
 
@@ -509,6 +563,66 @@ mod tests {
         let without_e1 = b"employeeID,name,email,isActive\nE3,Citra,c@x.id,TRUE\n";
         let mut fewer = Import::from_bytes(without_e1).unwrap();
         assert_eq!(fewer.carry(&carried), 1, "E1's outcome has no row now");
+
+        // Kept across readings: what a later reading adds wins by ID.
+        let mut kept = carried.clone();
+        fewer.ledger.set_state(
+            2,
+            RowState::Created {
+                serial: "S3".into(),
+            },
+        );
+        kept.merge(fewer.carried());
+        let mut back = Import::from_bytes(CSV).unwrap();
+        assert_eq!(back.carry(&kept), 0);
+        assert_eq!(
+            back.ledger.state_of(2),
+            Some(&RowState::Created {
+                serial: "S1".into()
+            })
+        );
+        assert_eq!(
+            back.ledger.state_of(4),
+            Some(&RowState::Created {
+                serial: "S3".into()
+            })
+        );
+    }
+
+    /// A run's queued rows are saved as not sent; only rows marked in
+    /// flight ahead of their request are looked up after a crash.
+    #[test]
+    fn only_rows_marked_in_flight_are_unconfirmed_after_a_crash() {
+        let mut import = Import::from_bytes(CSV).unwrap();
+        import.edit_cell(3, Field::Name, "Budi");
+        let free =
+            ["E1", "E2", "E3", "E4"].map(|id| (id.to_owned(), crate::preflight::Found::Absent));
+        import.record_found(free.to_vec());
+        let batches = import.plan(1);
+        let mut dispatcher = crate::Dispatcher::new(
+            batches,
+            crate::SendSettings {
+                batch_size: 1,
+                concurrency: 1,
+                ..crate::SendSettings::default()
+            },
+            0,
+            &mut import.ledger,
+        );
+        let ahead = dispatcher.upcoming(2);
+        assert_eq!(ahead, [2, 3]);
+        let queued: std::collections::HashSet<u32> = [4, 5].into();
+        let head = import.save("staff.csv", "f").without(&queued);
+        let _ = dispatcher.poll(0, &mut import.ledger);
+        let marks = JournalEntry::in_flight(&[4], false, head.counts);
+        let job = head.replay([marks]);
+        let resumed = Import::resume(CSV, &job).unwrap();
+        assert_eq!(resumed.plan_unconfirmed(100)[0].rows, [2, 3, 4]);
+        assert_eq!(
+            resumed.ledger.state_of(5),
+            Some(&RowState::Ready),
+            "queued, never marked: to send"
+        );
     }
 
     #[test]

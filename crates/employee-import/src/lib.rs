@@ -39,7 +39,7 @@ pub mod template;
 pub mod validate;
 
 pub use import::{detect_header_row, CellEdit, Import, ImportError, ImportOptions, Outlook};
-pub use job::{fingerprint, Carried, JournalEntry, SavedJob};
+pub use job::{fingerprint, Carried, JournalEntry, SavedCounts, SavedJob};
 pub use lang::Lang;
 pub use ledger::{Batch, BatchItems, FoundUser, Ledger, LedgerCounts, LedgerRow, RowState};
 pub use mapping::{map_headers, ColumnMapping, Field};

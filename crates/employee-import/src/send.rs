@@ -233,6 +233,22 @@ impl Dispatcher {
         self.running.len()
     }
 
+    /// How many requests go out at once.
+    pub fn concurrency(&self) -> usize {
+        self.settings.concurrency.max(1)
+    }
+
+    /// The rows of the next `batches` batches to go out, in the order
+    /// they are queued: what the job journal marks as in flight ahead of
+    /// time, so that no request waits for the journal.
+    pub fn upcoming(&self, batches: usize) -> Vec<u32> {
+        self.queue
+            .iter()
+            .take(batches)
+            .flat_map(|pending| pending.batch.rows.iter().copied())
+            .collect()
+    }
+
     /// The jobs to start now, up to the concurrency limit.
     pub fn poll(&mut self, now_ms: u64, ledger: &mut Ledger) -> Vec<Job> {
         let mut jobs = Vec::new();
