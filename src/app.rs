@@ -44,6 +44,12 @@ pub enum Notice {
 }
 
 impl Notice {
+    /// Something went wrong or needs care (shown as an alert), rather than
+    /// news (shown as a status).
+    pub fn is_problem(&self) -> bool {
+        !matches!(self, Notice::Copied(_) | Notice::OutcomesElsewhere(_))
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         match self {
             Notice::Import { file, error } => format!("{file}: {}", error.message(lang)),
@@ -117,9 +123,15 @@ impl AppState {
         let notice = RwSignal::new(None::<Notice>);
         // Set once the state exists: what follows a file read whole.
         let after_read = StoredValue::new_local(None::<AppState>);
+        let carry_next = StoredValue::new(false);
         let reading = Reading::new(
             import,
-            Callback::new(move |failure| notice.set(Some(Notice::Read(failure)))),
+            Callback::new(move |failure| {
+                notice.set(Some(Notice::Read(failure)));
+                // What is on screen stays, and the pickers show it again.
+                carry_next.set_value(false);
+                import.update(|_| ());
+            }),
             Callback::new(move |resumed| {
                 if let Some(state) = after_read.get_value() {
                     state.file_read(resumed);
@@ -184,7 +196,7 @@ impl AppState {
             candidates: StoredValue::new(Vec::new()),
             pending_reread: RwSignal::new(None),
             carried: StoredValue::new(Carried::default()),
-            carry_next: StoredValue::new(false),
+            carry_next,
             batch_size: RwSignal::new(defaults.batch_size),
             concurrency: RwSignal::new(defaults.concurrency),
             timeout_seconds,

@@ -696,6 +696,7 @@ pub fn progress(
 pub fn reread_question(lang: Lang, sent: usize) -> String {
     let sent = number(lang, sent);
     match lang {
+        Lang::En if sent == "1" => "1 row of this file was already sent. Read with another sheet or header row, each outcome stays with the row of the same employee ID, so nothing done is offered again; an outcome whose ID is not there is kept for when you choose this reading again.".to_owned(),
         Lang::En => format!(
             "{sent} rows of this file were already sent. Read with another sheet or header row, each outcome stays with the row of the same employee ID, so nothing done is offered again; an outcome whose ID is not there is kept for when you choose this reading again."
         ),
@@ -709,6 +710,7 @@ pub fn reread_question(lang: Lang, sent: usize) -> String {
 pub fn outcomes_elsewhere(lang: Lang, lost: usize) -> String {
     let lost = number(lang, lost);
     match lang {
+        Lang::En if lost == "1" => "1 row sent earlier has no row with its employee ID in the sheet as read now. It is not lost: choose the earlier sheet or header row again to see it.".to_owned(),
         Lang::En => format!(
             "{lost} rows sent earlier have no row with their employee ID in the sheet as read now. They are not lost: choose the earlier sheet or header row again to see them."
         ),

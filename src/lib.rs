@@ -304,12 +304,12 @@ pub fn App() -> impl IntoView {
                     </div>
                 }
             })}
-            <Show when=move || notice.with(|n| n.as_ref().is_some_and(|n| !matches!(n, Notice::Copied(_))))>
+            <Show when=move || notice.with(|n| n.as_ref().is_some_and(Notice::is_problem))>
                 <div class="notice notice--error" role="alert">
                     {move || notice.with(|n| n.as_ref().map(|n| n.message(lang.get())))}
                 </div>
             </Show>
-            <Show when=move || notice.with(|n| matches!(n, Some(Notice::Copied(_))))>
+            <Show when=move || notice.with(|n| n.as_ref().is_some_and(|n| !n.is_problem()))>
                 <div class="notice" role="status">
                     {move || notice.with(|n| n.as_ref().map(|n| n.message(lang.get())))}
                 </div>

@@ -45,7 +45,11 @@ pub fn ImportSetup(
             view! {
                 <label class="setup__field">
                     <span>{t().sheet}</span>
-                    <select name="sheet" on:change=move |ev| on_sheet.run(event_target_value(&ev))>
+                    <select
+                        name="sheet"
+                        prop:value=move || sheet.get()
+                        on:change=move |ev| on_sheet.run(event_target_value(&ev))
+                    >
                         {options}
                     </select>
                 </label>
@@ -70,6 +74,8 @@ pub fn ImportSetup(
                 <span>{t().header_row}</span>
                 <select
                     name="header-row"
+                    // Put back when a change is not confirmed.
+                    prop:value=move || header_row.get().to_string()
                     on:change=move |ev| {
                         if let Ok(number) = event_target_value(&ev).parse() {
                             on_header_row.run(number);
