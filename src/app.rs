@@ -376,18 +376,12 @@ impl AppState {
             }));
             return;
         }
-        // The journal's jobs for a file of this size (a fingerprint ends
-        // with the size): the reader resumes the one of this very file.
         self.carried.set_value(Carried::default());
         self.pending_reread.set(None);
-        let size = format!("-{}", picked.size());
+        // The journal's jobs for a file of this size (a fingerprint ends
+        // with the size): the reader resumes the one of this very file.
         spawn_local(async move {
-            let candidates: Vec<SavedJob> = journal::jobs(js_sys::Date::now())
-                .await
-                .into_iter()
-                .map(|stored| stored.job)
-                .filter(|job| job.fingerprint.ends_with(&size))
-                .collect();
+            let candidates = journal::for_size(picked.size()).await;
             self.candidates.set_value(candidates.clone());
             self.reading.open_file(picked, candidates);
         });

@@ -183,6 +183,37 @@ pub async fn jobs(now_ms: f64) -> Vec<Stored> {
     stored
 }
 
+/// The jobs kept for files of `size` bytes (a fingerprint ends with the
+/// size), its journal replayed; only those records are read.
+pub async fn for_size(size: f64) -> Vec<SavedJob> {
+    let suffix = format!("-{size}");
+    let keys = async {
+        let db = database().await.ok()?;
+        let tx = db.transaction(&[JOBS], TransactionMode::ReadOnly).ok()?;
+        let keys = tx
+            .object_store(JOBS)
+            .ok()?
+            .get_all_keys(None, None)
+            .ok()?
+            .await
+            .ok()?;
+        Some(
+            keys.iter()
+                .filter_map(|key| key.as_string())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut jobs = Vec::new();
+    for fingerprint in keys.await.unwrap_or_default() {
+        if fingerprint.ends_with(&suffix) {
+            if let Some(stored) = load(&fingerprint).await {
+                jobs.push(stored.job);
+            }
+        }
+    }
+    jobs
+}
+
 async fn records() -> Option<Vec<(Record, String)>> {
     let db = database().await.ok()?;
     let tx = db.transaction(&[JOBS], TransactionMode::ReadOnly).ok()?;

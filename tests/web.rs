@@ -297,3 +297,55 @@ fn the_template_reads_back_through_the_core_and_offers_an_is_active_dropdown() {
         "{sheet}"
     );
 }
+
+/// The journal in this browser's IndexedDB: a job comes back with its
+/// entries replayed, and a job whose last run began over 7 days ago is
+/// removed, entries and all, the next time jobs are read.
+#[wasm_bindgen_test]
+async fn the_journal_replays_a_job_and_forgets_it_after_seven_days() {
+    use employee_import::job::{JournalEntry, SavedCounts, SavedRow};
+    use employee_import::{Import, SavedJob};
+    use ruangkerja_importer::journal;
+
+    let csv = b"employeeID,name,email,isActive\nE1,Ani,a@x.id,TRUE\nE2,Budi,b@x.id,TRUE\n";
+    let import = Import::from_bytes(csv).unwrap();
+    let job: SavedJob = import.save("staff.csv", "journal-test-1");
+    let now = js_sys::Date::now();
+    journal::begin(&job, "tab-a", now).await.unwrap();
+    let entry = JournalEntry {
+        rows: vec![SavedRow {
+            row: 2,
+            state: RowState::Created {
+                serial: "S1".into(),
+            },
+        }],
+        email_rows: Vec::new(),
+        counts: SavedCounts {
+            total: 2,
+            done: 1,
+            waiting: 1,
+        },
+    };
+    journal::append("journal-test-1", 1, &entry).await.unwrap();
+    let stored = journal::load("journal-test-1").await.unwrap();
+    assert_eq!(stored.writer, "tab-a");
+    assert_eq!(stored.job.counts.done, 1);
+    assert_eq!(stored.job.rows.len(), 1);
+
+    let old = import.save("old.csv", "journal-test-2");
+    journal::begin(&old, "tab-a", now - journal::KEEP_MS - 1.0)
+        .await
+        .unwrap();
+    journal::append("journal-test-2", 1, &entry).await.unwrap();
+    let kept: Vec<String> = journal::jobs(now)
+        .await
+        .into_iter()
+        .map(|stored| stored.job.fingerprint)
+        .collect();
+    assert!(kept.contains(&"journal-test-1".to_owned()));
+    assert!(!kept.contains(&"journal-test-2".to_owned()), "{kept:?}");
+    assert!(journal::load("journal-test-2").await.is_none());
+
+    journal::discard("journal-test-1").await.unwrap();
+    assert!(journal::load("journal-test-1").await.is_none());
+}
