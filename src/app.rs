@@ -219,7 +219,7 @@ impl AppState {
     fn load_saved_job(self) {
         storage::forget_legacy_job();
         spawn_local(async move {
-            let newest = journal::jobs(js_sys::Date::now()).await.into_iter().next();
+            let newest = journal::newest(js_sys::Date::now()).await;
             if self.import.with_untracked(Option::is_none) {
                 self.saved_job.set(newest.map(|stored| stored.job));
             }

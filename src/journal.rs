@@ -12,14 +12,22 @@
 //! Only the tab holding the sending lock writes (see `lock`), so entries
 //! of one run never interleave. Where IndexedDB is unavailable the app
 //! runs on and says a reload would lose track of the run.
+//!
+//! IndexedDB is used through web-sys directly: the few calls needed here
+//! cost about 3 KB of the first render, where the `idb` crate cost 28 KB
+//! gzip of a 450 KB budget.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use employee_import::{JournalEntry, SavedJob};
-use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
+use js_sys::{Array, Function, Promise};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    EventTarget, IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction,
+    IdbTransactionMode,
+};
 
 const DATABASE: &str = "ruangkerja-import";
 const JOBS: &str = "jobs";
@@ -34,7 +42,7 @@ struct Record {
     job: SavedJob,
     begun_at_ms: f64,
     /// The tab that began the last run: another tab's outcomes are adopted
-    /// before this one sends (see `AppState`).
+    /// before this one sends (see `SendLoop`).
     writer: String,
 }
 
@@ -45,46 +53,119 @@ pub struct Stored {
 }
 
 thread_local! {
-    static OPEN: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+    static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
 }
 
-fn failed(error: impl std::fmt::Display) -> String {
-    error.to_string()
+fn failed(error: JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(&error, &"message".into())
+                .ok()?
+                .as_string()
+        })
+        .unwrap_or_else(|| "IndexedDB failed".to_owned())
 }
 
-async fn database() -> Result<Rc<Database>, String> {
+type Handler = Closure<dyn FnMut()>;
+
+/// Waits for `target` (a request or a transaction) to fire `done`, or one
+/// of `failed_on`; the handlers go when it has.
+async fn fired(target: &EventTarget, done: &str, failed_on: &[&str]) -> Result<(), String> {
+    let mut handlers: Vec<(&str, Handler)> = Vec::new();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        handlers.push((
+            done,
+            Closure::new(move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            }),
+        ));
+        for &name in failed_on {
+            let reject = reject.clone();
+            let reason = JsValue::from_str(&format!("IndexedDB: {name}"));
+            handlers.push((
+                name,
+                Closure::new(move || {
+                    let _ = reject.call1(&JsValue::NULL, &reason);
+                }),
+            ));
+        }
+    });
+    for (name, handler) in &handlers {
+        let _ = target.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+    }
+    let result = JsFuture::from(promise).await;
+    for (name, handler) in &handlers {
+        let _ = target.remove_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+    }
+    result.map(|_| ()).map_err(failed)
+}
+
+/// The result of a request, once it succeeded.
+async fn result(request: IdbRequest) -> Result<JsValue, String> {
+    fired(&request, "success", &["error"]).await?;
+    request.result().map_err(failed)
+}
+
+/// Waits for a transaction's writes to be committed.
+async fn committed(tx: &IdbTransaction) -> Result<(), String> {
+    fired(tx, "complete", &["error", "abort"]).await
+}
+
+async fn database() -> Result<IdbDatabase, String> {
     if let Some(open) = OPEN.with(|db| db.borrow().clone()) {
         return Ok(open);
     }
-    let factory = Factory::new().map_err(failed)?;
-    let mut request = factory.open(DATABASE, Some(1)).map_err(failed)?;
-    request.on_upgrade_needed(|event| {
-        if let Ok(database) = event.database() {
-            let _ = database.create_object_store(JOBS, ObjectStoreParams::new());
-            let _ = database.create_object_store(ENTRIES, ObjectStoreParams::new());
-        }
-    });
-    let open = Rc::new(request.await.map_err(failed)?);
-    OPEN.with(|db| *db.borrow_mut() = Some(Rc::clone(&open)));
-    Ok(open)
+    let factory = web_sys::window()
+        .ok_or("no window")?
+        .indexed_db()
+        .map_err(failed)?
+        .ok_or("IndexedDB is not available")?;
+    let request = factory.open_with_u32(DATABASE, 1).map_err(failed)?;
+    let upgrade = {
+        let request = request.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Ok(db) = request.result() {
+                let db: IdbDatabase = db.unchecked_into();
+                let _ = db.create_object_store(JOBS);
+                let _ = db.create_object_store(ENTRIES);
+            }
+        })
+    };
+    request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let opened = result(request.clone().unchecked_into()).await;
+    request.set_onupgradeneeded(None);
+    let db: IdbDatabase = opened?.unchecked_into();
+    OPEN.with(|open| *open.borrow_mut() = Some(db.clone()));
+    Ok(db)
 }
 
-/// The keys of one job's entries: `[fingerprint, n]`, in the order written.
-fn entries_of(fingerprint: &str) -> Result<Query, String> {
-    let bound = |n: f64| -> JsValue {
-        js_sys::Array::of2(&JsValue::from_str(fingerprint), &JsValue::from_f64(n)).into()
-    };
-    KeyRange::bound(&bound(0.0), &bound(f64::MAX), None, None)
-        .map(Query::KeyRange)
+fn transaction(
+    db: &IdbDatabase,
+    stores: &[&str],
+    mode: IdbTransactionMode,
+) -> Result<IdbTransaction, String> {
+    let names: Array = stores.iter().map(|name| JsValue::from_str(name)).collect();
+    db.transaction_with_str_sequence_and_mode(&names, mode)
         .map_err(failed)
 }
 
-fn entry_key(fingerprint: &str, n: u64) -> JsValue {
-    js_sys::Array::of2(
-        &JsValue::from_str(fingerprint),
-        &JsValue::from_f64(n as f64),
+fn store(tx: &IdbTransaction, name: &str) -> Result<IdbObjectStore, String> {
+    tx.object_store(name).map_err(failed)
+}
+
+/// The keys of one job's entries: `[fingerprint, n]`, in the order written.
+fn entries_of(fingerprint: &str) -> Result<JsValue, String> {
+    IdbKeyRange::bound(
+        &entry_key(fingerprint, 0.0),
+        &entry_key(fingerprint, f64::MAX),
     )
-    .into()
+    .map(JsValue::from)
+    .map_err(failed)
+}
+
+fn entry_key(fingerprint: &str, n: f64) -> JsValue {
+    Array::of2(&JsValue::from_str(fingerprint), &JsValue::from_f64(n)).into()
 }
 
 /// Starts the journal of a run: the job as it stands replaces the job and
@@ -95,61 +176,47 @@ pub async fn begin(job: &SavedJob, writer: &str, now_ms: f64) -> Result<(), Stri
         begun_at_ms: now_ms,
         writer: writer.to_owned(),
     };
-    let text = serde_json::to_string(&record).map_err(failed)?;
+    let text = serde_json::to_string(&record).map_err(|error| error.to_string())?;
     let db = database().await?;
-    let tx = db
-        .transaction(&[JOBS, ENTRIES], TransactionMode::ReadWrite)
+    let tx = transaction(&db, &[JOBS, ENTRIES], IdbTransactionMode::Readwrite)?;
+    store(&tx, ENTRIES)?
+        .delete(&entries_of(&job.fingerprint)?)
         .map_err(failed)?;
-    let entries = tx.object_store(ENTRIES).map_err(failed)?;
-    entries
-        .delete(entries_of(&job.fingerprint)?)
+    store(&tx, JOBS)?
+        .put_with_key(
+            &JsValue::from_str(&text),
+            &JsValue::from_str(&job.fingerprint),
+        )
         .map_err(failed)?;
-    let jobs = tx.object_store(JOBS).map_err(failed)?;
-    jobs.put(
-        &JsValue::from_str(&text),
-        Some(&JsValue::from_str(&job.fingerprint)),
-    )
-    .map_err(failed)?;
-    tx.commit().map_err(failed)?.await.map_err(failed)?;
-    Ok(())
+    committed(&tx).await
 }
 
 /// Appends entry `n` (counted from 1 since the run began) to a job's journal.
 pub async fn append(fingerprint: &str, n: u64, entry: &JournalEntry) -> Result<(), String> {
-    let text = serde_json::to_string(entry).map_err(failed)?;
+    let text = serde_json::to_string(entry).map_err(|error| error.to_string())?;
     let db = database().await?;
-    let tx = db
-        .transaction(&[ENTRIES], TransactionMode::ReadWrite)
+    let tx = transaction(&db, &[ENTRIES], IdbTransactionMode::Readwrite)?;
+    store(&tx, ENTRIES)?
+        .put_with_key(&JsValue::from_str(&text), &entry_key(fingerprint, n as f64))
         .map_err(failed)?;
-    tx.object_store(ENTRIES)
-        .map_err(failed)?
-        .put(&JsValue::from_str(&text), Some(&entry_key(fingerprint, n)))
-        .map_err(failed)?;
-    tx.commit().map_err(failed)?.await.map_err(failed)?;
-    Ok(())
+    committed(&tx).await
 }
 
 /// The job kept for a file, its journal replayed.
 pub async fn load(fingerprint: &str) -> Option<Stored> {
     let db = database().await.ok()?;
-    let tx = db
-        .transaction(&[JOBS, ENTRIES], TransactionMode::ReadOnly)
+    let tx = transaction(&db, &[JOBS, ENTRIES], IdbTransactionMode::Readonly).ok()?;
+    let record = store(&tx, JOBS)
+        .ok()?
+        .get(&JsValue::from_str(fingerprint))
         .ok()?;
-    let record = tx
-        .object_store(JOBS)
+    let entries = store(&tx, ENTRIES)
         .ok()?
-        .get(JsValue::from_str(fingerprint))
-        .ok()?
-        .await
-        .ok()??;
-    let entries = tx
-        .object_store(ENTRIES)
-        .ok()?
-        .get_all(Some(entries_of(fingerprint).ok()?), None)
-        .ok()?
-        .await
+        .get_all_with_key(&entries_of(fingerprint).ok()?)
         .ok()?;
-    let record: Record = serde_json::from_str(&record.as_string()?).ok()?;
+    let record = result(record).await.ok()?.as_string()?;
+    let entries: Array = result(entries).await.ok()?.unchecked_into();
+    let record: Record = serde_json::from_str(&record).ok()?;
     let entries = entries
         .iter()
         .filter_map(|text| serde_json::from_str::<JournalEntry>(&text.as_string()?).ok());
@@ -159,44 +226,35 @@ pub async fn load(fingerprint: &str) -> Option<Stored> {
     })
 }
 
-/// Every job kept, newest first, after removing those older than
-/// [`KEEP_MS`].
-pub async fn jobs(now_ms: f64) -> Vec<Stored> {
-    let Some(records) = records().await else {
-        return Vec::new();
-    };
-    let mut kept = Vec::new();
-    for (record, fingerprint) in records {
+/// The job whose last run began most recently, after removing jobs older
+/// than [`KEEP_MS`].
+pub async fn newest(now_ms: f64) -> Option<Stored> {
+    let mut newest: Option<(f64, String)> = None;
+    for record in records().await? {
+        let fingerprint = record.job.fingerprint;
         if now_ms - record.begun_at_ms > KEEP_MS {
             let _ = discard(&fingerprint).await;
-        } else {
-            kept.push((record.begun_at_ms, fingerprint));
+        } else if newest
+            .as_ref()
+            .is_none_or(|(at, _)| record.begun_at_ms > *at)
+        {
+            newest = Some((record.begun_at_ms, fingerprint));
         }
     }
-    kept.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut stored = Vec::new();
-    for (_, fingerprint) in kept {
-        if let Some(job) = load(&fingerprint).await {
-            stored.push(job);
-        }
-    }
-    stored
+    load(&newest?.1).await
 }
 
 /// The jobs kept for files of `size` bytes (a fingerprint ends with the
-/// size), its journal replayed; only those records are read.
+/// size), their journals replayed; only those records are read.
 pub async fn for_size(size: f64) -> Vec<SavedJob> {
     let suffix = format!("-{size}");
     let keys = async {
         let db = database().await.ok()?;
-        let tx = db.transaction(&[JOBS], TransactionMode::ReadOnly).ok()?;
-        let keys = tx
-            .object_store(JOBS)
-            .ok()?
-            .get_all_keys(None, None)
-            .ok()?
+        let tx = transaction(&db, &[JOBS], IdbTransactionMode::Readonly).ok()?;
+        let keys: Array = result(store(&tx, JOBS).ok()?.get_all_keys().ok()?)
             .await
-            .ok()?;
+            .ok()?
+            .unchecked_into();
         Some(
             keys.iter()
                 .filter_map(|key| key.as_string())
@@ -214,24 +272,31 @@ pub async fn for_size(size: f64) -> Vec<SavedJob> {
     jobs
 }
 
-async fn records() -> Option<Vec<(Record, String)>> {
+/// Of each job, when its last run began and its file's fingerprint: what
+/// `newest` needs, read without building the rows.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Brief {
+    begun_at_ms: f64,
+    job: BriefJob,
+}
+
+#[derive(Deserialize)]
+struct BriefJob {
+    fingerprint: String,
+}
+
+async fn records() -> Option<Vec<Brief>> {
     let db = database().await.ok()?;
-    let tx = db.transaction(&[JOBS], TransactionMode::ReadOnly).ok()?;
-    let values = tx
-        .object_store(JOBS)
-        .ok()?
-        .get_all(None, None)
-        .ok()?
+    let tx = transaction(&db, &[JOBS], IdbTransactionMode::Readonly).ok()?;
+    let values: Array = result(store(&tx, JOBS).ok()?.get_all().ok()?)
         .await
-        .ok()?;
+        .ok()?
+        .unchecked_into();
     Some(
         values
             .iter()
-            .filter_map(|text| serde_json::from_str::<Record>(&text.as_string()?).ok())
-            .map(|record| {
-                let fingerprint = record.job.fingerprint.clone();
-                (record, fingerprint)
-            })
+            .filter_map(|text| serde_json::from_str::<Brief>(&text.as_string()?).ok())
             .collect(),
     )
 }
@@ -239,17 +304,12 @@ async fn records() -> Option<Vec<(Record, String)>> {
 /// Forgets a job and its journal.
 pub async fn discard(fingerprint: &str) -> Result<(), String> {
     let db = database().await?;
-    let tx = db
-        .transaction(&[JOBS, ENTRIES], TransactionMode::ReadWrite)
+    let tx = transaction(&db, &[JOBS, ENTRIES], IdbTransactionMode::Readwrite)?;
+    store(&tx, ENTRIES)?
+        .delete(&entries_of(fingerprint)?)
         .map_err(failed)?;
-    tx.object_store(ENTRIES)
-        .map_err(failed)?
-        .delete(entries_of(fingerprint)?)
+    store(&tx, JOBS)?
+        .delete(&JsValue::from_str(fingerprint))
         .map_err(failed)?;
-    tx.object_store(JOBS)
-        .map_err(failed)?
-        .delete(JsValue::from_str(fingerprint))
-        .map_err(failed)?;
-    tx.commit().map_err(failed)?.await.map_err(failed)?;
-    Ok(())
+    committed(&tx).await
 }

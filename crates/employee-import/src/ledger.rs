@@ -153,11 +153,18 @@ impl Batch {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     rows: Vec<LedgerRow>,
-    /// While tracked: each row changed by an outcome (`set`), by index,
-    /// with the state it had before, so counts follow a run by the rows
-    /// it touched (see `tally`) and the job journal appends only them.
+    /// While tracked: each row changed by an outcome (`set`) since the
+    /// last `take_changes`, once, by index, with the state it had before,
+    /// so counts follow a run by the rows it touched (see `tally`) and the
+    /// job journal appends only them.
     #[serde(skip)]
-    changes: Option<Vec<(usize, RowState)>>,
+    changes: Option<Changes>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Changes {
+    before: Vec<(usize, RowState)>,
+    logged: std::collections::HashSet<usize>,
 }
 
 /// Two ledgers are equal when their rows are: the change log is bookkeeping.
@@ -376,7 +383,10 @@ impl Ledger {
             }
             let before = std::mem::replace(&mut self.rows[index].state, state);
             if let Some(changes) = &mut self.changes {
-                changes.push((index, before));
+                // Of one row's changes, the first tells what it was.
+                if changes.logged.insert(index) {
+                    changes.before.push((index, before));
+                }
             }
         }
     }
@@ -384,25 +394,24 @@ impl Ledger {
     /// Starts (or stops) logging the rows outcomes change; stopping drops
     /// the log.
     pub fn track_changes(&mut self, on: bool) {
-        self.changes = on.then(Vec::new);
+        self.changes = on.then(Changes::default);
     }
 
     /// How many changes are logged and not yet taken.
     pub fn logged(&self) -> usize {
-        self.changes.as_ref().map_or(0, Vec::len)
+        self.changes
+            .as_ref()
+            .map_or(0, |changes| changes.before.len())
     }
 
     /// The rows changed since the last call, each once, by index, with the
     /// state it had before the first of those changes.
     pub fn take_changes(&mut self) -> Vec<(usize, RowState)> {
-        let Some(changes) = &mut self.changes else {
-            return Vec::new();
-        };
-        let mut changes = std::mem::take(changes);
-        // Stable: of one row's changes, the earliest comes first.
-        changes.sort_by_key(|(index, _)| *index);
-        changes.dedup_by_key(|(index, _)| *index);
-        changes
+        self.changes
+            .as_mut()
+            .map(std::mem::take)
+            .map(|changes| changes.before)
+            .unwrap_or_default()
     }
 
     /// Puts `state` at `index` and returns the state that was there;
