@@ -214,7 +214,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{ApiErrorBody, UserDetail};
+    use crate::contract::ApiErrorBody;
     use crate::ledger::FoundUser;
     use crate::preflight::Found;
     use crate::validate::Mode;
@@ -245,27 +245,16 @@ mod tests {
                     1 => Found::Unchecked {
                         reason: "timeout".into(),
                     },
-                    _ => Found::Exists(Box::new(UserDetail {
-                        employee_id: id.clone(),
-                        name: if n % 3 == 0 {
-                            format!("Name {n}")
-                        } else {
-                            "Other".into()
-                        },
-                        username: None,
-                        email: Some(if n % 2 == 0 {
-                            format!("e{n}@x.id")
-                        } else {
-                            "old@x.id".into()
-                        }),
-                        phone: None,
-                        is_active: true,
-                        company_name: None,
-                        company_serial: None,
-                        organization_display_name: None,
-                        organization_level_serial: None,
-                        tags: Vec::new(),
-                    })),
+                    // As the API answers a lookup.
+                    _ => Found::Exists(Box::new(
+                        serde_json::from_value(serde_json::json!({
+                            "employeeID": id,
+                            "name": if n % 3 == 0 { format!("Name {n}") } else { "Other".into() },
+                            "email": if n % 2 == 0 { format!("e{n}@x.id") } else { "old@x.id".into() },
+                            "isActive": true,
+                        }))
+                        .unwrap(),
+                    )),
                 };
                 (id, found)
             })
