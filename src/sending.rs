@@ -288,8 +288,10 @@ impl SendLoop {
             .get_untracked()
             .and_then(|(name, fingerprint)| {
                 self.import.with_untracked(|i| {
-                    i.as_ref()
-                        .map(|i| i.save(&name, &fingerprint).without(&queued))
+                    i.as_ref().map(|i| {
+                        i.save(&name, &fingerprint)
+                            .without(&queued, step == Step::Emails)
+                    })
                 })
             });
         self.entries.set_value(0);

@@ -118,11 +118,16 @@ impl SavedJob {
 }
 
 impl SavedJob {
-    /// The job without these rows' states: rows a run queued but did not
-    /// send yet, which a reload must not take for rows in flight.
-    pub fn without(mut self, queued: &std::collections::HashSet<u32>) -> SavedJob {
-        self.rows.retain(|saved| !queued.contains(&saved.row));
-        self.email_rows.retain(|saved| !queued.contains(&saved.row));
+    /// The job without these rows' states in the ledger a run writes (the
+    /// e-mail change's when `email`): rows it queued but did not send yet,
+    /// which a reload must not take for rows in flight.
+    pub fn without(mut self, queued: &std::collections::HashSet<u32>, email: bool) -> SavedJob {
+        let rows = if email {
+            &mut self.email_rows
+        } else {
+            &mut self.rows
+        };
+        rows.retain(|saved| !queued.contains(&saved.row));
         self
     }
 }
@@ -613,7 +618,7 @@ mod tests {
         let ahead = dispatcher.upcoming(2);
         assert_eq!(ahead, [2, 3]);
         let queued: std::collections::HashSet<u32> = [4, 5].into();
-        let head = import.save("staff.csv", "f").without(&queued);
+        let head = import.save("staff.csv", "f").without(&queued, false);
         let _ = dispatcher.poll(0, &mut import.ledger);
         let marks = JournalEntry::in_flight(&[4], false, head.counts);
         let job = head.replay([marks]);
@@ -624,6 +629,22 @@ mod tests {
             Some(&RowState::Ready),
             "queued, never marked: to send"
         );
+
+        // An e-mail change queued for row 2 leaves its user's outcome alone.
+        import.ledger.set_state(
+            2,
+            RowState::Created {
+                serial: "S2".into(),
+            },
+        );
+        import.emails.set_state(2, RowState::Sending);
+        let head = import.save("staff.csv", "f").without(&[2].into(), true);
+        assert!(head.email_rows.iter().all(|saved| saved.row != 2));
+        assert!(head.rows.iter().any(|saved| saved.row == 2
+            && saved.state
+                == RowState::Created {
+                    serial: "S2".into()
+                }));
     }
 
     #[test]
