@@ -114,8 +114,6 @@ pub struct SendLoop {
     /// During a run, the counts as of the last answer (`tally` may be up
     /// to one redraw behind).
     running: StoredValue<Option<Tally>>,
-    /// The import was counted whole during the run (see `recounted`).
-    recount: StoredValue<bool>,
     /// Notified when a run changed rows, for the views that show them.
     pub outcomes: Trigger,
     /// Told about each failed request, for the notice.
@@ -161,7 +159,6 @@ impl SendLoop {
             run: RwSignal::new(RunState::default()),
             tally,
             running: StoredValue::new(None),
-            recount: StoredValue::new(false),
             outcomes: Trigger::new(),
             on_error,
             on_busy,
@@ -531,10 +528,6 @@ impl SendLoop {
         self.import.update_untracked(|current| {
             let Some(current) = current else { return };
             let changed = current.retally(&mut tally);
-            if self.recount.get_value() {
-                self.recount.set_value(false);
-                tally = current.tally();
-            }
             if !changed.0.is_empty() || !changed.1.is_empty() {
                 entry = Some(current.journal_entry(&changed, &tally));
             }
@@ -558,12 +551,9 @@ impl SendLoop {
 
     /// The import changed under a run (an edit, an exclusion): its counts
     /// were taken whole, and the run goes on from them.
-    /// Rows the run changed and not yet counted are in that count too: the
-    /// next `settle` counts every row again instead of adding them twice.
     pub fn recounted(self, tally: Tally) {
         if self.running.with_value(Option::is_some) {
             self.running.set_value(Some(tally));
-            self.recount.set_value(true);
         }
     }
 
