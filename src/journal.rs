@@ -248,21 +248,9 @@ pub async fn newest(now_ms: f64) -> Option<Stored> {
 /// size), their journals replayed; only those records are read.
 pub async fn for_size(size: f64) -> Vec<SavedJob> {
     let suffix = format!("-{size}");
-    let keys = async {
-        let db = database().await.ok()?;
-        let tx = transaction(&db, &[JOBS], IdbTransactionMode::Readonly).ok()?;
-        let keys: Array = result(store(&tx, JOBS).ok()?.get_all_keys().ok()?)
-            .await
-            .ok()?
-            .unchecked_into();
-        Some(
-            keys.iter()
-                .filter_map(|key| key.as_string())
-                .collect::<Vec<_>>(),
-        )
-    };
+    let keys = all_jobs(true).await.unwrap_or_default();
     let mut jobs = Vec::new();
-    for fingerprint in keys.await.unwrap_or_default() {
+    for fingerprint in keys.iter().filter_map(|key| key.as_string()) {
         if fingerprint.ends_with(&suffix) {
             if let Some(stored) = load(&fingerprint).await {
                 jobs.push(stored.job);
@@ -287,18 +275,26 @@ struct BriefJob {
 }
 
 async fn records() -> Option<Vec<Brief>> {
-    let db = database().await.ok()?;
-    let tx = transaction(&db, &[JOBS], IdbTransactionMode::Readonly).ok()?;
-    let values: Array = result(store(&tx, JOBS).ok()?.get_all().ok()?)
-        .await
-        .ok()?
-        .unchecked_into();
     Some(
-        values
+        all_jobs(false)
+            .await?
             .iter()
             .filter_map(|text| serde_json::from_str::<Brief>(&text.as_string()?).ok())
             .collect(),
     )
+}
+
+/// Every job record, or (`keys`) every job's key, its fingerprint.
+async fn all_jobs(keys: bool) -> Option<Array> {
+    let db = database().await.ok()?;
+    let tx = transaction(&db, &[JOBS], IdbTransactionMode::Readonly).ok()?;
+    let jobs = store(&tx, JOBS).ok()?;
+    let request = if keys {
+        jobs.get_all_keys()
+    } else {
+        jobs.get_all()
+    };
+    Some(result(request.ok()?).await.ok()?.unchecked_into())
 }
 
 /// Forgets a job and its journal.

@@ -2,14 +2,11 @@
 //! reports what happened back to it, and wakes it when a backoff is over.
 //! Every decision (what to send, retry, look up) is the dispatcher's.
 
+use std::collections::HashSet;
+
 use employee_import::{
     Dispatcher, Hold, Import, Job, JournalEntry, Ledger, SavedCounts, SendSettings, Tally,
 };
-
-/// A journal entry to append: the file's fingerprint, its number, the rows.
-type Append = (String, u64, JournalEntry);
-use std::collections::HashSet;
-
 use futures::future::join_all;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -18,6 +15,9 @@ use leptos::task::spawn_local;
 use crate::api::{ApiClient, ApiError};
 use crate::journal;
 use crate::lock::{self, SendLock};
+
+/// A journal entry to append: the file's fingerprint, its number, the rows.
+type Append = (String, u64, JournalEntry);
 
 /// How many batches ahead of those in flight the journal marks in flight,
 /// per request at once: a request never waits for the journal, and after
@@ -424,9 +424,14 @@ impl SendLoop {
         self.marked.update_value(|marked| marked.extend(&new));
         let counts = self.running.get_value().map(|t| SavedCounts::of(&t))?;
         let entry = JournalEntry::in_flight(&new, step == Step::Emails, counts);
+        Some((self.numbered(entry)?, new))
+    }
+
+    /// The entry with the file it belongs to and its number in the run.
+    fn numbered(self, entry: JournalEntry) -> Option<Append> {
         let (_, fingerprint) = self.job_file.get_untracked()?;
         self.entries.update_value(|n| *n += 1);
-        Some(((fingerprint, self.entries.get_value(), entry), new))
+        Some((fingerprint, self.entries.get_value(), entry))
     }
 
     async fn journal_marks(self, marks: Option<(Append, Vec<u32>)>) {
@@ -535,9 +540,7 @@ impl SendLoop {
         let entry = entry?;
         self.running.set_value(Some(tally));
         self.redraw_soon();
-        let (_, fingerprint) = self.job_file.get_untracked()?;
-        self.entries.update_value(|n| *n += 1);
-        Some((fingerprint, self.entries.get_value(), entry))
+        self.numbered(entry)
     }
 
     /// `settle` and journal, in a task of their own: it runs after the
