@@ -553,7 +553,10 @@ impl SendLoop {
     }
 
     /// The import changed under a run (an edit, an exclusion): its counts
-    /// were taken whole, and the run goes on from them.
+    /// were taken whole, and the run goes on from them. That count never
+    /// holds rows changed and not yet settled: between a `change` and its
+    /// `settle` nothing notifies the import, and effects run on the same
+    /// first-in, first-out task queue as `settle_soon`.
     pub fn recounted(self, tally: Tally) {
         if self.running.with_value(Option::is_some) {
             self.running.set_value(Some(tally));
