@@ -413,13 +413,20 @@ mod tests {
 
     const CSV: &[u8] = b"employeeID,name,email,isActive\nE1,Ani,a@x.id,TRUE\nE2,,b@x.id,TRUE\nE3,Citra,c@x.id,TRUE\nE4,Dewi,d@x.id,TRUE\n";
 
-    #[test]
-    fn a_saved_job_resumes_with_edits_and_outcomes_and_in_flight_rows_unconfirmed() {
+    /// `CSV` with row 3's missing name typed in, every ID seen free by
+    /// pre-flight: four rows ready to create.
+    fn checked() -> Import {
         let mut import = Import::from_bytes(CSV).unwrap();
         import.edit_cell(3, Field::Name, "Budi");
         let free =
             ["E1", "E2", "E3", "E4"].map(|id| (id.to_owned(), crate::preflight::Found::Absent));
         import.record_found(free.to_vec());
+        import
+    }
+
+    #[test]
+    fn a_saved_job_resumes_with_edits_and_outcomes_and_in_flight_rows_unconfirmed() {
+        let mut import = checked();
         import.ledger.set_state(
             2,
             RowState::Created {
@@ -476,11 +483,7 @@ mod tests {
     /// with its journal replayed, is the job saved at the end.
     #[test]
     fn a_replayed_journal_equals_the_job_saved_whole() {
-        let mut import = Import::from_bytes(CSV).unwrap();
-        import.edit_cell(3, Field::Name, "Budi");
-        let free =
-            ["E1", "E2", "E3", "E4"].map(|id| (id.to_owned(), crate::preflight::Found::Absent));
-        import.record_found(free.to_vec());
+        let mut import = checked();
         let begun = import.save("staff.csv", "f");
         let mut tally = import.tally();
         import.ledger.track_changes(true);
@@ -599,11 +602,7 @@ mod tests {
     /// flight ahead of their request are looked up after a crash.
     #[test]
     fn only_rows_marked_in_flight_are_unconfirmed_after_a_crash() {
-        let mut import = Import::from_bytes(CSV).unwrap();
-        import.edit_cell(3, Field::Name, "Budi");
-        let free =
-            ["E1", "E2", "E3", "E4"].map(|id| (id.to_owned(), crate::preflight::Found::Absent));
-        import.record_found(free.to_vec());
+        let mut import = checked();
         let batches = import.plan(1);
         let mut dispatcher = crate::Dispatcher::new(
             batches,
