@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use employee_import::export;
 use employee_import::{
-    Carried, CellEdit, Field, Import, ImportError, ImportOptions, Lang, Mode, RowFilter, RowState,
-    SavedJob, SendSettings, SheetError, Tally,
+    Carried, CellEdit, Explained, Field, Import, ImportOptions, Lang, Mode, RowFilter, RowState,
+    SavedJob, SendSettings, Tally,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,10 +27,7 @@ use crate::{file, journal, lock, storage};
 /// What went wrong, kept as a value so it is shown in the current language.
 #[derive(Clone)]
 pub enum Notice {
-    Import {
-        file: String,
-        error: Arc<ImportError>,
-    },
+    Import { file: String, error: Arc<Explained> },
     Read(ReadFailure),
     Api(ApiError),
     Config(String),
@@ -366,10 +363,8 @@ impl AppState {
         // Too big a file is refused before the browser reads it.
         let limit = employee_import::sheet::Limits::default().max_file_bytes;
         if picked.size() > limit as f64 {
-            let error = ImportError::Sheet(SheetError::FileTooLarge {
-                size_mb: picked.size() / (1024.0 * 1024.0),
-                limit_mb: limit / (1024 * 1024),
-            });
+            let error =
+                Explained::too_large(picked.size() / (1024.0 * 1024.0), limit / (1024 * 1024));
             self.notice.set(Some(Notice::Import {
                 file: picked.name(),
                 error: Arc::new(error),

@@ -287,7 +287,7 @@ pub fn App() -> impl IntoView {
                 <PasswordPrompt
                     lang=lang
                     file=Signal::derive(move || reading.locked.get().unwrap_or_default())
-                    error=Signal::derive(move || reading.password_error.with(|e| e.as_ref().map(|e| e.message(lang.get()))))
+                    error=Signal::derive(move || reading.password_error.with(|e| e.as_ref().map(|e| e.message(lang.get()).to_owned())))
                     busy=Signal::derive(move || reading.progress.with(Option::is_some))
                     on_submit=on_password
                     on_cancel=Callback::new(move |()| state.stop_reading())

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use employee_import::export::Table;
 use employee_import::session::{Assembly, ChunkError, Outcomes, Reply, Request};
 use employee_import::{
-    CellEdit, ColumnMapping, Import, ImportError, ImportOptions, Lang, Mode, SavedJob, SheetError,
+    CellEdit, ColumnMapping, Explained, Import, ImportOptions, Lang, Mode, PasswordAsk, SavedJob,
     ValidationReport,
 };
 use leptos::prelude::*;
@@ -59,10 +59,7 @@ impl Progress {
 #[derive(Debug, Clone)]
 pub enum ReadFailure {
     /// The file cannot be opened (this way).
-    Import {
-        file: String,
-        error: Arc<ImportError>,
-    },
+    Import { file: String, error: Arc<Explained> },
     /// The worker reading it died: a panic or memory exhausted.
     Crashed { file: String },
     /// The worker of the file on screen died; its choices need the file
@@ -136,7 +133,7 @@ pub struct Reading {
     pub revalidating: RwSignal<bool>,
     /// A protected workbook waits for its password (its name).
     pub locked: RwSignal<Option<String>>,
-    pub password_error: RwSignal<Option<SheetError>>,
+    pub password_error: RwSignal<Option<Explained>>,
     on_failure: Callback<ReadFailure>,
     /// Told when a file was read whole (`true`: a saved job was resumed),
     /// or re-validated (`false`).
@@ -498,14 +495,11 @@ impl Reading {
                     .workers
                     .with_value(|w| w.pending.as_ref().map(|p| p.file.clone()))
                     .unwrap_or_default();
-                if let ImportError::Sheet(
-                    error @ (SheetError::PasswordRequired | SheetError::WrongPassword),
-                ) = error
-                {
+                if let Some(ask) = error.password {
                     // The worker keeps the file, waiting for the password.
                     self.progress.set(None);
                     self.password_error
-                        .set((error == SheetError::WrongPassword).then_some(error));
+                        .set((ask == PasswordAsk::Wrong).then_some(error));
                     self.locked.set(Some(file));
                     return;
                 }

@@ -54,6 +54,56 @@ impl ImportError {
     }
 }
 
+/// An [`ImportError`] as the page shows it: its message written out in
+/// both languages where the error happened, in the reader worker. The page
+/// then needs neither the errors' decoders nor their texts, which are a
+/// good part of what its first render would otherwise download.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Explained {
+    pub en: String,
+    pub id: String,
+    /// The workbook is held, waiting for its password.
+    pub password: Option<PasswordAsk>,
+}
+
+/// Why a workbook waits for its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PasswordAsk {
+    Required,
+    /// The password given did not open it.
+    Wrong,
+}
+
+impl Explained {
+    pub fn of(error: &ImportError) -> Explained {
+        Explained {
+            en: error.message(crate::Lang::En),
+            id: error.message(crate::Lang::Id),
+            password: match error {
+                ImportError::Sheet(SheetError::PasswordRequired) => Some(PasswordAsk::Required),
+                ImportError::Sheet(SheetError::WrongPassword) => Some(PasswordAsk::Wrong),
+                _ => None,
+            },
+        }
+    }
+
+    /// A file refused for its size before it is read, on the page.
+    pub fn too_large(size_mb: f64, limit_mb: usize) -> Explained {
+        Explained {
+            en: crate::sheet::too_large(crate::Lang::En, size_mb, limit_mb),
+            id: crate::sheet::too_large(crate::Lang::Id, size_mb, limit_mb),
+            password: None,
+        }
+    }
+
+    pub fn message(&self, lang: crate::Lang) -> &str {
+        match lang {
+            crate::Lang::En => &self.en,
+            crate::Lang::Id => &self.id,
+        }
+    }
+}
+
 /// The user's choices; `None` means "decide for me".
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportOptions {

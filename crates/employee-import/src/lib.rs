@@ -38,7 +38,10 @@ pub mod tally;
 pub mod template;
 pub mod validate;
 
-pub use import::{detect_header_row, CellEdit, Import, ImportError, ImportOptions, Outlook};
+pub use import::{
+    detect_header_row, CellEdit, Explained, Import, ImportError, ImportOptions, Outlook,
+    PasswordAsk,
+};
 pub use job::{fingerprint, Carried, JournalEntry, SavedCounts, SavedJob};
 pub use lang::Lang;
 pub use ledger::{Batch, BatchItems, FoundUser, Ledger, LedgerCounts, LedgerRow, RowState};

@@ -22,7 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::import::{CellEdit, Import, ImportError, ImportOptions};
+use crate::import::{CellEdit, Explained, Import, ImportError, ImportOptions};
 use crate::job::{fingerprint, SavedJob};
 use crate::ledger::{Ledger, LedgerRow, RowState};
 use crate::mapping::ColumnMapping;
@@ -90,7 +90,7 @@ pub enum Reply {
     /// The file cannot be opened (or opened this way); whatever the page
     /// shows stays.
     Failed {
-        error: ImportError,
+        error: Explained,
         fingerprint: String,
     },
 }
@@ -236,7 +236,7 @@ impl Session {
 
     fn failed(&self, error: ImportError) -> Reply {
         Reply::Failed {
-            error,
+            error: Explained::of(&error),
             fingerprint: self.fingerprint.clone(),
         }
     }
@@ -476,6 +476,7 @@ impl Assemble for ValidationReport {
 mod tests {
     use super::*;
     use crate::mapping::Field;
+    use crate::Lang;
 
     fn csv(rows: usize) -> Vec<u8> {
         let mut text = String::from("employeeID,name,email,isActive\n");
@@ -698,9 +699,17 @@ mod tests {
     fn a_file_that_cannot_be_read_fails_with_its_fingerprint() {
         let mut session = Session::new(b"\x00\x01\x02 not a sheet".to_vec());
         let replies = open(&mut session, ImportOptions::default());
-        assert!(matches!(
-            &replies[..],
-            [Reply::Failed { fingerprint, .. }] if fingerprint == session.fingerprint()
-        ));
+        let [Reply::Failed { error, fingerprint }] = &replies[..] else {
+            panic!("expected one failure, got {replies:?}");
+        };
+        assert_eq!(fingerprint, session.fingerprint());
+        // Written out in both languages for the page, which holds no
+        // decoder of the errors themselves.
+        let error_itself = ImportError::Sheet(crate::SheetError::NotText);
+        assert_eq!(error, &Explained::of(&error_itself));
+        assert_eq!(error.message(Lang::En), error_itself.message(Lang::En));
+        assert_eq!(error.message(Lang::Id), error_itself.message(Lang::Id));
+        assert_ne!(error.en, error.id);
+        assert_eq!(error.password, None);
     }
 }

@@ -221,9 +221,7 @@ pub enum SheetError {
     NoSuchSheet(String),
     #[error("The sheet \"{0}\" is empty. Choose the sheet that lists your employees.")]
     EmptySheet(String),
-    #[error(
-        "The file is {size_mb:.1} MB, over the {limit_mb} MB limit. Split it into smaller files."
-    )]
+    #[error("{}", too_large(crate::Lang::En, *size_mb, *limit_mb))]
     FileTooLarge { size_mb: f64, limit_mb: usize },
     #[error("The sheet \"{sheet}\" has data in row {row}, beyond the limit of {limit} rows (by {}). Split it into smaller files, or delete stray cells far below your data.", row - limit)]
     TooManyRows { sheet: String, row: u32, limit: u32 },
@@ -244,6 +242,19 @@ pub enum SheetError {
     WebPageWithoutTable,
     #[error("This XML Spreadsheet 2003 file is damaged at line {line} and cannot be read. Open it in Excel or LibreOffice and save it as .xlsx, or export it again from the program that made it, then retry.")]
     XmlSpreadsheetDamaged { line: u64 },
+}
+
+/// The message for a file over the size limit, which the page also
+/// gives on its own, before reading (see [`crate::Explained::too_large`]).
+pub fn too_large(lang: crate::Lang, size_mb: f64, limit_mb: usize) -> String {
+    match lang {
+        crate::Lang::En => format!(
+            "The file is {size_mb:.1} MB, over the {limit_mb} MB limit. Split it into smaller files."
+        ),
+        crate::Lang::Id => format!(
+            "Berkas berukuran {size_mb:.1} MB, melebihi batas {limit_mb} MB. Pecah menjadi beberapa berkas."
+        ),
+    }
 }
 
 /// A reader's error text as a short detail for support: one line, at most
@@ -274,7 +285,7 @@ impl SheetError {
             SheetError::NoWorksheet => "Workbook ini tidak punya sheet yang dapat dibaca.".to_owned(),
             SheetError::NoSuchSheet(name) => format!("Workbook ini tidak punya sheet bernama \"{name}\"."),
             SheetError::EmptySheet(name) => format!("Sheet \"{name}\" kosong. Pilih sheet yang berisi daftar karyawan Anda."),
-            SheetError::FileTooLarge { size_mb, limit_mb } => format!("Berkas berukuran {size_mb:.1} MB, melebihi batas {limit_mb} MB. Pecah menjadi beberapa berkas."),
+            SheetError::FileTooLarge { size_mb, limit_mb } => too_large(lang, *size_mb, *limit_mb),
             SheetError::TooManyRows { sheet, row, limit } => format!("Sheet \"{sheet}\" berisi data di baris {row}, melebihi batas {limit} baris (lebih {}). Pecah berkasnya, atau hapus sel yang tersasar jauh di bawah data.", row - limit),
             SheetError::TooManyColumns { sheet, column, limit } => format!("Sheet \"{sheet}\" berisi data di kolom {column}, melebihi batas {limit} kolom (lebih {}). Hapus sel yang tersasar jauh di kanan, lalu coba lagi.", column - limit),
             SheetError::Refused(refusal) => refusal.message(lang),
