@@ -375,10 +375,11 @@ impl AppState {
         self.pending_reread.set(None);
         // The journal's jobs for a file of this size (a fingerprint ends
         // with the size): the reader resumes the one of this very file.
-        spawn_local(async move {
-            let candidates = journal::for_size(picked.size()).await;
+        let size = picked.size();
+        self.reading.open_file(picked, async move {
+            let candidates = journal::for_size(size).await;
             self.candidates.set_value(candidates.clone());
-            self.reading.open_file(picked, candidates);
+            candidates
         });
     }
 

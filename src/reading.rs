@@ -191,7 +191,14 @@ impl Reading {
 
     /// Reads a file the admin picked. A saved job of the same file is
     /// resumed.
-    pub fn open_file(self, picked: web_sys::File, saved: Vec<SavedJob>) {
+    /// Reads a file the admin picked, resuming the job among `saved`
+    /// (looked up meanwhile: the file's bytes do not wait for it) that
+    /// is of this very file.
+    pub fn open_file(
+        self,
+        picked: web_sys::File,
+        saved: impl std::future::Future<Output = Vec<SavedJob>> + 'static,
+    ) {
         let name = picked.name();
         let Some((id, worker)) = self
             .workers
@@ -205,17 +212,18 @@ impl Reading {
         self.locked.set(None);
         self.password_error.set(None);
         self.progress.set(Some(Progress::starting(name.clone())));
-        let request = Request::Open {
-            options: ImportOptions::default(),
-            saved,
-            mappings: storage::load_mappings(),
-        };
         self.workers
             .update_value(|w| w.pending = Some(Pending::new(id, worker, name.clone(), false)));
         // The bytes go to the worker as they come from the browser; the
         // page never copies them.
         leptos::task::spawn_local(async move {
-            let bytes = wasm_bindgen_futures::JsFuture::from(picked.array_buffer()).await;
+            let bytes = wasm_bindgen_futures::JsFuture::from(picked.array_buffer());
+            let (bytes, saved) = futures::join!(bytes, saved);
+            let request = Request::Open {
+                options: ImportOptions::default(),
+                saved,
+                mappings: storage::load_mappings(),
+            };
             let still_pending = self
                 .workers
                 .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id));
