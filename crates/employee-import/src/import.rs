@@ -7,10 +7,12 @@
 //! from the same bytes or re-validates the sheet it holds.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::contract::UpdateEmailItem;
 use crate::ledger::{batches_of, Batch, BatchItems, Ledger, RowState};
 use crate::mapping::{map_headers, ColumnMapping, Field};
+use crate::names::Names;
 use crate::preflight::{
     assess, email_change, email_item, renamed_to, update_item, Assessment, Directory, Found,
     Operation,
@@ -19,7 +21,7 @@ use crate::sheet::{
     read_workbook_watched, CellValue, Format, Limits, ReadWatch, Sheet, SheetError, SheetInfo,
     Workbook,
 };
-use crate::validate::{validate, Mode, ValidationReport};
+use crate::validate::{validate_with, Mode, ValidationReport};
 
 /// How many rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -114,6 +116,10 @@ pub struct ImportOptions {
     /// Fixed by the app, not chosen: not part of a request.
     #[serde(skip)]
     pub limits: Limits,
+    /// The company's tags and organizations, when loaded: names are
+    /// resolved against them. Sent on its own (see `session::Request`).
+    #[serde(skip)]
+    pub names: Option<Arc<Names>>,
 }
 
 /// A read and validated spreadsheet, with the state of each of its rows.
@@ -257,7 +263,7 @@ impl Import {
             return Err(ImportError::NoDataRows { sheet: sheet.name });
         }
         let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&mapping));
-        let report = validate(&sheet, header_row, &mapping, mode);
+        let report = validate_with(&sheet, header_row, &mapping, mode, options.names.clone());
         let ledger = Ledger::new(&report);
         let emails = Ledger::untouched(&report);
         Ok(Import {
@@ -285,14 +291,28 @@ impl Import {
     /// Re-validates with another mapping or mode. Excluded rows stay
     /// excluded; rows with an outcome keep it.
     pub fn revalidate(&mut self, mapping: ColumnMapping, mode: Mode) {
-        let report = validate(&self.sheet, self.header_row, &mapping, mode);
+        let names = self.report.names.clone();
+        let report = validate_with(&self.sheet, self.header_row, &mapping, mode, names);
         self.set_report(report);
     }
 
+    /// Resolves tag and organization names against `names` from now on
+    /// (`None`: the lists are gone), and re-validates every row.
+    pub fn set_names(&mut self, names: Option<Arc<Names>>) {
+        self.report.names = names;
+        self.revalidate(self.report.mapping.clone(), self.report.mode);
+    }
+
     /// Takes a report made for this import's sheet (by `revalidate` here,
-    /// or by the reader worker's copy), keeping excluded rows and outcomes.
+    /// or by the reader worker's copy), keeping excluded rows and outcomes,
+    /// and the names this side resolves against (a report that crossed
+    /// from the worker comes without them).
     pub fn set_report(&mut self, report: ValidationReport) {
+        let names = self.report.names.take();
         self.report = report;
+        if self.report.names.is_none() {
+            self.report.names = names;
+        }
         self.ledger.refresh(&self.report);
     }
 

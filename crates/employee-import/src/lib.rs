@@ -30,6 +30,7 @@ pub mod job;
 pub mod lang;
 pub mod ledger;
 pub mod mapping;
+pub mod names;
 pub mod preflight;
 pub mod send;
 pub mod session;
@@ -46,6 +47,7 @@ pub use job::{fingerprint, Carried, JournalEntry, SavedCounts, SavedJob};
 pub use lang::Lang;
 pub use ledger::{Batch, BatchItems, FoundUser, Ledger, LedgerCounts, LedgerRow, RowState};
 pub use mapping::{map_headers, ColumnMapping, Field};
+pub use names::{Names, Reference};
 pub use preflight::{Assessment, Change, CheckJob, Directory, Found, Operation, Preflight};
 pub use send::{Dispatcher, Failure, Hold, Job, SendSettings};
 pub use sheet::{
@@ -53,5 +55,6 @@ pub use sheet::{
 };
 pub use tally::{RowFilter, Tally};
 pub use validate::{
-    validate, CellIssue, IssueKind, Mode, ReportRow, Severity, UserRow, ValidationReport,
+    validate, validate_with, CellIssue, IssueKind, Mode, ReportRow, Severity, UserRow,
+    ValidationReport,
 };

@@ -20,12 +20,15 @@
 //! file. Both copies apply the same cell edits, so a later re-validation
 //! here sees what the page sees.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::import::{CellEdit, Explained, Import, ImportError, ImportOptions};
 use crate::job::{fingerprint, SavedJob};
 use crate::ledger::{Ledger, LedgerRow, RowState};
 use crate::mapping::ColumnMapping;
+use crate::names::{Names, Reference};
 use crate::sheet::{decrypt_workbook, ReadProgress, ReadWatch, Sheet, SheetRow, Workbook};
 use crate::validate::{Mode, ReportRow, ValidationReport};
 
@@ -55,6 +58,10 @@ pub enum Request {
     Revalidate { mapping: ColumnMapping, mode: Mode },
     /// The page changed a cell; the session's copy follows.
     Edit(CellEdit),
+    /// The company's tags and organizations were loaded (or are gone):
+    /// names are resolved against them from now on; an open import is
+    /// validated again (a `Revalidated` reply follows).
+    Names(Option<Reference>),
 }
 
 /// What the session tells the page.
@@ -176,6 +183,7 @@ pub struct Session {
     bytes: Vec<u8>,
     fingerprint: String,
     import: Option<Import>,
+    names: Option<Arc<Names>>,
 }
 
 impl Session {
@@ -184,6 +192,7 @@ impl Session {
             fingerprint: fingerprint(&bytes),
             bytes,
             import: None,
+            names: None,
         }
     }
 
@@ -214,17 +223,17 @@ impl Session {
                 Err(error) => out(self.failed(error.into())),
             },
             Request::Revalidate { mapping, mode } => {
-                let Some(import) = &mut self.import else {
-                    return;
-                };
-                import.revalidate(mapping, mode);
-                let head = report_head(&import.report);
-                let chunks = encode_chunks(&[], &import.report.rows);
-                out(Reply::Revalidated {
-                    head: Box::new(head),
-                    chunks: chunks.len(),
-                });
-                chunks.for_each(|chunk| out(Reply::Chunk(chunk)));
+                if let Some(import) = &mut self.import {
+                    import.revalidate(mapping, mode);
+                    revalidated(import, out);
+                }
+            }
+            Request::Names(reference) => {
+                self.names = reference.map(|reference| Arc::new(Names::new(reference)));
+                if let Some(import) = &mut self.import {
+                    import.set_names(self.names.clone());
+                    revalidated(import, out);
+                }
             }
             Request::Edit(edit) => {
                 if let Some(import) = &mut self.import {
@@ -252,8 +261,17 @@ impl Session {
             .into_iter()
             .find(|job| job.fingerprint == self.fingerprint);
         let resumed = saved.is_some();
+        let options = &ImportOptions {
+            names: self.names.clone(),
+            ..options.clone()
+        };
         let opened = match &saved {
-            Some(job) => Import::resume(&self.bytes, job),
+            Some(job) => Import::resume(&self.bytes, job).map(|mut import| {
+                if self.names.is_some() {
+                    import.set_names(self.names.clone());
+                }
+                import
+            }),
             None => {
                 let mut first = FirstRows {
                     options,
@@ -288,6 +306,16 @@ impl Session {
     }
 }
 
+/// Sends the import's report, validated again, to the page.
+fn revalidated(import: &Import, out: &mut dyn FnMut(Reply)) {
+    let chunks = encode_chunks(&[], &import.report.rows);
+    out(Reply::Revalidated {
+        head: Box::new(report_head(&import.report)),
+        chunks: chunks.len(),
+    });
+    chunks.for_each(|chunk| out(Reply::Chunk(chunk)));
+}
+
 /// The report without its rows.
 fn report_head(report: &ValidationReport) -> ValidationReport {
     ValidationReport {
@@ -296,6 +324,8 @@ fn report_head(report: &ValidationReport) -> ValidationReport {
         missing_fields: report.missing_fields.clone(),
         unused_fields: report.unused_fields.clone(),
         rows: Vec::new(),
+        // Not sent: the page sets its own.
+        names: None,
     }
 }
 

@@ -10,11 +10,13 @@
 //! as typed unless the user takes the proposal.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::contract::CreateUserItem;
 use crate::duplicates;
 use crate::lang::Lang;
 use crate::mapping::{ColumnMapping, Field};
+use crate::names::{looks_like_org_serial, looks_like_tag_serial, split_tags, Names, Resolution};
 use crate::sheet::{CellValue, Sheet, SheetRow};
 
 /// Which bulk endpoint the rows are meant for.
@@ -83,6 +85,13 @@ pub struct UserRow {
     pub tag_serials: Vec<String>,
     pub organization_serial: Option<String>,
     pub new_employee_id: Option<String>,
+    /// The name (a path where names repeat) of the organization the cell
+    /// resolved to, shown beside its serial; never sent.
+    #[serde(default)]
+    pub organization_name: Option<String>,
+    /// The names of the tags the cell resolved to, in order; never sent.
+    #[serde(default)]
+    pub tag_names: Vec<String>,
     /// Fields whose cell holds [`CLEAR_MARKER`] (update mode only).
     pub cleared: Vec<Field>,
     /// Fields whose value was tidied from the sheet's text by a change
@@ -177,6 +186,26 @@ pub enum IssueKind {
     LeadingZeroLost {
         proposed: String,
     },
+    /// No tag or organization has this name or serial (see `names`); up
+    /// to three close ones.
+    UnknownName {
+        value: String,
+        suggestions: Vec<String>,
+    },
+    /// Several organizations have this name: each one's path.
+    AmbiguousName {
+        value: String,
+        paths: Vec<String>,
+    },
+    /// The organization is inactive in Ruangkerja.
+    InactiveOrganization {
+        path: String,
+    },
+    /// A name, where the lists to resolve it are not loaded: it cannot be
+    /// sent as a name.
+    NameNotLooked {
+        value: String,
+    },
     /// [`CLEAR_MARKER`] where nothing can be cleared: in a create, or in a
     /// field an update cannot leave empty.
     CannotClear,
@@ -197,14 +226,18 @@ impl IssueKind {
             IssueKind::LocalPhoneNumber { .. } => "local_phone_number",
             IssueKind::LeadingZeroLost { .. } => "leading_zero_lost",
             IssueKind::CannotClear => "cannot_clear",
+            IssueKind::UnknownName { .. } => "unknown_name",
+            IssueKind::AmbiguousName { .. } => "ambiguous_name",
+            IssueKind::InactiveOrganization { .. } => "inactive_organization",
+            IssueKind::NameNotLooked { .. } => "name_not_looked",
         }
     }
 
     pub fn severity(&self) -> Severity {
         match self {
-            IssueKind::LocalPhoneNumber { .. } | IssueKind::LeadingZeroLost { .. } => {
-                Severity::Warning
-            }
+            IssueKind::LocalPhoneNumber { .. }
+            | IssueKind::LeadingZeroLost { .. }
+            | IssueKind::InactiveOrganization { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -215,6 +248,16 @@ impl IssueKind {
             IssueKind::LocalPhoneNumber { proposed } | IssueKind::LeadingZeroLost { proposed } => {
                 Some(proposed)
             }
+            _ => None,
+        }
+    }
+
+    /// The values the app can put in place of the one at fault, for the
+    /// admin to pick: close names, or the paths of a repeated one.
+    pub fn choices(&self) -> Option<(&str, &[String])> {
+        match self {
+            IssueKind::UnknownName { value, suggestions } => Some((value, suggestions)),
+            IssueKind::AmbiguousName { value, paths } => Some((value, paths)),
             _ => None,
         }
     }
@@ -280,11 +323,52 @@ impl CellIssue {
                 format!("{field} is a number cell and probably lost its leading zero: did you mean {proposed}?"),
                 format!("{field} adalah sel angka dan mungkin kehilangan nol di depan: maksudnya {proposed}?"),
             ),
+            IssueKind::UnknownName { value, suggestions } => {
+                let what = if field == Field::TagSerials {
+                    lang.pick("No tag", "Tidak ada tag")
+                } else {
+                    lang.pick("No organization", "Tidak ada organisasi")
+                };
+                let named = lang.pick("is named or has the serial", "yang bernama atau berserial");
+                let then = match suggestions.as_slice() {
+                    [] => lang.pick(
+                        "check the spelling against the list in Ruangkerja.".to_owned(),
+                        "periksa ejaannya dengan daftar di Ruangkerja.".to_owned(),
+                    ),
+                    close => lang.pick(
+                        format!("did you mean {}?", or_list(close, "or")),
+                        format!("maksudnya {}?", or_list(close, "atau")),
+                    ),
+                };
+                format!("{what} {named} \"{value}\": {then}")
+            }
+            IssueKind::AmbiguousName { value, paths } => lang.pick(
+                format!("{} organizations are named \"{value}\": pick one by its place in the structure: {}.", paths.len(), or_list(paths, "or")),
+                format!("Ada {} organisasi bernama \"{value}\": pilih salah satu menurut letaknya di struktur: {}.", paths.len(), or_list(paths, "atau")),
+            ),
+            IssueKind::InactiveOrganization { path } => lang.pick(
+                format!("{path} is inactive in Ruangkerja: the user can still be placed there, but check this is the unit you mean."),
+                format!("{path} tidak aktif di Ruangkerja: pengguna tetap dapat ditempatkan di sana, tetapi pastikan ini unit yang dimaksud."),
+            ),
+            IssueKind::NameNotLooked { value } => lang.pick(
+                format!("\"{value}\" is a name: names are looked up in Ruangkerja once an access token is given and the lists have loaded. Or type the serial."),
+                format!("\"{value}\" adalah nama: nama dicari di Ruangkerja setelah token akses diisi dan daftarnya termuat. Atau ketik serialnya."),
+            ),
             IssueKind::CannotClear => lang.pick(
                 format!("{CLEAR_MARKER} clears a stored value in an update, and only username, phone or tagSerials: type a value for {field}, or leave the cell empty."),
                 format!("{CLEAR_MARKER} menghapus nilai tersimpan saat pembaruan, dan hanya untuk username, phone atau tagSerials: isi nilai untuk {field}, atau kosongkan selnya."),
             ),
         }
+    }
+}
+
+/// "A, B or C".
+fn or_list(items: &[String], or: &str) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -314,6 +398,10 @@ pub struct ValidationReport {
     /// Mapped fields the chosen mode's endpoint does not take.
     pub unused_fields: Vec<Field>,
     pub rows: Vec<ReportRow>,
+    /// The company's tags and organizations the rows were resolved
+    /// against, when loaded. Each side (page, worker) sets its own.
+    #[serde(skip)]
+    pub names: Option<Arc<Names>>,
 }
 
 impl ValidationReport {
@@ -347,6 +435,18 @@ pub fn validate(
     mapping: &ColumnMapping,
     mode: Mode,
 ) -> ValidationReport {
+    validate_with(sheet, header_row, mapping, mode, None)
+}
+
+/// Validates like [`validate`], resolving tag and organization names
+/// against `names`.
+pub fn validate_with(
+    sheet: &Sheet,
+    header_row: u32,
+    mapping: &ColumnMapping,
+    mode: Mode,
+    names: Option<Arc<Names>>,
+) -> ValidationReport {
     let missing_fields = mode
         .required_fields()
         .iter()
@@ -365,7 +465,7 @@ pub fn validate(
         mapping.column_of(Field::EmployeeId),
     );
     let mut rows: Vec<ReportRow> = data_rows(sheet, header_row)
-        .map(|row| judge_row(row, mapping, mode, id_width))
+        .map(|row| judge_row(row, mapping, mode, id_width, names.as_deref()))
         .collect();
     duplicates::flag(&mut rows, mode);
     ValidationReport {
@@ -374,6 +474,7 @@ pub fn validate(
         missing_fields,
         unused_fields,
         rows,
+        names,
     }
 }
 
@@ -398,7 +499,13 @@ impl ValidationReport {
         let id_width = id_column
             .filter(|&column| matches!(sheet_row.cell(column), CellValue::Number(_)))
             .and_then(|column| zero_padded_width(data_rows(sheet, header_row), Some(column)));
-        let judged = judge_row(sheet_row, &self.mapping, self.mode, id_width);
+        let judged = judge_row(
+            sheet_row,
+            &self.mapping,
+            self.mode,
+            id_width,
+            self.names.as_deref(),
+        );
         let before = std::mem::replace(&mut self.rows[index], judged);
         duplicates::reflag(&mut self.rows, self.mode, index, &before.row)
     }
@@ -435,6 +542,7 @@ fn judge_row(
     mapping: &ColumnMapping,
     mode: Mode,
     id_width: Option<usize>,
+    names: Option<&Names>,
 ) -> ReportRow {
     let mut issues = Vec::new();
     let mut row = UserRow {
@@ -470,7 +578,30 @@ fn judge_row(
                 Some(value) => row.is_active = Some(value),
                 None => issues.push(issue(field, IssueKind::NotABoolean(text))),
             },
-            Field::TagSerials => row.tag_serials = split_tags(&text),
+            Field::TagSerials => {
+                for value in split_tags(&text) {
+                    match resolve(names, false, &value) {
+                        Ok((serial, name)) => {
+                            row.tag_serials.push(serial);
+                            row.tag_names.extend(name);
+                        }
+                        Err(kind) => issues.push(issue(field, kind)),
+                    }
+                }
+            }
+            Field::OrganizationSerial => match resolve(names, true, &text) {
+                Ok((serial, name)) => {
+                    if let Some(org) = names.and_then(|n| n.organization_by_serial(&serial)) {
+                        if !org.active {
+                            let path = org.path_text();
+                            issues.push(issue(field, IssueKind::InactiveOrganization { path }));
+                        }
+                    }
+                    row.organization_serial = Some(serial);
+                    row.organization_name = name;
+                }
+                Err(kind) => issues.push(issue(field, kind)),
+            },
             Field::Phone => {
                 let phone = match tidy_phone(&text) {
                     Some(tidied) => {
@@ -525,6 +656,58 @@ fn judge_row(
         issues.push(issue(Field::Email, IssueKind::EmailOrPhoneRequired));
     }
     ReportRow { row, issues }
+}
+
+/// A tag (or, `org`, an organization) value as its serial, with its name
+/// when the lists are loaded; or the issue that stops it.
+fn resolve(
+    names: Option<&Names>,
+    org: bool,
+    value: &str,
+) -> Result<(String, Option<String>), IssueKind> {
+    let value = value.trim();
+    let Some(names) = names else {
+        let serial = if org {
+            looks_like_org_serial(value)
+        } else {
+            looks_like_tag_serial(value)
+        };
+        return if serial {
+            Ok((value.to_owned(), None))
+        } else {
+            Err(IssueKind::NameNotLooked {
+                value: value.to_owned(),
+            })
+        };
+    };
+    let resolution = if org {
+        names.resolve_organization(value)
+    } else {
+        names.resolve_tag(value)
+    };
+    match resolution {
+        Resolution::Found(index) if org => {
+            let found = names.organization(index);
+            let shown = if names.name_repeats(index) {
+                found.path_text()
+            } else {
+                found.name.clone()
+            };
+            Ok((found.serial.clone(), Some(shown)))
+        }
+        Resolution::Found(index) => {
+            let tag = names.tag(index);
+            Ok((tag.serial.clone(), Some(tag.name.clone())))
+        }
+        Resolution::Unknown(suggestions) => Err(IssueKind::UnknownName {
+            value: value.to_owned(),
+            suggestions,
+        }),
+        Resolution::Ambiguous(paths) => Err(IssueKind::AmbiguousName {
+            value: value.to_owned(),
+            paths,
+        }),
+    }
 }
 
 /// The phone number as the API's examples write it, when the sheet wrote
@@ -624,16 +807,6 @@ fn parse_bool(cell: &CellValue) -> Option<bool> {
     }
 }
 
-fn split_tags(text: &str) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
-    for tag in text.split([',', ';', '\n', '\r']).map(str::trim) {
-        if !tag.is_empty() && !tags.iter().any(|seen| seen == tag) {
-            tags.push(tag.to_owned());
-        }
-    }
-    tags
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,11 +861,137 @@ mod tests {
         "tagSerials",
     ];
 
+    /// The lists of `names`' own tests, as the sandbox seeds them.
+    fn company() -> Arc<Names> {
+        let tags = r#"[{"name":"Training User Batch 1","serial":"RUKRTAG-9WHL0JGP"},
+            {"name":"Onboarding 2026","serial":"RUKRTAG-BBBBBBBB"}]"#;
+        let tree = r#"[{"serial":"COMPHEADOFFC","name":"Head Office","isActive":true,"childOrganizations":[
+              {"serial":"COMPFJLYTHWL","name":"Finance","isActive":true,"childOrganizations":[]}]},
+            {"serial":"COMPJKTBRNCH","name":"Jakarta Branch","isActive":true,"childOrganizations":[
+              {"serial":"COMPJKTFINAN","name":"Finance","isActive":true,"childOrganizations":[]}]},
+            {"serial":"COMPLEGACY01","name":"Legacy Projects","isActive":false,"childOrganizations":[]}]"#;
+        let tree: crate::names::Structure = serde_json::from_str(tree).unwrap();
+        let reference =
+            crate::Reference::new(serde_json::from_str(tags).unwrap(), tree.into_roots());
+        Arc::new(Names::new(reference))
+    }
+
+    #[test]
+    fn tag_and_organization_names_become_serials_with_their_names_beside() {
+        let header = [
+            "employeeID",
+            "name",
+            "email",
+            "isActive",
+            "Tag",
+            "Unit Kerja",
+        ];
+        let sheet = sheet(&[
+            &header,
+            &[
+                "E1",
+                "Ani",
+                "a@x.id",
+                "ya",
+                "training user batch 1; RUKRTAG-BBBBBBBB",
+                "Jakarta Branch > Finance",
+            ],
+            &["E2", "Budi", "b@x.id", "ya", "", "finance"],
+            &[
+                "E3",
+                "Citra",
+                "c@x.id",
+                "ya",
+                "Onbording 2026",
+                "Legacy  projects",
+            ],
+            &["E4", "Dewi", "d@x.id", "ya", "", "COMPFJLYTHWL"],
+        ]);
+        let headers: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        let mapping = map_headers(&headers);
+        let report = validate_with(&sheet, 1, &mapping, Mode::Create, Some(company()));
+        let [ani, budi, citra, dewi] = &report.rows[..] else {
+            panic!("four rows")
+        };
+        assert!(ani.is_valid(), "{:?}", ani.issues);
+        assert_eq!(
+            ani.row.tag_serials,
+            ["RUKRTAG-9WHL0JGP", "RUKRTAG-BBBBBBBB"]
+        );
+        assert_eq!(
+            ani.row.tag_names,
+            ["Training User Batch 1", "Onboarding 2026"]
+        );
+        assert_eq!(ani.row.organization_serial.as_deref(), Some("COMPJKTFINAN"));
+        assert_eq!(
+            ani.row.organization_name.as_deref(),
+            Some("Jakarta Branch > Finance")
+        );
+        let item = ani.row.to_create_item().unwrap();
+        assert_eq!(item.organization_serial.as_deref(), Some("COMPJKTFINAN"));
+        assert_eq!(
+            kinds(budi),
+            [(
+                Field::OrganizationSerial,
+                IssueKind::AmbiguousName {
+                    value: "finance".to_owned(),
+                    paths: vec![
+                        "Head Office > Finance".to_owned(),
+                        "Jakarta Branch > Finance".to_owned()
+                    ],
+                }
+            )]
+        );
+        assert_eq!(
+            kinds(citra),
+            [
+                (
+                    Field::TagSerials,
+                    IssueKind::UnknownName {
+                        value: "Onbording 2026".to_owned(),
+                        suggestions: vec!["Onboarding 2026".to_owned()],
+                    }
+                ),
+                (
+                    Field::OrganizationSerial,
+                    IssueKind::InactiveOrganization {
+                        path: "Legacy Projects".to_owned()
+                    }
+                ),
+            ]
+        );
+        assert_eq!(
+            dewi.row.organization_name.as_deref(),
+            Some("Head Office > Finance")
+        );
+
+        // Without the lists, serials pass as typed and names wait.
+        let blind = validate(&sheet, 1, &mapping, Mode::Create);
+        assert!(blind.rows[3].is_valid());
+        assert_eq!(blind.rows[3].row.organization_name, None);
+        assert_eq!(
+            kinds(&blind.rows[1]),
+            [(
+                Field::OrganizationSerial,
+                IssueKind::NameNotLooked {
+                    value: "finance".to_owned()
+                }
+            )]
+        );
+    }
+
     #[test]
     fn a_complete_row_becomes_the_documented_create_item() {
         let report = report(&[
             HEADER,
-            &["E1", "Ani", "ani@example.com", "", "ya", "T1; T2, T1\nT3"],
+            &[
+                "E1",
+                "Ani",
+                "ani@example.com",
+                "",
+                "ya",
+                "RUKRTAG-T1; RUKRTAG-T2, RUKRTAG-T1\nRUKRTAG-T3",
+            ],
         ]);
         let row = &report.rows[0];
         assert!(row.is_valid(), "{:?}", row.issues);
@@ -702,7 +1001,11 @@ mod tests {
         assert!(item.is_active);
         assert_eq!(
             item.tag_serials,
-            Some(vec!["T1".to_string(), "T2".to_string(), "T3".to_string()])
+            Some(
+                ["RUKRTAG-T1", "RUKRTAG-T2", "RUKRTAG-T3"]
+                    .map(str::to_owned)
+                    .to_vec()
+            )
         );
         assert_eq!(item.phone, None);
     }
