@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::contract::UpdateEmailItem;
 use crate::ledger::{batches_of, Batch, BatchItems, Ledger, RowState};
 use crate::mapping::{map_headers, ColumnMapping, Field};
-use crate::names::Names;
+use crate::names::{fold, split_tags, Names};
 use crate::preflight::{
     assess, email_change, email_item, renamed_to, update_item, Assessment, Directory, Found,
     Operation,
@@ -314,6 +314,43 @@ impl Import {
             self.report.names = names;
         }
         self.ledger.refresh(&self.report);
+    }
+
+    /// The cell edits that put `choice` in place of `value` in the `field`
+    /// cell of every data row holding it (compared as names are: case and
+    /// extra spaces ignored): the whole cell for an organization, one
+    /// value among the others for tags. One click on a suggestion fixes
+    /// every row with the same typo.
+    pub fn edits_replacing(&self, field: Field, value: &str, choice: &str) -> Vec<CellEdit> {
+        let Some(column) = self.report.mapping.column_of(field) else {
+            return Vec::new();
+        };
+        let wanted = fold(value);
+        let header_row = self.header_row;
+        self.sheet
+            .rows
+            .iter()
+            .filter(|row| row.number > header_row)
+            .filter_map(|row| {
+                let text = row.cell(column).to_text();
+                let replaced = if field == Field::TagSerials {
+                    let tags = split_tags(&text);
+                    tags.iter().any(|tag| fold(tag) == wanted).then(|| {
+                        tags.iter()
+                            .map(|tag| if fold(tag) == wanted { choice } else { tag })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                } else {
+                    (fold(&text) == wanted).then(|| choice.to_owned())
+                };
+                Some(CellEdit {
+                    row: row.number,
+                    field,
+                    text: replaced?,
+                })
+            })
+            .collect()
     }
 
     /// Replaces the value of `field` in row `number` with `text`, as if the
@@ -802,6 +839,39 @@ pub fn detect_header_row(sheet: &Sheet) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_name_replaces_the_same_value_in_every_row() {
+        let csv = "employeeID,name,email,isActive,Tag,Unit\n\
+            E1,A,a@x.id,ya,Onbording 2026; Shift Pagi,finance\n\
+            E2,B,b@x.id,ya,onbording  2026,Finance \n\
+            E3,C,c@x.id,ya,Shift Pagi,Human Resources\n";
+        let import = Import::from_bytes(csv.as_bytes()).unwrap();
+        let edit = |row: u32, field, text: &str| CellEdit {
+            row,
+            field,
+            text: text.to_owned(),
+        };
+        assert_eq!(
+            import.edits_replacing(
+                Field::OrganizationSerial,
+                "finance",
+                "Jakarta Branch > Finance"
+            ),
+            [
+                edit(2, Field::OrganizationSerial, "Jakarta Branch > Finance"),
+                edit(3, Field::OrganizationSerial, "Jakarta Branch > Finance"),
+            ]
+        );
+        assert_eq!(
+            import.edits_replacing(Field::TagSerials, "Onbording 2026", "Onboarding 2026"),
+            [
+                edit(2, Field::TagSerials, "Onboarding 2026; Shift Pagi"),
+                edit(3, Field::TagSerials, "Onboarding 2026"),
+            ]
+        );
+        assert!(import.edits_replacing(Field::Phone, "x", "y").is_empty());
+    }
     use crate::ledger::RowState;
     use rust_xlsxwriter::Workbook;
 
