@@ -24,19 +24,22 @@ use employee_import::contract::{
 };
 use serde_json::{json, Value};
 
+use crate::directory::{Directory, COMPANY_SERIAL};
 use crate::faults::{omitted_positions, Outcome};
-use crate::list::ListQuery;
+use crate::list::{ListQuery, TagQuery};
 use crate::state::{codes, user_not_found, Rejection, StoredUser};
 use crate::{Shared, World};
 
 /// The fixed company every sandbox user belongs to.
 const COMPANY_NAME: &str = "Sandbox Company";
-const COMPANY_SERIAL: &str = "COMPSANDBOX1";
 
 /// How the state dump names a request: the method and the route pattern,
 /// with the path parameter written as the docs write it.
 fn route_key(method: &Method, route: &str) -> String {
-    format!("{method} {}", route.replace("{employee_id}", ":employeeID"))
+    let route = route
+        .replace("{employee_id}", ":employeeID")
+        .replace("{tag_serial}", ":tagSerial");
+    format!("{method} {route}")
 }
 
 pub(crate) async fn inject_faults(
@@ -397,7 +400,7 @@ pub(crate) async fn get_user(
     }
     let world = shared.world();
     match world.users.get(&employee_id) {
-        Some(user) => success("Success", user_detail(user)),
+        Some(user) => success("Success", user_detail(user, &shared.directory)),
         None => error_response(user_not_found(&employee_id)),
     }
 }
@@ -407,17 +410,12 @@ pub(crate) async fn get_user(
 pub(crate) async fn list_users(
     State(shared): State<Shared>,
     headers: HeaderMap,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    query: QueryPairs,
 ) -> Response {
     if !authorised(&shared, &headers) {
         return permission_denied();
     }
-    let query = query
-        .map_err(|rejection| {
-            codes::BAD_REQUEST.reject(format!("the query string cannot be read: {rejection}"))
-        })
-        .and_then(|Query(pairs)| ListQuery::read(&pairs));
-    let query = match query {
+    let query = match read_query(query, ListQuery::read) {
         Ok(query) => query,
         Err(rejection) => return error_response(rejection),
     };
@@ -426,14 +424,81 @@ pub(crate) async fn list_users(
         .users
         .all()
         .filter(|user| query.matches(user))
-        .map(user_detail)
+        .map(|user| user_detail(user, &shared.directory))
         .collect();
-    success("Success", query.page_of(matching))
+    success("Success", query.paging.page_of(matching))
 }
 
-/// The documented detail of a user. The sandbox knows no tag names or
-/// organization tree, so names are made from the serials.
-fn user_detail(user: &StoredUser) -> UserDetail {
+/// The pairs of a query string, or why they cannot be read.
+type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// Reads a list query from its pairs by its endpoint's rules.
+type QueryReader<Q> = fn(&[(String, String)]) -> Result<Q, Rejection>;
+
+/// A list query's pairs read by `read`, or the request-level 400.
+fn read_query<Q>(query: QueryPairs, read: QueryReader<Q>) -> Result<Q, Rejection> {
+    query
+        .map_err(|rejection| {
+            codes::BAD_REQUEST.reject(format!("the query string cannot be read: {rejection}"))
+        })
+        .and_then(|Query(pairs)| read(&pairs))
+}
+
+/// One page of the tags whose name contains `name` (ignoring case), in
+/// the seed order.
+pub(crate) async fn list_tags(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Response {
+    if !authorised(&shared, &headers) {
+        return permission_denied();
+    }
+    let query = match read_query(query, TagQuery::read) {
+        Ok(query) => query,
+        Err(rejection) => return error_response(rejection),
+    };
+    let matching = shared
+        .directory
+        .tags()
+        .iter()
+        .filter(|tag| query.matches(tag))
+        .collect();
+    success("Success", query.paging.page_of(matching))
+}
+
+pub(crate) async fn get_tag(
+    State(shared): State<Shared>,
+    Path(tag_serial): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorised(&shared, &headers) {
+        return permission_denied();
+    }
+    match shared.directory.tag(&tag_serial) {
+        Some(tag) => success("Success", tag),
+        None => error_response(
+            codes::TAG_NOT_FOUND.reject(format!("{}: {tag_serial}", codes::TAG_NOT_FOUND_DETAIL)),
+        ),
+    }
+}
+
+/// The whole tree at once: `data` is the list of top-level nodes.
+pub(crate) async fn company_structure(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorised(&shared, &headers) {
+        return permission_denied();
+    }
+    success("success", shared.directory.company_structure())
+}
+
+/// The documented detail of a user, with the names of its tags and its
+/// organization. A serial the directory does not know (only a seeded user
+/// can have one) gets a name made from it: `Tag <serial>`,
+/// `Organization <serial>`.
+fn user_detail(user: &StoredUser, directory: &Directory) -> UserDetail {
     let item = &user.item;
     UserDetail {
         employee_id: item.employee_id.clone(),
@@ -444,10 +509,11 @@ fn user_detail(user: &StoredUser) -> UserDetail {
         is_active: item.is_active,
         company_name: Some(COMPANY_NAME.to_owned()),
         company_serial: Some(COMPANY_SERIAL.to_owned()),
-        organization_display_name: item
-            .organization_serial
-            .as_ref()
-            .map(|serial| format!("Organization {serial}")),
+        organization_display_name: item.organization_serial.as_ref().map(|serial| {
+            directory
+                .organization_name(serial)
+                .map_or_else(|| format!("Organization {serial}"), str::to_owned)
+        }),
         organization_level_serial: item.organization_serial.clone(),
         tags: item
             .tag_serials
@@ -455,7 +521,9 @@ fn user_detail(user: &StoredUser) -> UserDetail {
             .flatten()
             .map(|serial| TagRef {
                 serial: serial.clone(),
-                name: format!("Tag {serial}"),
+                name: directory
+                    .tag(serial)
+                    .map_or_else(|| format!("Tag {serial}"), |tag| tag.name.clone()),
             })
             .collect(),
     }

@@ -86,9 +86,10 @@ fn bad_request(detail: String) -> Response {
 }
 
 /// Back to the state at start: seed users only, start faults, fresh
-/// generators, no issued tokens, clock unmoved.
+/// generators, no issued tokens, clock unmoved. Tags and the company
+/// structure never changed.
 pub(crate) async fn reset(State(shared): State<Shared>) -> StatusCode {
-    *shared.world() = World::new(&shared.config);
+    *shared.world() = World::new(&shared.config, shared.directory.clone());
     StatusCode::NO_CONTENT
 }
 

@@ -8,16 +8,18 @@
 //!
 //! Modules, in reading order:
 //! - [`state`]: the users store and the per-item rules, with their codes.
+//! - [`directory`]: the seeded tags and company structure items refer to.
 //! - [`auth`]: static and issued tokens, expiry, the sandbox clock.
 //! - [`faults`]: fault configuration and the seeded decision per request.
-//! - `list`: the list endpoint's query rules and pages.
+//! - `list`: the list endpoints' query rules and pages.
 //! - `api`: the handlers of the documented endpoints and the fault layer.
 //! - `control`: test-only endpoints under `/__sandbox/`, never part of the
 //!   real API: app config, state dump, faults, reset, seeding, clock.
 //! - [`seed`]: reading seed users from JSON or an `.xlsx`.
 //!
 //! All mutable state lives in one [`World`] behind one lock: requests are
-//! applied one at a time, as a test expects.
+//! applied one at a time, as a test expects. The tags and the company
+//! structure never change after start, so they live outside it.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,12 +33,14 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 mod api;
 pub mod auth;
 mod control;
+pub mod directory;
 pub mod faults;
 mod list;
 pub mod rng;
 pub mod seed;
 pub mod state;
 
+pub use directory::Directory;
 pub use faults::{EmailBulkPath, FaultConfig, UpdateNulls};
 
 /// How a sandbox is set up at start; `POST /__sandbox/reset` returns to it.
@@ -58,6 +62,11 @@ pub struct SandboxConfig {
     pub faults: FaultConfig,
     /// Users present from start (create items), not counted as creations.
     pub seed_users: Vec<Value>,
+    /// How many tags are seeded, the fixed ones included (at least 4).
+    pub tags: usize,
+    /// How many organizations the company structure has in all, the fixed
+    /// ones included (at least 11).
+    pub organizations: usize,
 }
 
 impl SandboxConfig {
@@ -72,6 +81,8 @@ impl SandboxConfig {
             token_lifetime_seconds: 43199,
             faults: FaultConfig::default(),
             seed_users: Vec::new(),
+            tags: directory::DEFAULT_TAGS,
+            organizations: directory::DEFAULT_ORGANIZATIONS,
         }
     }
 }
@@ -89,8 +100,8 @@ pub struct World {
 }
 
 impl World {
-    fn new(config: &SandboxConfig) -> World {
-        let mut users = state::Users::new(config.seed);
+    fn new(config: &SandboxConfig, directory: Arc<Directory>) -> World {
+        let mut users = state::Users::new(config.seed, directory);
         for item in &config.seed_users {
             if let Err(rejection) = users.seed(item) {
                 eprintln!(
@@ -113,6 +124,8 @@ impl World {
 #[derive(Clone)]
 struct Shared {
     config: Arc<SandboxConfig>,
+    /// Seeded once; a reset keeps it (it would seed the same again).
+    directory: Arc<Directory>,
     world: Arc<Mutex<World>>,
 }
 
@@ -128,8 +141,14 @@ impl Shared {
 
 /// The sandbox's routes, ready to serve.
 pub fn router(config: SandboxConfig) -> Router {
+    let directory = Arc::new(Directory::generate(
+        config.seed,
+        config.tags,
+        config.organizations,
+    ));
     let shared = Shared {
-        world: Arc::new(Mutex::new(World::new(&config))),
+        world: Arc::new(Mutex::new(World::new(&config, directory.clone()))),
+        directory,
         config: Arc::new(config),
     };
     // The real API documents no CORS policy; the sandbox allows any origin
@@ -153,6 +172,9 @@ pub fn router(config: SandboxConfig) -> Router {
             "/ruangkerja/users/{employee_id}",
             get(api::get_user).put(api::update_user),
         )
+        .route("/ruangkerja/tags", get(api::list_tags))
+        .route("/ruangkerja/tags/{tag_serial}", get(api::get_tag))
+        .route("/ruangkerja/company-structure", get(api::company_structure))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             api::inject_faults,

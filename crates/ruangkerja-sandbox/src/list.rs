@@ -1,5 +1,6 @@
-//! `GET /ruangkerja/users?page=&pageSize=`: reading the query and cutting
-//! one page out of the users it matches.
+//! The list endpoints, `GET /ruangkerja/users?page=&pageSize=` and
+//! `GET /ruangkerja/tags?page=&pageSize=&name=`: reading the query and
+//! cutting one page out of the items it matches.
 //!
 //! Rules (the docs give the parameters, not their errors):
 //! - `page` (at least 1) and `pageSize` (1 to [`MAX_PAGE_SIZE`]) are
@@ -12,17 +13,35 @@
 //!   ignored.
 //! - Users are listed by employee ID; `totalPage` is 0 when nothing
 //!   matches, and a page past the last one has no items.
+//! - Tags: the same paging rules; `name` contains the text, ignoring case;
+//!   any other parameter (even a users filter) is ignored. Tags are listed
+//!   in the seed order.
 
 use employee_import::contract::{Page, MAX_PAGE_SIZE};
 
+use crate::directory::Tag;
 use crate::state::{codes, Rejection, StoredUser};
 
-/// A list request after the rules: which page, and which users count.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListQuery {
+/// Which page a list request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
     pub page: u64,
     pub page_size: u64,
+}
+
+/// A users list request after the rules: which page, and which users
+/// count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListQuery {
+    pub paging: Paging,
     filter: UserFilter,
+}
+
+/// A tags list request after the rules; `name` is kept lower-cased.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagQuery {
+    pub paging: Paging,
+    name: Option<String>,
 }
 
 /// The filters of a list request; the texts matched by containment are
@@ -95,11 +114,51 @@ fn contains(value: Option<&str>, needle: &Option<String>) -> bool {
     }
 }
 
+impl Paging {
+    /// Reads `page` and `pageSize` by the rules above.
+    pub fn read(pairs: &[(String, String)]) -> Result<Paging, Rejection> {
+        let page = whole_number(pairs, "page", 1, u64::MAX)?;
+        let page_size = whole_number(pairs, "pageSize", 1, u64::from(MAX_PAGE_SIZE))?;
+        Ok(Paging { page, page_size })
+    }
+
+    /// This page of `matching` (all matching items, in order).
+    pub fn page_of<T>(&self, matching: Vec<T>) -> Page<T> {
+        let total_items = matching.len() as u64;
+        let skip = (self.page - 1).saturating_mul(self.page_size);
+        let items = matching
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(self.page_size).unwrap_or(usize::MAX))
+            .collect();
+        Page {
+            current_page: self.page,
+            total_items,
+            total_page: total_items.div_ceil(self.page_size),
+            items,
+        }
+    }
+}
+
+impl TagQuery {
+    /// Reads the query string's pairs by the rules above.
+    pub fn read(pairs: &[(String, String)]) -> Result<TagQuery, Rejection> {
+        Ok(TagQuery {
+            paging: Paging::read(pairs)?,
+            name: lowered(pairs, "name")?,
+        })
+    }
+
+    /// Whether `tag`'s name contains the `name` filter, ignoring case.
+    pub fn matches(&self, tag: &Tag) -> bool {
+        contains(Some(&tag.name), &self.name)
+    }
+}
+
 impl ListQuery {
     /// Reads the query string's pairs by the rules above.
     pub fn read(pairs: &[(String, String)]) -> Result<ListQuery, Rejection> {
-        let page = whole_number(pairs, "page", 1, u64::MAX)?;
-        let page_size = whole_number(pairs, "pageSize", 1, u64::from(MAX_PAGE_SIZE))?;
+        let paging = Paging::read(pairs)?;
         let is_active = match single(pairs, "isActive")? {
             None => None,
             Some("true") => Some(true),
@@ -117,11 +176,7 @@ impl ListQuery {
             email: lowered(pairs, "email")?,
             phone: lowered(pairs, "phone")?,
         };
-        Ok(ListQuery {
-            page,
-            page_size,
-            filter,
-        })
+        Ok(ListQuery { paging, filter })
     }
 
     /// Whether `user` passes every filter given.
@@ -138,23 +193,6 @@ impl ListQuery {
             && contains(Some(&item.name), &filter.name)
             && contains(item.email.as_deref(), &filter.email)
             && contains(item.phone.as_deref(), &filter.phone)
-    }
-
-    /// This query's page of `matching` (all matching items, in order).
-    pub fn page_of<T>(&self, matching: Vec<T>) -> Page<T> {
-        let total_items = matching.len() as u64;
-        let skip = (self.page - 1).saturating_mul(self.page_size);
-        let items = matching
-            .into_iter()
-            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-            .take(usize::try_from(self.page_size).unwrap_or(usize::MAX))
-            .collect();
-        Page {
-            current_page: self.page,
-            total_items,
-            total_page: total_items.div_ceil(self.page_size),
-            items,
-        }
     }
 }
 
@@ -200,13 +238,47 @@ mod tests {
         assert!(detail("page=1&page=2&pageSize=10").contains("more than once"));
         assert!(detail("page=1&pageSize=10&isActive=yes").contains("isActive"));
         let ok = query("page=2&pageSize=100&unknown=1").unwrap();
-        assert_eq!((ok.page, ok.page_size), (2, 100));
+        assert_eq!((ok.paging.page, ok.paging.page_size), (2, 100));
+    }
+
+    fn tag_query(text: &str) -> Result<TagQuery, Rejection> {
+        let pairs: Vec<(String, String)> = text
+            .split('&')
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (key.to_owned(), value.to_owned())
+            })
+            .collect();
+        TagQuery::read(&pairs)
+    }
+
+    #[test]
+    fn a_tag_query_pages_like_the_users_list_and_filters_by_name_only() {
+        let tag = |name: &str| Tag {
+            name: name.to_owned(),
+            serial: "RUKRTAG-AAAAAAAA".to_owned(),
+        };
+        for bad in [
+            "pageSize=10",
+            "page=1",
+            "page=0&pageSize=10",
+            "page=1&pageSize=101",
+        ] {
+            assert_eq!(tag_query(bad).unwrap_err().http_status, 400, "{bad}");
+        }
+        assert!(tag_query("page=1&pageSize=10&name=a&name=b").is_err());
+        let query = tag_query("page=1&pageSize=10&name=BATCH&isActive=maybe").unwrap();
+        assert!(query.matches(&tag("Training User Batch 1")));
+        assert!(!query.matches(&tag("Shift Pagi")));
+        assert!(tag_query("page=1&pageSize=10&name=")
+            .unwrap()
+            .matches(&tag("Shift Pagi")));
     }
 
     #[test]
     fn a_page_counts_the_totals_and_a_page_past_the_end_is_empty() {
         let items: Vec<u32> = (1..=25).collect();
-        let page = |text: &str| query(text).unwrap().page_of(items.clone());
+        let page = |text: &str| query(text).unwrap().paging.page_of(items.clone());
         let first = page("page=1&pageSize=10");
         assert_eq!((first.total_items, first.total_page), (25, 3));
         assert_eq!(first.items, (1..=10).collect::<Vec<_>>());
@@ -215,9 +287,10 @@ mod tests {
         assert_eq!((past.current_page, past.total_page), (4, 3));
         assert!(past.items.is_empty());
         let huge = query(&format!("page={}&pageSize=100", u64::MAX)).unwrap();
-        assert!(huge.page_of(items.clone()).items.is_empty());
+        assert!(huge.paging.page_of(items.clone()).items.is_empty());
         let none = query("page=1&pageSize=10")
             .unwrap()
+            .paging
             .page_of(Vec::<u32>::new());
         assert_eq!((none.total_items, none.total_page), (0, 0));
     }

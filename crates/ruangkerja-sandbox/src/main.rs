@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::Parser;
-use ruangkerja_sandbox::{router, seed, FaultConfig, SandboxConfig};
+use ruangkerja_sandbox::{directory, router, seed, FaultConfig, SandboxConfig};
 
 /// A local stand-in for the Ruangkerja user API, with fault injection.
 #[derive(Parser, Debug)]
@@ -33,6 +33,14 @@ struct Args {
     /// `{"items": [...]}`, or an .xlsx the app could import.
     #[arg(long, value_name = "FILE")]
     seed_users: Option<PathBuf>,
+    /// How many tags exist, the 4 fixed ones included (the rest generated
+    /// from --seed).
+    #[arg(long, value_name = "N", default_value_t = directory::DEFAULT_TAGS)]
+    tags: usize,
+    /// How many organizations the company structure has in all, the 11
+    /// fixed ones included (the rest generated from --seed).
+    #[arg(long, value_name = "N", default_value_t = directory::DEFAULT_ORGANIZATIONS)]
+    organizations: usize,
     #[command(flatten)]
     faults: FaultConfig,
 }
@@ -41,6 +49,7 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     args.faults.check()?;
+    directory::check_sizes(args.tags, args.organizations)?;
     let seed_users = match &args.seed_users {
         Some(path) => seed::load(path)?,
         None => Vec::new(),
@@ -57,6 +66,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         token_lifetime_seconds: args.token_expires_in,
         faults: args.faults.clone(),
         seed_users,
+        tags: args.tags,
+        organizations: args.organizations,
     });
     // Tests read these two lines to find the sandbox; keep their shape.
     say(&format!("Ruangkerja sandbox listening on {url}"));

@@ -53,6 +53,38 @@ impl SplitMix {
         serial
     }
 
+    /// `len` capitals or digits, as the tail of a tag or organization
+    /// serial (`RUKRTAG-9WHL0JGP`, `COMPFJLYTHWL`).
+    pub fn next_code(&mut self, len: usize) -> String {
+        let mut code = String::with_capacity(len);
+        while code.len() < len {
+            let mut z = self.next_u64();
+            for _ in 0..12.min(len - code.len()) {
+                code.push(ALPHABET[(z % 36) as usize] as char);
+                z /= 36;
+            }
+        }
+        code
+    }
+
+    /// One of `items`, evenly; `items` must not be empty.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next_u64() % items.len() as u64) as usize]
+    }
+
+    /// Whether an event of probability `share` happens.
+    pub fn chance(&mut self, share: f64) -> bool {
+        self.next_unit() < share
+    }
+
+    /// `items` in an order drawn from this generator (Fisher-Yates).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for last in (1..items.len()).rev() {
+            let other = self.up_to(last as u64) as usize;
+            items.swap(last, other);
+        }
+    }
+
     /// An opaque access token of 32 capitals or digits.
     pub fn next_token(&mut self) -> String {
         let mut token = String::with_capacity(32);

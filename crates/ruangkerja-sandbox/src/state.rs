@@ -20,13 +20,21 @@
 //!   longer holds); only the number of resets is recorded.
 //! - Items of one request are applied in order, so the second of two items
 //!   with the same employee ID fails with 10101.
+//! - References: a create or update item's `tagSerials` must all be tags
+//!   (10113) and a create item's `organizationSerial` a node of the tree
+//!   (10114, an inactive node is accepted), judged after the type and
+//!   format rules and before existence and uniqueness. The update item has
+//!   no organization, so an update's `organizationSerial` is ignored, not
+//!   judged. Seeded users (start and control API) are not judged.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use employee_import::contract::{ApiErrorBody, CreateUserItem};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::directory::Directory;
 use crate::faults::UpdateNulls;
 use crate::rng::SplitMix;
 
@@ -76,6 +84,13 @@ pub mod codes {
     pub const ITEM_INVALID: Code = code(10110, "ITEM_INVALID", 400);
     /// Email update: the item carries no email to change to.
     pub const EMAIL_REQUIRED: Code = code(10112, "EMAIL_REQUIRED", 400);
+    /// Create or update: a `tagSerials` entry is no tag. 400: a bad
+    /// reference in the body, not a missing resource.
+    pub const TAG_REFERENCE_NOT_FOUND: Code = code(10113, "TAG_NOT_FOUND", 400);
+    /// Create: the `organizationSerial` is no node of the company structure.
+    pub const ORGANIZATION_REFERENCE_NOT_FOUND: Code = code(10114, "ORGANIZATION_NOT_FOUND", 400);
+    /// `GET /ruangkerja/tags/:tagSerial` of a serial that is no tag.
+    pub const TAG_NOT_FOUND: Code = code(10115, "TAG_NOT_FOUND", 404);
     /// Request level: more items than `--max-items`.
     pub const TOO_MANY_ITEMS: Code = code(10111, "TOO_MANY_ITEMS", 400);
     /// Request level: the body is not JSON of the expected shape.
@@ -83,6 +98,8 @@ pub mod codes {
 
     pub const EMPLOYEE_ID_TAKEN_DETAIL: &str = "employee id already been taken";
     pub const EMAIL_TAKEN_DETAIL: &str = "user email already been taken";
+    /// Followed by `: <serial>` (10113 and 10115).
+    pub const TAG_NOT_FOUND_DETAIL: &str = "tag not found";
 }
 
 /// Why an item or a request was not applied: the flat error body and the
@@ -117,10 +134,12 @@ pub struct Users {
     /// update: the count stands in for the passwords, which are never kept.
     password_resets: BTreeMap<String, u32>,
     serials: SplitMix,
+    /// The tags and organizations items may refer to.
+    directory: Arc<Directory>,
 }
 
 impl Users {
-    pub fn new(seed: u64) -> Users {
+    pub fn new(seed: u64, directory: Arc<Directory>) -> Users {
         Users {
             by_employee_id: BTreeMap::new(),
             usernames: HashMap::new(),
@@ -128,6 +147,7 @@ impl Users {
             creations: BTreeMap::new(),
             password_resets: BTreeMap::new(),
             serials: SplitMix::new(seed),
+            directory,
         }
     }
 
@@ -150,7 +170,11 @@ impl Users {
 
     /// Creates one user from a create item; answers its new serial.
     pub fn create(&mut self, payload: &Value) -> Result<String, Rejection> {
-        let serial = self.insert(payload)?;
+        let item = read_create_item(payload)?;
+        self.directory.check_tags(item.tag_serials.as_deref())?;
+        self.directory
+            .check_organization(item.organization_serial.as_deref())?;
+        let serial = self.insert(item)?;
         let id = payload["employeeID"]
             .as_str()
             .unwrap_or_default()
@@ -160,12 +184,13 @@ impl Users {
     }
 
     /// Creates one user without counting it as a creation through the API.
+    /// Its tag and organization serials are not judged, so a test can seed
+    /// references the sandbox does not know.
     pub fn seed(&mut self, payload: &Value) -> Result<String, Rejection> {
-        self.insert(payload)
+        self.insert(read_create_item(payload)?)
     }
 
-    fn insert(&mut self, payload: &Value) -> Result<String, Rejection> {
-        let item = read_create_item(payload)?;
+    fn insert(&mut self, item: CreateUserItem) -> Result<String, Rejection> {
         if self.by_employee_id.contains_key(&item.employee_id) {
             return Err(codes::USER_EMPLOYEE_ID_EXISTS.reject(codes::EMPLOYEE_ID_TAKEN_DETAIL));
         }
@@ -195,6 +220,7 @@ impl Users {
     /// `nulls` says what an optional field without a value does.
     pub fn update(&mut self, payload: &Value, nulls: UpdateNulls) -> Result<String, Rejection> {
         let update = read_update_item(payload)?;
+        self.directory.check_tags(update.tag_serials.as_deref())?;
         let Some(current) = self.by_employee_id.get(&update.employee_id) else {
             return Err(user_not_found(&update.employee_id));
         };
@@ -469,6 +495,10 @@ mod tests {
                "organizationSerial": null})
     }
 
+    fn store() -> Users {
+        Users::new(1, Arc::new(Directory::fixed()))
+    }
+
     fn with(mut value: Value, field: &str, new: Value) -> Value {
         value[field] = new;
         value
@@ -529,7 +559,7 @@ mod tests {
             (json!("E1"), 10110, "ITEM_INVALID"),
         ];
         for (payload, number, message) in cases {
-            let mut users = Users::new(1);
+            let mut users = store();
             assert_eq!(
                 code_of(users.create(&payload)),
                 (number, message.to_owned()),
@@ -540,8 +570,79 @@ mod tests {
     }
 
     #[test]
+    fn references_are_judged_after_the_type_rules_and_before_existence() {
+        let mut users = store();
+        users.create(&item("E1")).unwrap();
+        let unknown_tag = json!(["RUKRTAG-9WHL0JGP", "RUKRTAG-ZZZZZZZZ"]);
+        let cases = [
+            // Type and format rules first.
+            (
+                without(
+                    with(item("E2"), "tagSerials", unknown_tag.clone()),
+                    "isActive",
+                ),
+                10108,
+            ),
+            (
+                with(
+                    with(item("E2"), "organizationSerial", json!("COMPNOPE0000")),
+                    "tagSerials",
+                    json!([1]),
+                ),
+                10110,
+            ),
+            // Then tags, then the organization.
+            (with(item("E2"), "tagSerials", unknown_tag.clone()), 10113),
+            (
+                with(
+                    with(item("E2"), "organizationSerial", json!("COMPNOPE0000")),
+                    "tagSerials",
+                    unknown_tag.clone(),
+                ),
+                10113,
+            ),
+            (
+                with(item("E2"), "organizationSerial", json!("COMPNOPE0000")),
+                10114,
+            ),
+            // Before the employee ID is found taken.
+            (
+                with(item("E1"), "organizationSerial", json!("COMPNOPE0000")),
+                10114,
+            ),
+        ];
+        for (payload, number) in cases {
+            assert_eq!(code_of(users.create(&payload)).0, number, "{payload}");
+        }
+        let rejection = users
+            .create(&with(item("E2"), "tagSerials", unknown_tag.clone()))
+            .unwrap_err();
+        assert_eq!(rejection.body.detail, "tag not found: RUKRTAG-ZZZZZZZZ");
+        assert_eq!(rejection.http_status, 400);
+        // An update judges its tags before the user is looked up, and
+        // ignores an organization it has no field for.
+        let update = json!({"employeeID": "E404", "name": "Ani", "isActive": true,
+                            "tagSerials": unknown_tag});
+        assert_eq!(code_of(users.update(&update, UpdateNulls::Keep)).0, 10113);
+        let update = json!({"employeeID": "E1", "name": "Ani", "isActive": true,
+                            "organizationSerial": "COMPNOPE0000"});
+        assert!(users.update(&update, UpdateNulls::Keep).is_ok());
+        // Known serials, an inactive organization among them, pass; seeding
+        // judges no references.
+        let known = with(
+            with(item("E3"), "organizationSerial", json!("COMPLEGACY01")),
+            "tagSerials",
+            json!(["RUKRTAG-ABCD1234"]),
+        );
+        assert!(users.create(&known).is_ok());
+        let unknown = with(item("E4"), "organizationSerial", json!("COMPNOPE0000"));
+        assert!(users.seed(&unknown).is_ok());
+        assert_eq!(users.all().count(), 3);
+    }
+
+    #[test]
     fn a_phone_alone_is_enough_on_create() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let payload = with(
             with(item("E1"), "email", Value::Null),
             "phone",
@@ -552,7 +653,7 @@ mod tests {
 
     #[test]
     fn employee_id_username_and_email_are_unique() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let first = with(item("E1"), "username", json!("ani"));
         users.create(&first).unwrap();
         assert_eq!(code_of(users.create(&item("E1"))).0, 10101);
@@ -568,7 +669,7 @@ mod tests {
 
     #[test]
     fn an_update_finds_the_user_by_employee_id_and_keeps_its_serial() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let serial = users.create(&item("E1")).unwrap();
         let update =
             json!({"employeeID": "E1", "name": "Ani Baru", "isActive": false, "phone": "62811"});
@@ -582,7 +683,7 @@ mod tests {
 
     #[test]
     fn an_update_with_new_employee_id_renames_unless_the_id_is_taken() {
-        let mut users = Users::new(1);
+        let mut users = store();
         users.create(&item("E1")).unwrap();
         users.create(&item("E2")).unwrap();
         let taken =
@@ -600,7 +701,7 @@ mod tests {
 
     #[test]
     fn an_update_of_an_unknown_employee_id_is_user_not_found() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let update = json!({"employeeID": "E404", "name": "Ani", "isActive": true});
         let rejection = users.update(&update, UpdateNulls::Keep).unwrap_err();
         assert_eq!(rejection.body.error_code, 10109);
@@ -610,7 +711,7 @@ mod tests {
 
     #[test]
     fn an_update_cannot_take_another_users_username() {
-        let mut users = Users::new(1);
+        let mut users = store();
         users
             .create(&with(item("E1"), "username", json!("ani")))
             .unwrap();
@@ -626,7 +727,7 @@ mod tests {
 
     #[test]
     fn seeding_does_not_count_as_a_creation() {
-        let mut users = Users::new(1);
+        let mut users = store();
         users.seed(&item("E1")).unwrap();
         assert!(users.get("E1").is_some());
         assert!(users.creations().is_empty());
@@ -638,9 +739,9 @@ mod tests {
 
     #[test]
     fn under_keep_an_update_without_optional_values_keeps_the_stored_ones() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let full = json!({"employeeID": "E1", "name": "Ani", "username": "ani", "email": null,
-                          "phone": "62811", "isActive": true, "tagSerials": ["RUKRTAG-1"]});
+                          "phone": "62811", "isActive": true, "tagSerials": ["RUKRTAG-9WHL0JGP"]});
         users.create(&full).unwrap();
         for update in [
             contact_update("E1"),
@@ -651,17 +752,20 @@ mod tests {
             let stored = &users.get("E1").unwrap().item;
             assert_eq!(stored.username.as_deref(), Some("ani"));
             assert_eq!(stored.phone.as_deref(), Some("62811"));
-            assert_eq!(stored.tag_serials, Some(vec!["RUKRTAG-1".to_owned()]));
+            assert_eq!(
+                stored.tag_serials,
+                Some(vec!["RUKRTAG-9WHL0JGP".to_owned()])
+            );
         }
     }
 
     #[test]
     fn under_clear_an_update_without_optional_values_clears_them() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let full = with(
             with(item("E1"), "username", json!("ani")),
             "tagSerials",
-            json!(["RUKRTAG-1"]),
+            json!(["RUKRTAG-9WHL0JGP"]),
         );
         users.create(&with(full, "phone", json!("62811"))).unwrap();
         users
@@ -680,9 +784,9 @@ mod tests {
     #[test]
     fn an_explicit_empty_tag_list_clears_the_tags_in_both_modes() {
         for nulls in [UpdateNulls::Keep, UpdateNulls::Clear] {
-            let mut users = Users::new(1);
+            let mut users = store();
             users
-                .create(&with(item("E1"), "tagSerials", json!(["RUKRTAG-1"])))
+                .create(&with(item("E1"), "tagSerials", json!(["RUKRTAG-9WHL0JGP"])))
                 .unwrap();
             let update = with(contact_update("E1"), "tagSerials", json!([]));
             users.update(&update, nulls).unwrap();
@@ -693,7 +797,7 @@ mod tests {
 
     #[test]
     fn email_or_phone_required_judges_the_user_the_update_leaves() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let phone_only = with(
             with(item("E1"), "email", Value::Null),
             "phone",
@@ -722,7 +826,7 @@ mod tests {
 
     #[test]
     fn an_email_update_changes_the_address_resets_the_password_and_reindexes() {
-        let mut users = Users::new(1);
+        let mut users = store();
         let serial = users
             .create(&with(item("E1"), "password", json!("old-secret")))
             .unwrap();
@@ -751,7 +855,7 @@ mod tests {
 
     #[test]
     fn each_broken_email_update_rule_has_its_code_in_order() {
-        let mut users = Users::new(1);
+        let mut users = store();
         users.create(&item("E1")).unwrap();
         let cases = [
             (json!("E1"), 10110),

@@ -177,3 +177,57 @@ async fn seed_users_are_listed_and_the_path_and_nulls_flags_apply_from_start() {
     assert!(cleared.contains("EMAIL_OR_PHONE_REQUIRED"), "{cleared}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The JSON body of a raw 200 answer.
+fn json_of(wire: Wire) -> serde_json::Value {
+    let text = body_of(wire);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let (_, body) = text.split_once("\r\n\r\n").unwrap();
+    serde_json::from_str(body).unwrap_or_else(|error| panic!("{error}: {body}"))
+}
+
+fn count_nodes(tree: &serde_json::Value) -> usize {
+    tree.as_array()
+        .unwrap()
+        .iter()
+        .map(|node| 1 + count_nodes(&node["childOrganizations"]))
+        .sum()
+}
+
+#[tokio::test]
+async fn the_tags_and_organizations_flags_set_the_totals() {
+    let running = start(&[
+        "--token",
+        "secret",
+        "--tags",
+        "1000",
+        "--organizations",
+        "500",
+    ]);
+    let wait = Duration::from_secs(5);
+    let at = address(&running);
+    let tags = json_of(raw_get(at, "/ruangkerja/tags?page=1&pageSize=1", wait).await);
+    assert_eq!(tags["data"]["totalItems"], 1000);
+    assert_eq!(tags["data"]["items"][0]["serial"], "RUKRTAG-9WHL0JGP");
+    let tree = json_of(raw_get(at, "/ruangkerja/company-structure", wait).await);
+    assert_eq!(count_nodes(&tree["data"]), 500);
+    let defaults = start(&["--token", "secret"]);
+    let tree = json_of(raw_get(address(&defaults), "/ruangkerja/company-structure", wait).await);
+    assert_eq!(count_nodes(&tree["data"]), 300);
+}
+
+#[test]
+fn totals_below_the_fixed_part_are_refused_at_start() {
+    for (flag, value) in [("--tags", "3"), ("--organizations", "10")] {
+        let output = Command::new(env!("CARGO_BIN_EXE_ruangkerja-sandbox"))
+            .args(["--port", "0", flag, value])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("{flag} must be at least")),
+            "{stderr}"
+        );
+    }
+}
