@@ -9,6 +9,7 @@ use employee_import::contract::{
     codes, ApiErrorBody, BulkRequest, BulkResult, Envelope, Page, TokenGrant, TokenRequest,
     UpdateEmailItem, UserDetail, MAX_PAGE_SIZE,
 };
+use employee_import::names::{OrgNode, Structure, Tag};
 use employee_import::{Batch, BatchItems, CheckJob, Failure, Lang};
 use futures::future::{select, Either};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -194,6 +195,27 @@ impl ApiClient {
             total_page: page.total_page,
             items,
         })
+    }
+
+    /// One page of the company's tags: `GET /ruangkerja/tags`.
+    pub async fn list_tags(&self, page: u64) -> Result<Page<Tag>, ApiError> {
+        let path = format!("/ruangkerja/tags?page={page}&pageSize={MAX_PAGE_SIZE}");
+        let request = self
+            .authorised(Request::get(&self.url(&path)))
+            .build()
+            .map_err(|error| ApiError::Malformed(error.to_string()))?;
+        let envelope: Envelope<Page<Tag>> = read_answer(self.send(request).await?).await?;
+        Ok(envelope.data)
+    }
+
+    /// The company's organizations: `GET /ruangkerja/company-structure`.
+    pub async fn company_structure(&self) -> Result<Vec<OrgNode>, ApiError> {
+        let request = self
+            .authorised(Request::get(&self.url("/ruangkerja/company-structure")))
+            .build()
+            .map_err(|error| ApiError::Malformed(error.to_string()))?;
+        let envelope: Envelope<Structure> = read_answer(self.send(request).await?).await?;
+        Ok(envelope.data.into_roots())
     }
 
     /// Performs one request of the pre-flight check.

@@ -20,6 +20,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::checking::CheckLoop;
 use crate::i18n::{self, text};
+use crate::lists::ListsLoader;
 use crate::reading::{ReadFailure, Reading};
 use crate::sending::{SendLoop, Step};
 use crate::{file, journal, lock, storage};
@@ -102,6 +103,8 @@ pub struct AppState {
     pub reading: Reading,
     pub sender: SendLoop,
     pub checker: CheckLoop,
+    /// The company's tags and organizations, for names in the sheet.
+    pub lists: ListsLoader,
 }
 
 impl AppState {
@@ -173,6 +176,37 @@ impl AppState {
                 }
             }),
         );
+        let lists = ListsLoader::new(Callback::new(move |reference| reading.set_lists(reference)));
+        // The lists load once a token is given (or changed), when typing
+        // has paused; lists loaded stay when the token is cleared.
+        Effect::new(move |before: Option<String>| {
+            let token_now = token.get();
+            let url_now = base_url.get();
+            if token_now.trim().is_empty() || url_now.is_empty() {
+                lists.token_gone();
+                return token_now;
+            }
+            // A token given whole (from config.json, a sign-in, a paste)
+            // loads at once; one being typed, once typing pauses.
+            let pause = if before.unwrap_or_default().is_empty() {
+                0
+            } else {
+                400
+            };
+            let timeout = timeout_seconds.get_untracked();
+            let given = token_now.clone();
+            gloo_timers::callback::Timeout::new(pause, move || {
+                if token.get_untracked() == given && base_url.get_untracked() == url_now {
+                    lists.load(api::ApiClient {
+                        base_url: url_now,
+                        token: given,
+                        timeout_seconds: timeout,
+                    });
+                }
+            })
+            .forget();
+            token_now
+        });
         Effect::new(move |_| {
             let counted = whole_tally();
             tally.set(counted);
@@ -200,6 +234,7 @@ impl AppState {
             reading,
             sender,
             checker,
+            lists,
         };
         after_read.set_value(Some(state));
         if let Some((kept, expiry)) = storage::load_tab_token() {
@@ -495,19 +530,18 @@ impl AppState {
         if !self.rows_final() {
             return;
         }
+        // The cell changes here at once; the worker judges the rows and
+        // answers with them.
         self.import.update(|current| {
             if let Some(current) = current {
-                current.edit_cell(number, field, &value);
+                current.set_cell(number, field, &value);
             }
         });
-        // The worker's copy follows, for a later re-validation.
         self.reading.edit(CellEdit {
             row: number,
             field,
             text: value,
         });
-        // An edited ID is looked up before it can be sent.
-        self.check_if_needed();
     }
 
     pub fn set_excluded(self, number: u32, excluded: bool) {
@@ -656,6 +690,40 @@ impl AppState {
 
     pub fn cancel(self) {
         self.sender.cancel();
+    }
+
+    /// Loads the tags and organizations again.
+    pub fn refresh_lists(self) {
+        if !self.token.get_untracked().trim().is_empty() {
+            self.lists.load(api::ApiClient {
+                base_url: self.base_url.get_untracked(),
+                token: self.token.get_untracked(),
+                timeout_seconds: self.timeout_seconds.get_untracked(),
+            });
+        }
+    }
+
+    /// Puts `choice` (a suggested name or path) in place of `value` in the
+    /// `field` cell of every row holding it.
+    pub fn use_choice(self, field: Field, value: String, choice: String) {
+        if !self.rows_final() {
+            return;
+        }
+        let edits = self.import.with_untracked(|i| {
+            i.as_ref()
+                .map(|i| i.edits_replacing(field, &value, &choice))
+                .unwrap_or_default()
+        });
+        self.import.update(|current| {
+            if let Some(current) = current {
+                for edit in &edits {
+                    current.set_cell(edit.row, edit.field, &edit.text);
+                }
+            }
+        });
+        for edit in edits {
+            self.reading.edit(edit);
+        }
     }
 
     pub fn download_template(self) {

@@ -17,6 +17,7 @@ pub mod components;
 pub mod file;
 pub mod i18n;
 pub mod journal;
+pub mod lists;
 pub mod lock;
 pub mod reader;
 pub mod reading;
@@ -32,10 +33,11 @@ use leptos::prelude::*;
 
 use crate::app::{AppState, Notice};
 use crate::components::{
-    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, PasswordPrompt,
-    PreflightPanel, PreviewGrid, ReadProgress, RowView, SendPanel,
+    CellView, ColumnView, ConnectionForm, DropZone, ImportSetup, LanguageSwitch, NameChoices,
+    PasswordPrompt, PreflightPanel, PreviewGrid, ReadProgress, RowView, SendPanel,
 };
 use crate::i18n::text;
+use crate::lists::ListsState;
 use crate::sending::Step;
 use employee_import::RowFilter;
 
@@ -66,6 +68,16 @@ pub fn App() -> impl IntoView {
         ..
     } = state;
     let file = reading.file;
+    // Tag and organization values that need a choice, once each.
+    let name_choices = Memo::new(move |_| {
+        import.with(|i| {
+            i.as_ref()
+                .map(|i| i.report.name_choices())
+                .unwrap_or_default()
+        })
+    });
+    let uses_names =
+        Memo::new(move |_| import.with(|i| i.as_ref().is_some_and(|i| i.report.uses_names())));
     let sending = move || state.sending();
     let checking = move || state.checking();
 
@@ -280,6 +292,14 @@ pub fn App() -> impl IntoView {
                     {move || t().template}
                 </button>
             </div>
+            // What names in the sheet and the template's reference sheets
+            // are matched against, once a token is given.
+            {move || {
+                let lists = state.lists.state.get();
+                (lists != ListsState::Off).then(|| view! {
+                    <p class="start__lists" role="status">{lists.message(lang.get())}</p>
+                })
+            }}
             {move || reading.progress.get().map(|progress| view! {
                 <ReadProgress lang=lang progress=progress on_cancel=Callback::new(move |()| state.stop_reading()) />
             })}
@@ -418,6 +438,16 @@ pub fn App() -> impl IntoView {
                             {filter_option(RowFilter::NotDone, 5, |l| text(l).filter_not_done)}
                         </fieldset>
                         {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
+                        <Show when=move || uses_names.get()>
+                            <NameChoices
+                                lang=lang
+                                lists=state.lists.state
+                                choices=name_choices
+                                enabled=Signal::derive(move || !reading.busy() && !sending())
+                                on_choose=Callback::new(move |(field, value, choice)| state.use_choice(field, value, choice))
+                                on_refresh=Callback::new(move |()| state.refresh_lists())
+                            />
+                        </Show>
                     </Show>
                     <PreviewGrid
                         lang=lang
@@ -517,6 +547,17 @@ fn row_view(
             let tidied = (issue.is_none() && report_row.row.tidied.contains(&field))
                 .then(|| typed(field))
                 .flatten();
+            // A tag or organization resolved shows its name beside the
+            // serial it is sent as.
+            let named = match field {
+                Field::OrganizationSerial if issue.is_none() => {
+                    report_row.row.organization_name.clone()
+                }
+                Field::TagSerials if issue.is_none() && !report_row.row.tag_names.is_empty() => {
+                    Some(report_row.row.tag_names.join(", "))
+                }
+                _ => None,
+            };
             CellView {
                 field,
                 text,
@@ -524,6 +565,7 @@ fn row_view(
                 change,
                 kept,
                 tidied,
+                named,
             }
         })
         .collect();

@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use employee_import::export;
 use employee_import::session::{Reply, Session};
-use employee_import::template::template;
+use employee_import::template::{template, ReferenceSheets};
+use employee_import::Names;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -73,8 +74,14 @@ pub fn run() {
                         });
                     }
                 }
-                ToWorker::Template { mode, lang } => {
-                    let spec = template(mode, lang);
+                ToWorker::Template {
+                    mode,
+                    lang,
+                    reference,
+                } => {
+                    let mut spec = template(mode, lang);
+                    spec.reference = reference
+                        .map(|reference| ReferenceSheets::of(&Names::new(reference), lang));
                     match xlsx::template_xlsx(&spec) {
                         Ok(bytes) => hand_over(&spec.file_name, XLSX, &bytes),
                         Err(error) => tell(&FromWorker::WriteFailed(error.to_string())),

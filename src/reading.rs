@@ -15,8 +15,8 @@ use std::sync::Arc;
 use employee_import::export::Table;
 use employee_import::session::{Assembly, ChunkError, Outcomes, Reply, Request};
 use employee_import::{
-    CellEdit, ColumnMapping, Explained, Import, ImportOptions, Lang, Mode, PasswordAsk, ReportRow,
-    SavedJob, SheetRow, ValidationReport,
+    CellEdit, ColumnMapping, Explained, Import, ImportOptions, Lang, Mode, PasswordAsk, Reference,
+    ReportRow, SavedJob, SheetRow, ValidationReport,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -97,6 +97,8 @@ struct Pending {
     fingerprint: String,
     resumed: bool,
     assembly: Option<Assembly<Import>>,
+    /// Which company lists the worker was given before it read (0: none).
+    lists: u64,
 }
 
 impl Pending {
@@ -110,6 +112,7 @@ impl Pending {
             fingerprint: String::new(),
             resumed: false,
             assembly: None,
+            lists: 0,
         }
     }
 }
@@ -121,6 +124,31 @@ struct Workers {
     pending: Option<Pending>,
     spare: Option<(u64, ReaderWorker)>,
     revalidation: Option<Assembly<ValidationReport>>,
+    lists: Option<Lists>,
+}
+
+/// The company's tags and organizations, as every reader resolves names
+/// against them (the page itself judges no row).
+struct Lists {
+    /// Counts up from 1 with each load.
+    version: u64,
+    reference: Reference,
+}
+
+impl Workers {
+    fn lists_version(&self) -> u64 {
+        self.lists.as_ref().map_or(0, |lists| lists.version)
+    }
+
+    /// Tells `worker` the lists, if any; their version.
+    fn give_lists(&self, worker: &ReaderWorker) -> u64 {
+        if let Some(lists) = &self.lists {
+            worker.ask(&ToWorker::session(Request::Names(Some(
+                lists.reference.clone(),
+            ))));
+        }
+        self.lists_version()
+    }
 }
 
 /// The page's side of reading; `Copy`, so every callback can carry it.
@@ -189,8 +217,6 @@ impl Reading {
         }
     }
 
-    /// Reads a file the admin picked. A saved job of the same file is
-    /// resumed.
     /// Reads a file the admin picked, resuming the job among `saved`
     /// (looked up meanwhile: the file's bytes do not wait for it) that
     /// is of this very file.
@@ -228,10 +254,14 @@ impl Reading {
                 .workers
                 .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id));
             match bytes {
-                Ok(buffer) if still_pending => self.workers.with_value(|w| {
+                Ok(buffer) if still_pending => self.workers.update_value(|w| {
                     if let Some(pending) = &w.pending {
                         pending.worker.load(buffer.unchecked_into());
+                        let lists = w.give_lists(&pending.worker);
                         pending.worker.ask(&ToWorker::session(request));
+                        if let Some(pending) = &mut w.pending {
+                            pending.lists = lists;
+                        }
                     }
                 }),
                 Ok(_) => {}
@@ -268,8 +298,12 @@ impl Reading {
             saved: Vec::new(),
             mappings: Vec::new(),
         }));
-        self.workers
-            .update_value(|w| w.pending = Some(Pending::new(id, worker, name, true)));
+        self.workers.update_value(|w| {
+            // The worker of the file on screen has the latest lists.
+            let mut pending = Pending::new(id, worker, name, true);
+            pending.lists = w.lists_version();
+            w.pending = Some(pending);
+        });
     }
 
     /// Tries the password the admin typed on the workbook waiting for it.
@@ -329,8 +363,33 @@ impl Reading {
         }
     }
 
-    /// Tells the worker of a cell the page changed, so a later
-    /// re-validation sees it.
+    /// Resolves names against the company's lists from now on: the
+    /// worker of the file on screen validates every row again, and every
+    /// later reader gets them first.
+    pub fn set_lists(self, reference: Reference) {
+        self.workers.update_value(|w| {
+            let version = w.lists_version() + 1;
+            w.lists = Some(Lists { version, reference });
+        });
+        self.give_lists_to_current();
+    }
+
+    fn give_lists_to_current(self) {
+        let asked = self.workers.with_value(|w| {
+            let (_, worker) = w.current.as_ref()?;
+            w.give_lists(worker);
+            Some(())
+        });
+        let uses_names = self
+            .import
+            .with_untracked(|i| i.as_ref().is_some_and(|i| i.report.uses_names()));
+        if asked.is_some() && uses_names {
+            self.revalidating.set(true);
+        }
+    }
+
+    /// Tells the worker of a cell the admin changed (already changed on
+    /// the page): it judges the rows again and answers with them.
     pub fn edit(self, edit: CellEdit) {
         self.workers.with_value(|w| {
             if let Some((_, worker)) = &w.current {
@@ -341,7 +400,14 @@ impl Reading {
 
     /// Writes the template in the worker and downloads it.
     pub fn write_template(self, mode: Mode, lang: Lang) {
-        self.write(ToWorker::Template { mode, lang });
+        let reference = self
+            .workers
+            .with_value(|w| w.lists.as_ref().map(|lists| lists.reference.clone()));
+        self.write(ToWorker::Template {
+            mode,
+            lang,
+            reference,
+        });
     }
 
     /// Writes a result table in the worker and downloads it as `name`.
@@ -517,7 +583,7 @@ impl Reading {
                     error: Arc::new(error),
                 });
             }
-            Reply::Revalidated { .. } => {}
+            Reply::Revalidated { .. } | Reply::Edited { .. } => {}
         }
     }
 
@@ -545,6 +611,10 @@ impl Reading {
         let Some(assembly) = pending.assembly else {
             return;
         };
+        let whole = assembly.into_whole();
+        let stale = self
+            .workers
+            .with_value(|w| pending.lists != w.lists_version());
         let name = pending.file.clone();
         if let Some(import) = pending.previous.and_then(|previous| previous.import) {
             free_in_steps(import);
@@ -555,7 +625,11 @@ impl Reading {
             w.revalidation = None;
         });
         self.revalidating.set(false);
-        self.import.set(Some(assembly.into_whole()));
+        self.import.set(Some(whole));
+        if stale {
+            // The lists came while the file was being read.
+            self.give_lists_to_current();
+        }
         self.file.set(Some(OpenFile {
             name,
             fingerprint: pending.fingerprint,
@@ -569,6 +643,16 @@ impl Reading {
 
     fn on_revalidation(self, id: u64, reply: Reply) {
         let report = match reply {
+            Reply::Edited { rows } => {
+                self.import.update(|current| {
+                    if let Some(current) = current {
+                        current.take_rows(rows);
+                    }
+                });
+                // Rows an edit made valid are looked up before sending.
+                self.on_ready.run(false);
+                return;
+            }
             Reply::Revalidated { head, chunks } => {
                 let assembly = Assembly::new(*head, chunks, Outcomes::default());
                 if !assembly.is_complete() {

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use employee_import::export::Table;
 use employee_import::session::{Reply, Request};
-use employee_import::{Lang, Mode};
+use employee_import::{Lang, Mode, Reference};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,10 +30,12 @@ const SCRIPT: &str = "./reader_loader.js";
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToWorker {
     Session(Box<Request>),
-    /// Write the template as .xlsx.
+    /// Write the template as .xlsx, with reference sheets of the
+    /// company's organizations and tags when they are loaded.
     Template {
         mode: Mode,
         lang: Lang,
+        reference: Option<Reference>,
     },
     /// Write a result table as .xlsx or CSV, to download as `name`.
     Table {

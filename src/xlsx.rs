@@ -2,8 +2,12 @@
 //! core because writing stamps the file with the current time.
 
 use employee_import::export::Table;
+use employee_import::template::ReferenceSheets;
 use employee_import::template::Template;
-use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
+use employee_import::Field;
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, Format, Formula, Workbook, XlsxError,
+};
 
 /// The template as .xlsx bytes: the data sheet with headers and an example
 /// row, and a sheet explaining each column's rule.
@@ -31,6 +35,17 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
                 .set_input_message(column.rule.as_str())?;
             data.add_data_validation(1, col, 10_000, col, &validation)?;
         }
+        if let (Field::OrganizationSerial, Some(reference)) = (column.field, &template.reference) {
+            // A dropdown of what to type for each organization; a serial or
+            // another path is still accepted (with a note, not refused).
+            let rows = reference.organizations.len().max(1) + 1;
+            let list = format!("='{}'!$D$2:$D${rows}", reference.organizations_sheet);
+            let validation = DataValidation::new()
+                .allow_list_formula(Formula::new(list))
+                .set_error_style(DataValidationErrorStyle::Information)
+                .set_input_message(column.rule.as_str())?;
+            data.add_data_validation(1, col, 10_000, col, &validation)?;
+        }
     }
     data.set_freeze_panes(1, 0)?;
 
@@ -47,7 +62,50 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
         rules.write_string(row, 1, if column.required { "✓" } else { "" })?;
         rules.write_string_with_format(row, 2, &column.rule, &wrap)?;
     }
+    if let Some(reference) = &template.reference {
+        reference_sheets(&mut workbook, reference, &bold)?;
+    }
     workbook.save_to_buffer()
+}
+
+/// The organizations as an indented tree, and the tags, with serials.
+fn reference_sheets(
+    workbook: &mut Workbook,
+    reference: &ReferenceSheets,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let orgs = workbook
+        .add_worksheet()
+        .set_name(reference.organizations_sheet)?;
+    for (col, (title, width)) in reference
+        .organizations_headers
+        .iter()
+        .zip([40, 16, 14, 44])
+        .enumerate()
+    {
+        orgs.write_string_with_format(0, col as u16, *title, bold)?;
+        orgs.set_column_width(col as u16, width)?;
+    }
+    for (index, line) in reference.organizations.iter().enumerate() {
+        let row = index as u32 + 1;
+        let indent = Format::new().set_indent(line.depth.min(15) as u8);
+        orgs.write_string_with_format(row, 0, &line.name, &indent)?;
+        orgs.write_string(row, 1, &line.serial)?;
+        orgs.write_string(row, 2, line.active)?;
+        orgs.write_string(row, 3, &line.to_type)?;
+    }
+    orgs.set_freeze_panes(1, 0)?;
+    let tags = workbook.add_worksheet().set_name(reference.tags_sheet)?;
+    for (col, title) in reference.tags_headers.iter().enumerate() {
+        tags.write_string_with_format(0, col as u16, *title, bold)?;
+        tags.set_column_width(col as u16, 36)?;
+    }
+    for (index, (name, serial)) in reference.tags.iter().enumerate() {
+        tags.write_string(index as u32 + 1, 0, name)?;
+        tags.write_string(index as u32 + 1, 1, serial)?;
+    }
+    tags.set_freeze_panes(1, 0)?;
+    Ok(())
 }
 
 /// A table as one sheet, every cell written as text (never as a formula),

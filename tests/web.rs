@@ -40,6 +40,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 change: None,
                 kept: None,
                 tidied: None,
+                named: None,
             },
             CellView {
                 field: Field::Name,
@@ -48,6 +49,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 change: None,
                 kept: None,
                 tidied: None,
+                named: None,
             },
         ],
         other_issues: vec![],

@@ -30,6 +30,8 @@ pub struct CellView {
     pub kept: Option<String>,
     /// The sheet's text, when the value sent was tidied from it.
     pub tidied: Option<String>,
+    /// The name of the tags or organization the serials shown are.
+    pub named: Option<String>,
 }
 
 /// What the grid shows for one data row.
@@ -432,6 +434,7 @@ fn GridCell(
                     let change = cell.change.clone();
                     let kept = cell.kept.clone();
                     let tidied = cell.tidied.clone();
+                    let named = cell.named.clone();
                     move || match (change.clone(), kept.clone()) {
                         (Some(change), _) => {
                             let title = change.clone();
@@ -459,7 +462,19 @@ fn GridCell(
                                 }
                                 .into_any()
                             }
-                            None => view! { <span class="grid__text">{text.clone()}</span> }.into_any(),
+                            None => match named.clone() {
+                                Some(name) => {
+                                    let title = name.clone();
+                                    view! {
+                                        <span class="grid__stack">
+                                            <span class="grid__text">{text.clone()}</span>
+                                            <span class="grid__named" title=title>{name}</span>
+                                        </span>
+                                    }
+                                    .into_any()
+                                }
+                                None => view! { <span class="grid__text">{text.clone()}</span> }.into_any(),
+                            },
                         },
                     }
                 }

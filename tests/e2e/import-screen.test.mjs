@@ -171,6 +171,8 @@ test('a rename column suggests update mode, and the mode can be switched', async
 
 test('the template downloads, reads back through the importer, and follows the language', async () => {
   const { page } = await openApp(browser, site.url);
+  // The token is preset: the template lists the company's units and tags.
+  await page.locator('.start__lists').filter({ hasText: 'organizations loaded' }).waitFor();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download template' }).click(),
@@ -180,7 +182,7 @@ test('the template downloads, reads back through the importer, and follows the l
   const { readFile } = await import('node:fs/promises');
   const bytes = await readFile(path);
   const book = readXlsx(bytes);
-  assert.deepEqual(book.sheetNames, ['Employees', 'Rules']);
+  assert.deepEqual(book.sheetNames, ['Employees', 'Rules', 'Organizations', 'Tags']);
   assert.deepEqual(book.rows('Employees')[0], [
     'employeeID', 'name', 'username', 'email', 'phone', 'password', 'isActive', 'tagSerials', 'organizationSerial',
   ]);
@@ -196,7 +198,7 @@ test('the template downloads, reads back through the importer, and follows the l
     page.getByRole('button', { name: 'Unduh templat' }).click(),
   ]);
   assert.equal(indonesian.suggestedFilename(), 'templat-tambah-pengguna-ruangkerja.xlsx');
-  assert.deepEqual(readXlsx(await readFile(await indonesian.path())).sheetNames, ['Karyawan', 'Aturan']);
+  assert.deepEqual(readXlsx(await readFile(await indonesian.path())).sheetNames, ['Karyawan', 'Aturan', 'Organisasi', 'Tag']);
   await page.close();
 });
 

@@ -21,7 +21,7 @@ use crate::sheet::{
     read_workbook_watched, CellValue, Format, Limits, ReadWatch, Sheet, SheetError, SheetInfo,
     Workbook,
 };
-use crate::validate::{validate_with, Mode, ValidationReport};
+use crate::validate::{validate_with, Mode, ReportRow, ValidationReport};
 
 /// How many rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -297,10 +297,15 @@ impl Import {
     }
 
     /// Resolves tag and organization names against `names` from now on
-    /// (`None`: the lists are gone), and re-validates every row.
-    pub fn set_names(&mut self, names: Option<Arc<Names>>) {
+    /// (`None`: the lists are gone), and re-validates every row when a
+    /// column feeds tags or an organization; whether it did.
+    pub fn set_names(&mut self, names: Option<Arc<Names>>) -> bool {
         self.report.names = names;
-        self.revalidate(self.report.mapping.clone(), self.report.mode);
+        let revalidate = self.report.uses_names();
+        if revalidate {
+            self.revalidate(self.report.mapping.clone(), self.report.mode);
+        }
+        revalidate
     }
 
     /// Takes a report made for this import's sheet (by `revalidate` here,
@@ -357,15 +362,35 @@ impl Import {
     /// user had typed it into the sheet, and re-validates. A field without
     /// a column gets one, so a missing required value can be filled in.
     pub fn edit_cell(&mut self, number: u32, field: Field, text: &str) {
+        self.edit_cell_touched(number, field, text);
+    }
+
+    /// Edits like [`Import::edit_cell`]; the indices of the report rows
+    /// that were judged again (the row and those sharing a value with it).
+    pub fn edit_cell_touched(&mut self, number: u32, field: Field, text: &str) -> Vec<usize> {
+        if !self.set_cell(number, field, text) {
+            return Vec::new();
+        }
+        let touched = self
+            .report
+            .revalidate_row(&self.sheet, self.header_row, number);
+        self.ledger.refresh_rows(&self.report, touched.clone());
+        touched
+    }
+
+    /// The page's side of an edit: the cell changes as in `edit_cell`,
+    /// but the rows are judged again by the reader worker, whose answer
+    /// [`Import::take_rows`] puts in. Whether the cell changed.
+    pub fn set_cell(&mut self, number: u32, field: Field, text: &str) -> bool {
         let Ok(sheet_index) = self
             .sheet
             .rows
             .binary_search_by_key(&number, |row| row.number)
         else {
-            return;
+            return false;
         };
         if number <= self.header_row {
-            return;
+            return false;
         }
         let column = match self.report.mapping.column_of(field) {
             Some(column) => column,
@@ -394,15 +419,25 @@ impl Import {
             self.switched.remove(&number);
             self.unchanged_included.remove(&number);
         }
-        let touched = self
-            .report
-            .revalidate_row(&self.sheet, self.header_row, number);
-        self.ledger.refresh_rows(&self.report, touched);
         self.edits.push(CellEdit {
             row: number,
             field,
             text: text.to_owned(),
         });
+        true
+    }
+
+    /// Report rows judged again elsewhere (by the reader worker, after
+    /// an edit), by index.
+    pub fn take_rows(&mut self, rows: Vec<(u32, ReportRow)>) {
+        let mut touched = Vec::with_capacity(rows.len());
+        for (index, row) in rows {
+            if let Some(slot) = self.report.rows.get_mut(index as usize) {
+                *slot = row;
+                touched.push(index as usize);
+            }
+        }
+        self.ledger.refresh_rows(&self.report, touched);
     }
 
     /// Leaves row `number` out of the import, or takes it back in. For a

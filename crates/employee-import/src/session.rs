@@ -56,11 +56,13 @@ pub enum Request {
     },
     /// Validate every row again for another mapping or mode.
     Revalidate { mapping: ColumnMapping, mode: Mode },
-    /// The page changed a cell; the session's copy follows.
+    /// The admin changed a cell: the session's copy changes and judges
+    /// the rows again; an `Edited` reply follows.
     Edit(CellEdit),
     /// The company's tags and organizations were loaded (or are gone):
-    /// names are resolved against them from now on; an open import is
-    /// validated again (a `Revalidated` reply follows).
+    /// names are resolved against them from now on; an open import with a
+    /// tag or organization column is validated again (a `Revalidated`
+    /// reply follows; see `ValidationReport::uses_names`).
     Names(Option<Reference>),
 }
 
@@ -92,6 +94,9 @@ pub enum Reply {
         head: Box<ValidationReport>,
         chunks: usize,
     },
+    /// The rows an edit judged again, by index: the page takes them in
+    /// ([`Import::take_rows`]) and never judges a row itself.
+    Edited { rows: Vec<(u32, ReportRow)> },
     /// One [`Chunk`], encoded: see [`encode_chunks`].
     Chunk(Vec<u8>),
     /// The file cannot be opened (or opened this way); whatever the page
@@ -231,13 +236,19 @@ impl Session {
             Request::Names(reference) => {
                 self.names = reference.map(|reference| Arc::new(Names::new(reference)));
                 if let Some(import) = &mut self.import {
-                    import.set_names(self.names.clone());
-                    revalidated(import, out);
+                    if import.set_names(self.names.clone()) {
+                        revalidated(import, out);
+                    }
                 }
             }
             Request::Edit(edit) => {
                 if let Some(import) = &mut self.import {
-                    import.edit_cell(edit.row, edit.field, &edit.text);
+                    let touched = import.edit_cell_touched(edit.row, edit.field, &edit.text);
+                    let rows = touched
+                        .into_iter()
+                        .map(|index| (index as u32, import.report.rows[index].clone()))
+                        .collect();
+                    out(Reply::Edited { rows });
                 }
             }
         }
@@ -625,6 +636,31 @@ mod tests {
         let chunk = &mut chunks[0];
         chunk.truncate(chunk.len() / 2);
         assert!(assembly.push(chunk).is_err());
+    }
+
+    #[test]
+    fn the_page_takes_an_edits_rows_from_the_session_and_ends_as_if_it_had_judged_them() {
+        let mut session = Session::new(csv(10));
+        let mut page = assemble(open(&mut session, ImportOptions::default()));
+        let mut judged_here = page.clone();
+        // Row 3 takes row 6's ID: both rows are judged again.
+        judged_here.edit_cell(3, Field::EmployeeId, "E5");
+        assert!(page.set_cell(3, Field::EmployeeId, "E5"));
+        let edit = CellEdit {
+            row: 3,
+            field: Field::EmployeeId,
+            text: "E5".into(),
+        };
+        let mut replies = Vec::new();
+        session.handle(Request::Edit(edit), &mut |reply| replies.push(reply));
+        let [Reply::Edited { rows }] = &replies[..] else {
+            panic!("expected the edited rows, got {replies:?}");
+        };
+        let numbers: Vec<u32> = rows.iter().map(|(_, row)| row.row.number).collect();
+        assert_eq!(numbers, [3, 6]);
+        page.take_rows(rows.clone());
+        assert_eq!(page, judged_here);
+        assert!(!page.report.rows[1].is_valid());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::lang::Lang;
 use crate::mapping::Field;
+use crate::names::Names;
 use crate::validate::{Mode, CLEAR_MARKER};
 
 /// One column of the template: its header, an example value and its rule.
@@ -27,6 +28,76 @@ pub struct Template {
     pub rules_sheet: &'static str,
     pub rules_headers: [&'static str; 3],
     pub columns: Vec<TemplateColumn>,
+    /// The company's organizations and tags, when loaded.
+    pub reference: Option<ReferenceSheets>,
+}
+
+/// Two sheets listing the company's organizations (as an indented tree)
+/// and tags with their serials, and what the organization column's
+/// dropdown offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceSheets {
+    pub organizations_sheet: &'static str,
+    /// Name, serial, active, and what to type in the sheet for it.
+    pub organizations_headers: [&'static str; 4],
+    pub organizations: Vec<OrganizationLine>,
+    pub tags_sheet: &'static str,
+    pub tags_headers: [&'static str; 2],
+    /// Name and serial.
+    pub tags: Vec<(String, String)>,
+}
+
+/// One organization of the reference sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationLine {
+    /// How deep in the tree: the name's indent.
+    pub depth: usize,
+    pub name: String,
+    pub serial: String,
+    pub active: &'static str,
+    /// The name, or the path where the name repeats: what resolves.
+    pub to_type: String,
+}
+
+impl ReferenceSheets {
+    pub fn of(names: &Names, lang: Lang) -> ReferenceSheets {
+        let organizations = names
+            .reference()
+            .organizations
+            .iter()
+            .enumerate()
+            .map(|(index, org)| OrganizationLine {
+                depth: org.path.len() - 1,
+                name: org.name.clone(),
+                serial: org.serial.clone(),
+                active: match (org.active, lang) {
+                    (true, _) => lang.pick("yes", "ya"),
+                    (false, _) => lang.pick("no (inactive)", "tidak (nonaktif)"),
+                },
+                to_type: if names.name_repeats(index) {
+                    org.path_text()
+                } else {
+                    org.name.clone()
+                },
+            })
+            .collect();
+        ReferenceSheets {
+            organizations_sheet: lang.pick("Organizations", "Organisasi"),
+            organizations_headers: lang.pick(
+                ["Organization", "Serial", "Active", "Type in the sheet"],
+                ["Organisasi", "Serial", "Aktif", "Ketik di sheet"],
+            ),
+            organizations,
+            tags_sheet: lang.pick("Tags", "Tag"),
+            tags_headers: lang.pick(["Tag", "Serial"], ["Tag", "Serial"]),
+            tags: names
+                .reference()
+                .tags
+                .iter()
+                .map(|tag| (tag.name.clone(), tag.serial.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// The template's columns for `mode`, in the order the API documents them.
@@ -79,6 +150,7 @@ pub fn template(mode: Mode, lang: Lang) -> Template {
         rules_sheet: lang.pick("Rules", "Aturan"),
         rules_headers: lang.pick(["Column", "Required", "Rule"], ["Kolom", "Wajib", "Aturan"]),
         columns,
+        reference: None,
     }
 }
 
@@ -142,12 +214,12 @@ fn rule(field: Field, mode: Mode, lang: Lang) -> String {
             "TRUE untuk pengguna aktif, FALSE untuk nonaktif.",
         ),
         Field::TagSerials => lang.pick(
-            "Optional. Tag serials (RUKRTAG-…), separated by commas or semicolons.",
-            "Opsional. Serial tag (RUKRTAG-…), dipisah koma atau titik koma.",
+            "Optional. Tag names or serials (RUKRTAG-…), separated by commas or semicolons; the Tags sheet lists them when the app has loaded them.",
+            "Opsional. Nama atau serial tag (RUKRTAG-…), dipisah koma atau titik koma; sheet Tag mendaftarnya bila aplikasi sudah memuatnya.",
         ),
         Field::OrganizationSerial => lang.pick(
-            "Optional. The organization's serial (COMP…), from the company structure.",
-            "Opsional. Serial organisasi (COMP…), dari struktur perusahaan.",
+            "Optional. The organization's name, its path where names repeat (Jakarta Branch > Finance), or its serial (COMP…); the Organizations sheet lists them when the app has loaded them.",
+            "Opsional. Nama organisasi, jalurnya bila namanya kembar (Cabang Jakarta > Keuangan), atau serialnya (COMP…); sheet Organisasi mendaftarnya bila aplikasi sudah memuatnya.",
         ),
     };
     text.to_owned()

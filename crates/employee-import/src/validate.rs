@@ -388,6 +388,19 @@ impl ReportRow {
     }
 }
 
+/// A tag or organization value that needs the admin's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NameChoice {
+    pub field: Field,
+    /// As the first row holding it wrote it.
+    pub value: String,
+    /// Close names (unknown), or every path (ambiguous).
+    pub choices: Vec<String>,
+    pub ambiguous: bool,
+    /// How many values in all (one per row, or per tag of a row).
+    pub rows: usize,
+}
+
 /// Every data row of the sheet, judged.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValidationReport {
@@ -405,6 +418,42 @@ pub struct ValidationReport {
 }
 
 impl ValidationReport {
+    /// Each tag or organization value that needs a choice (unknown or
+    /// ambiguous), once however many rows hold it, with its choices and
+    /// how many rows hold it: one click fixes them all (see
+    /// `Import::edits_replacing`). In the order first met.
+    pub fn name_choices(&self) -> Vec<NameChoice> {
+        let mut found: Vec<NameChoice> = Vec::new();
+        for issue in self.rows.iter().flat_map(|row| &row.issues) {
+            let Some((value, choices)) = issue.kind.choices() else {
+                continue;
+            };
+            let folded = crate::names::fold(value);
+            match found
+                .iter_mut()
+                .find(|c| c.field == issue.field && crate::names::fold(&c.value) == folded)
+            {
+                Some(known) => known.rows += 1,
+                None => found.push(NameChoice {
+                    field: issue.field,
+                    value: value.to_owned(),
+                    choices: choices.to_vec(),
+                    ambiguous: matches!(issue.kind, IssueKind::AmbiguousName { .. }),
+                    rows: 1,
+                }),
+            }
+        }
+        found
+    }
+
+    /// Whether a column feeds tags or an organization, whose names
+    /// resolve against the company's lists.
+    pub fn uses_names(&self) -> bool {
+        [Field::TagSerials, Field::OrganizationSerial]
+            .into_iter()
+            .any(|field| self.mode.accepts(field) && self.mapping.column_of(field).is_some())
+    }
+
     pub fn valid_rows(&self) -> impl Iterator<Item = &ReportRow> {
         self.rows.iter().filter(|row| row.is_valid())
     }
@@ -963,6 +1012,23 @@ mod tests {
         assert_eq!(
             dewi.row.organization_name.as_deref(),
             Some("Head Office > Finance")
+        );
+        let choices = report.name_choices();
+        assert_eq!(
+            choices
+                .iter()
+                .map(|c| (
+                    c.field,
+                    c.value.as_str(),
+                    c.choices.len(),
+                    c.ambiguous,
+                    c.rows
+                ))
+                .collect::<Vec<_>>(),
+            [
+                (Field::OrganizationSerial, "finance", 2, true, 1),
+                (Field::TagSerials, "Onbording 2026", 1, false, 1),
+            ]
         );
 
         // Without the lists, serials pass as typed and names wait.
