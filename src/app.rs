@@ -340,7 +340,8 @@ impl AppState {
     /// button asks for one.
     fn check_if_needed(self) {
         let reading_rows = self.reading.progress.with_untracked(Option::is_some);
-        if self.has_token() && !self.sender.run.get_untracked().active && !reading_rows {
+        let settled = untrack(|| self.reading.edits_answered());
+        if self.has_token() && !self.sender.run.get_untracked().active && !reading_rows && settled {
             self.checker.start(self.send_settings(), false);
         }
     }
@@ -383,6 +384,12 @@ impl AppState {
     /// act on them.
     fn rows_final(self) -> bool {
         !self.reading.busy()
+    }
+
+    /// Final, and judged again after every edit: what checking and
+    /// sending need.
+    fn rows_settled(self) -> bool {
+        self.rows_final() && self.reading.edits_answered()
     }
 
     pub fn choose_language(self, chosen: Lang) {
@@ -600,7 +607,7 @@ impl AppState {
 
     /// The start button: checks the rows not checked yet, or sends.
     pub fn start(self) {
-        if !self.rows_final() {
+        if !self.rows_settled() {
             return;
         }
         if self.token_expired() || self.token_missing() {
@@ -618,7 +625,7 @@ impl AppState {
 
     /// "Check again": IDs that could not be checked are asked anew.
     pub fn check_again(self) {
-        if !self.rows_final() {
+        if !self.rows_settled() {
             return;
         }
         if self.token_missing() {
@@ -639,7 +646,7 @@ impl AppState {
 
     /// Rows whose user exists go out as updates instead of creations.
     pub fn update_instead(self) {
-        if !self.rows_final() {
+        if !self.rows_settled() {
             return;
         }
         self.import.update(|current| {
@@ -651,7 +658,7 @@ impl AppState {
 
     /// Sends the opt-in e-mail changes.
     pub fn change_emails(self) {
-        if !self.rows_final() {
+        if !self.rows_settled() {
             return;
         }
         if self.token_expired() {
@@ -663,7 +670,7 @@ impl AppState {
 
     /// Sends again the rows the API refused, once fixed.
     pub fn retry_rejected(self) {
-        if !self.rows_final() || self.checking() {
+        if !self.rows_settled() || self.checking() {
             return;
         }
         if self.token_expired() {

@@ -394,7 +394,7 @@ pub fn App() -> impl IntoView {
                             mode=mode
                             counts=counts
                             outlook=outlook
-                            checking=Signal::derive(move || checking() || reading.busy())
+                            checking=Signal::derive(move || checking() || reading.busy() || !reading.edits_answered())
                             run=sender.run
                             run_counts=run_counts
                             batch_size=batch_size

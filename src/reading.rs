@@ -159,6 +159,9 @@ pub struct Reading {
     pub progress: RwSignal<Option<Progress>>,
     /// Another mapping or mode is being applied to every row.
     pub revalidating: RwSignal<bool>,
+    /// Edits the worker has not answered yet: until it has, the rows they
+    /// touch are not final.
+    edits_unanswered: RwSignal<u32>,
     /// A protected workbook waits for its password (its name).
     pub locked: RwSignal<Option<String>>,
     pub password_error: RwSignal<Option<Explained>>,
@@ -180,6 +183,7 @@ impl Reading {
             file: RwSignal::new(None),
             progress: RwSignal::new(None),
             revalidating: RwSignal::new(false),
+            edits_unanswered: RwSignal::new(0),
             locked: RwSignal::new(None),
             password_error: RwSignal::new(None),
             on_failure,
@@ -192,6 +196,13 @@ impl Reading {
     /// are not final.
     pub fn busy(self) -> bool {
         self.progress.with(Option::is_some) || self.revalidating.get()
+    }
+
+    /// Whether every edit's rows came back from the worker: until then
+    /// they may be judged wrongly, and nothing is checked or sent (more
+    /// edits may follow meanwhile).
+    pub fn edits_answered(self) -> bool {
+        self.edits_unanswered.get() == 0
     }
 
     /// Starts the spare worker, so the first file need not wait for one.
@@ -391,11 +402,15 @@ impl Reading {
     /// Tells the worker of a cell the admin changed (already changed on
     /// the page): it judges the rows again and answers with them.
     pub fn edit(self, edit: CellEdit) {
-        self.workers.with_value(|w| {
-            if let Some((_, worker)) = &w.current {
-                worker.ask(&ToWorker::session(Request::Edit(edit)));
-            }
+        let asked = self.workers.with_value(|w| {
+            let (_, worker) = w.current.as_ref()?;
+            worker.ask(&ToWorker::session(Request::Edit(edit)));
+            Some(())
         });
+        match asked {
+            Some(()) => self.edits_unanswered.update(|n| *n += 1),
+            None => self.on_failure.run(ReadFailure::Gone),
+        }
     }
 
     /// Writes the template in the worker and downloads it.
@@ -474,6 +489,7 @@ impl Reading {
         } else if was_current {
             self.workers.update_value(|w| w.current = None);
             self.revalidating.set(false);
+            self.edits_unanswered.set(0);
             self.workers.update_value(|w| w.revalidation = None);
             self.on_failure.run(ReadFailure::Gone);
         } else if was_spare {
@@ -625,6 +641,8 @@ impl Reading {
             w.revalidation = None;
         });
         self.revalidating.set(false);
+        // Edits of the file before, if any were unanswered, went with it.
+        self.edits_unanswered.set(0);
         self.import.set(Some(whole));
         if stale {
             // The lists came while the file was being read.
@@ -649,6 +667,7 @@ impl Reading {
                         current.take_rows(rows);
                     }
                 });
+                self.edits_unanswered.update(|n| *n = n.saturating_sub(1));
                 // Rows an edit made valid are looked up before sending.
                 self.on_ready.run(false);
                 return;

@@ -381,13 +381,17 @@ fn GridCell(
             on_edit.run((number, field, value));
         }
     };
+    // The keys that end an edit stop here: bubbling up to the cell, Enter
+    // would open the editor again on the value before the edit.
     let on_keydown_input = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "Enter" => {
             ev.prevent_default();
+            ev.stop_propagation();
             commit();
         }
         "Escape" => {
             ev.prevent_default();
+            ev.stop_propagation();
             editing.set(false);
             focus_cell.set(Some((number, field)));
         }

@@ -14,7 +14,7 @@ pub fn SendPanel(
     /// What the next send would do, from pre-flight.
     #[prop(into)]
     outlook: Signal<Outlook>,
-    /// Pre-flight is checking: the send waits for it.
+    /// Pre-flight is checking, or rows are being judged: sending waits.
     #[prop(into)]
     checking: Signal<bool>,
     #[prop(into)] run: Signal<RunState>,
@@ -98,7 +98,7 @@ pub fn SendPanel(
                         {move || i18n::outlook_label(lang.get(), mode.get(), &outlook.get())}
                     </button>
                     <Show when=move || counts.with(|c| c.rejected > 0)>
-                        <button class="button" type="button" on:click=move |_| on_retry_rejected.run(())>
+                        <button class="button" type="button" disabled=move || checking.get() on:click=move |_| on_retry_rejected.run(())>
                             {move || i18n::retry_label(lang.get(), counts.with(|c| c.rejected))}
                         </button>
                     </Show>
