@@ -85,15 +85,22 @@ try {
     await page.waitForTimeout(500);
     return ms;
   };
-  const serialMs = await measure(files.serials);
-  const namesMs = await measure(files.names);
+  // Each file twice, alternating, best of two: the first read of a page
+  // also warms its worker up.
+  const runs = { serials: [], names: [] };
+  for (let round = 0; round < 2; round++) {
+    runs.serials.push(await measure(files.serials));
+    runs.names.push(await measure(files.names));
+  }
+  const serialMs = Math.min(...runs.serials);
+  const namesMs = Math.min(...runs.names);
   const problems = await page.locator('.names__item').count();
   const resolved = await page.locator('[role="row"][data-row="3"] [data-field="organizationSerial"] .grid__named').textContent();
 
   console.log(`sandbox: ${tags.length} tags, ${organizations.length} organizations, ${LATENCY} ms per answer`);
   console.log(`load both lists in the page          ${loadMs} ms (network ideal ${ideal} ms: ${pages} tag pages, 4 at a time, beside the structure; ratio ${(loadMs / ideal).toFixed(2)})`);
-  console.log(`${ROWS.toLocaleString('en')} rows with serials: read + validate  ${Math.round(serialMs)} ms`);
-  console.log(`${ROWS.toLocaleString('en')} rows with names: read + validate + resolve  ${Math.round(namesMs)} ms (${problems} mistyped values listed with choices; row 3's unit resolved to "${resolved}")`);
+  console.log(`${ROWS.toLocaleString('en')} rows with serials: read + validate  ${Math.round(serialMs)} ms (best of ${runs.serials.map(Math.round).join(', ')})`);
+  console.log(`${ROWS.toLocaleString('en')} rows with names: read + validate + resolve  ${Math.round(namesMs)} ms (best of ${runs.names.map(Math.round).join(', ')}; ${problems} distinct mistyped values, in ${ROWS / 20} rows, listed with choices; row 3's unit resolved to "${resolved}")`);
   console.log(`resolving names costs                ${Math.round(namesMs - serialMs)} ms over serials`);
 } finally {
   await browser.close();
