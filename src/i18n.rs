@@ -670,9 +670,12 @@ pub fn progress(
         Lang::Id => ("dari", "baris", "baris/detik"),
     };
     let mut text = format!(
-        "{} {of} {} {rows} · {rate:.0} {per_second}",
+        "{} {of} {} {rows} · {} {per_second}",
         number(lang, done),
-        number(lang, planned)
+        number(lang, planned),
+        // Whole rows per second, formatted as an integer: the page has
+        // no other use for float formatting, which costs 6 KB gzip.
+        rate.max(0.0).round() as u64
     );
     if let Some(left) = left_seconds {
         let left = if left >= 120 {

@@ -51,8 +51,8 @@ impl ListsState {
                 at,
                 ms,
             } => lang.pick(
-                format!("{tags} tags and {organizations} organizations loaded from Ruangkerja at {at} (in {} ms): names are matched against them.", ms.round()),
-                format!("{tags} tag dan {organizations} organisasi dimuat dari Ruangkerja pukul {at} (dalam {} md): nama dicocokkan dengannya.", ms.round()),
+                format!("{tags} tags and {organizations} organizations loaded from Ruangkerja at {at} (in {} ms): names are matched against them.", ms.max(0.0).round() as u64),
+                format!("{tags} tag dan {organizations} organisasi dimuat dari Ruangkerja pukul {at} (dalam {} md): nama dicocokkan dengannya.", ms.max(0.0).round() as u64),
             ),
             ListsState::Failed(error) => lang.pick(
                 format!("The tags and organizations could not be loaded, so names cannot be matched (serials still work): {}", error.message(lang)),

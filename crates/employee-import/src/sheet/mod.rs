@@ -247,12 +247,15 @@ pub enum SheetError {
 /// The message for a file over the size limit, which the page also
 /// gives on its own, before reading (see [`crate::Explained::too_large`]).
 pub fn too_large(lang: crate::Lang, size_mb: f64, limit_mb: usize) -> String {
+    // Tenths of a megabyte as integers: the page formats no float.
+    let tenths = (size_mb.max(0.0) * 10.0).round() as u64;
+    let size = format!("{}.{}", tenths / 10, tenths % 10);
     match lang {
         crate::Lang::En => format!(
-            "The file is {size_mb:.1} MB, over the {limit_mb} MB limit. Split it into smaller files."
+            "The file is {size} MB, over the {limit_mb} MB limit. Split it into smaller files."
         ),
         crate::Lang::Id => format!(
-            "Berkas berukuran {size_mb:.1} MB, melebihi batas {limit_mb} MB. Pecah menjadi beberapa berkas."
+            "Berkas berukuran {size} MB, melebihi batas {limit_mb} MB. Pecah menjadi beberapa berkas."
         ),
     }
 }
