@@ -296,8 +296,17 @@ pub fn App() -> impl IntoView {
             // are matched against, once a token is given.
             {move || {
                 let lists = state.lists.state.get();
+                let loaded = matches!(lists, ListsState::Loaded { .. });
                 (lists != ListsState::Off).then(|| view! {
-                    <p class="start__lists" role="status">{lists.message(lang.get())}</p>
+                    <p class="start__lists" role="status">
+                        {lists.message(lang.get())}
+                        {loaded.then(|| view! {
+                            " "
+                            <button type="button" class="button button--small" on:click=move |_| state.refresh_lists()>
+                                {move || t().refresh_lists}
+                            </button>
+                        })}
+                    </p>
                 })
             }}
             {move || reading.progress.get().map(|progress| view! {

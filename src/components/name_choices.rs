@@ -3,8 +3,9 @@ use leptos::prelude::*;
 
 use crate::lists::ListsState;
 
-/// Where the company's tags and organizations stand, and each tag or
-/// organization value that needs a choice, with its choices: one click
+/// Why names cannot be matched (no token, the lists failing or still
+/// loading; once loaded, the line above the file says so), and each tag
+/// or organization value that needs a choice, with its choices: one click
 /// puts the choice in every row holding the value.
 #[component]
 pub fn NameChoices(
@@ -20,18 +21,18 @@ pub fn NameChoices(
     let status = move || {
         let state = lists.get();
         let problem = matches!(state, ListsState::Failed(_) | ListsState::Off);
-        let can_refresh = matches!(state, ListsState::Loaded { .. } | ListsState::Failed(_));
-        view! {
+        let failed = matches!(state, ListsState::Failed(_));
+        (!matches!(state, ListsState::Loaded { .. })).then(|| view! {
             <p class="names__status" class:names__status--problem=problem role="status">
                 {state.message(lang.get())}
-                {can_refresh.then(|| view! {
+                {failed.then(|| view! {
                     " "
                     <button type="button" class="button button--small" on:click=move |_| on_refresh.run(())>
-                        {move || lang.get().pick("Refresh", "Muat ulang")}
+                        {move || lang.get().pick("Try again", "Coba lagi")}
                     </button>
                 })}
             </p>
-        }
+        })
     };
     let list = move || {
         let lang_now = lang.get();
