@@ -61,10 +61,16 @@ pub fn NameChoices(
                             .into_iter()
                             .map(|choice| {
                                 let value = value.clone();
-                                let label = lang_now.pick(
-                                    format!("Use \"{choice}\" in all {rows}"),
-                                    format!("Pakai \"{choice}\" di semua {rows}"),
-                                );
+                                let label = match rows {
+                                    1 => lang_now.pick(
+                                        format!("Use \"{choice}\""),
+                                        format!("Pakai \"{choice}\""),
+                                    ),
+                                    _ => lang_now.pick(
+                                        format!("Use \"{choice}\" in all {rows}"),
+                                        format!("Pakai \"{choice}\" di semua {rows}"),
+                                    ),
+                                };
                                 view! {
                                     <button
                                         type="button"
