@@ -171,6 +171,9 @@ pub struct Names {
     tag_by_name: HashMap<String, usize>,
     org_by_serial: HashMap<String, usize>,
     org_by_name: HashMap<String, Vec<usize>>,
+    /// The first organization of each distinct name, in the tree's order:
+    /// what an unknown name is compared with.
+    org_names: Vec<usize>,
     /// Each organization's path, folded.
     org_paths: Vec<Vec<String>>,
     /// Answers already worked out, by kind and value: a column holds the
@@ -195,10 +198,15 @@ impl Names {
         }
         let mut org_by_serial = HashMap::new();
         let mut org_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut org_names = Vec::new();
         let mut org_paths = Vec::new();
         for (index, org) in reference.organizations.iter().enumerate() {
             org_by_serial.insert(org.serial.to_uppercase(), index);
-            org_by_name.entry(fold(&org.name)).or_default().push(index);
+            let same_name = org_by_name.entry(fold(&org.name)).or_default();
+            if same_name.is_empty() {
+                org_names.push(index);
+            }
+            same_name.push(index);
             org_paths.push(org.path.iter().map(|name| fold(name)).collect());
         }
         Names {
@@ -207,6 +215,7 @@ impl Names {
             tag_by_name,
             org_by_serial,
             org_by_name,
+            org_names,
             org_paths,
             memo: Mutex::default(),
         }
@@ -306,31 +315,25 @@ impl Names {
                 .map(|o| o.serial.clone());
             return closest(&text.trim().to_lowercase(), serials, SERIAL_TYPOS);
         }
-        let mut names: Vec<&str> = Vec::new();
-        for org in &self.reference.organizations {
-            if !names.iter().any(|name| fold(name) == fold(&org.name)) {
-                names.push(&org.name);
-            }
-        }
-        closest(
-            last,
-            names.iter().map(|name| name.to_string()),
-            name_typos(last),
-        )
-        .into_iter()
-        .flat_map(|name| {
-            let indices = &self.org_by_name[&fold(&name)];
-            if indices.len() == 1 {
-                vec![name]
-            } else {
-                indices
-                    .iter()
-                    .map(|&index| self.organization(index).path_text())
-                    .collect()
-            }
-        })
-        .take(SUGGESTIONS)
-        .collect()
+        let names = self
+            .org_names
+            .iter()
+            .map(|&index| self.organization(index).name.clone());
+        closest(last, names, name_typos(last))
+            .into_iter()
+            .flat_map(|name| {
+                let indices = &self.org_by_name[&fold(&name)];
+                if indices.len() == 1 {
+                    vec![name]
+                } else {
+                    indices
+                        .iter()
+                        .map(|&index| self.organization(index).path_text())
+                        .collect()
+                }
+            })
+            .take(SUGGESTIONS)
+            .collect()
     }
 
     fn remembered(&self, org: bool, text: &str, work: impl FnOnce() -> Resolution) -> Resolution {

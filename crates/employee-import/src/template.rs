@@ -70,9 +70,10 @@ impl ReferenceSheets {
                 depth: org.path.len() - 1,
                 name: org.name.clone(),
                 serial: org.serial.clone(),
-                active: match (org.active, lang) {
-                    (true, _) => lang.pick("yes", "ya"),
-                    (false, _) => lang.pick("no (inactive)", "tidak (nonaktif)"),
+                active: if org.active {
+                    lang.pick("yes", "ya")
+                } else {
+                    lang.pick("no (inactive)", "tidak (nonaktif)")
                 },
                 to_type: if names.name_repeats(index) {
                     org.path_text()

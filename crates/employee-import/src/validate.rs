@@ -424,23 +424,25 @@ impl ValidationReport {
     /// `Import::edits_replacing`). In the order first met.
     pub fn name_choices(&self) -> Vec<NameChoice> {
         let mut found: Vec<NameChoice> = Vec::new();
+        // Each choice's field and folded value, beside it.
+        let mut keys: Vec<(Field, String)> = Vec::new();
         for issue in self.rows.iter().flat_map(|row| &row.issues) {
             let Some((value, choices)) = issue.kind.choices() else {
                 continue;
             };
-            let folded = crate::names::fold(value);
-            match found
-                .iter_mut()
-                .find(|c| c.field == issue.field && crate::names::fold(&c.value) == folded)
-            {
-                Some(known) => known.rows += 1,
-                None => found.push(NameChoice {
-                    field: issue.field,
-                    value: value.to_owned(),
-                    choices: choices.to_vec(),
-                    ambiguous: matches!(issue.kind, IssueKind::AmbiguousName { .. }),
-                    rows: 1,
-                }),
+            let key = (issue.field, crate::names::fold(value));
+            match keys.iter().position(|known| *known == key) {
+                Some(at) => found[at].rows += 1,
+                None => {
+                    keys.push(key);
+                    found.push(NameChoice {
+                        field: issue.field,
+                        value: value.to_owned(),
+                        choices: choices.to_vec(),
+                        ambiguous: matches!(issue.kind, IssueKind::AmbiguousName { .. }),
+                        rows: 1,
+                    })
+                }
             }
         }
         found
