@@ -534,21 +534,29 @@ impl AppState {
     }
 
     pub fn edit_cell(self, number: u32, field: Field, value: String) {
-        if !self.rows_final() {
-            return;
-        }
-        // The cell changes here at once; the worker judges the rows and
-        // answers with them.
-        self.import.update(|current| {
-            if let Some(current) = current {
-                current.set_cell(number, field, &value);
-            }
-        });
-        self.reading.edit(CellEdit {
+        self.apply_edits(vec![CellEdit {
             row: number,
             field,
             text: value,
+        }]);
+    }
+
+    /// The cells change here at once; the worker judges their rows and
+    /// answers with them.
+    fn apply_edits(self, edits: Vec<CellEdit>) {
+        if !self.rows_final() {
+            return;
+        }
+        self.import.update(|current| {
+            if let Some(current) = current {
+                for edit in &edits {
+                    current.set_cell(edit.row, edit.field, &edit.text);
+                }
+            }
         });
+        for edit in edits {
+            self.reading.edit(edit);
+        }
     }
 
     pub fn set_excluded(self, number: u32, excluded: bool) {
@@ -713,24 +721,12 @@ impl AppState {
     /// Puts `choice` (a suggested name or path) in place of `value` in the
     /// `field` cell of every row holding it.
     pub fn use_choice(self, field: Field, value: String, choice: String) {
-        if !self.rows_final() {
-            return;
-        }
         let edits = self.import.with_untracked(|i| {
             i.as_ref()
                 .map(|i| i.edits_replacing(field, &value, &choice))
                 .unwrap_or_default()
         });
-        self.import.update(|current| {
-            if let Some(current) = current {
-                for edit in &edits {
-                    current.set_cell(edit.row, edit.field, &edit.text);
-                }
-            }
-        });
-        for edit in edits {
-            self.reading.edit(edit);
-        }
+        self.apply_edits(edits);
     }
 
     pub fn download_template(self) {

@@ -135,19 +135,26 @@ struct Lists {
     reference: Reference,
 }
 
-impl Workers {
-    fn lists_version(&self) -> u64 {
-        self.lists.as_ref().map_or(0, |lists| lists.version)
+impl Lists {
+    /// The version of `lists` (0: none).
+    fn version(lists: Option<&Lists>) -> u64 {
+        lists.map_or(0, |lists| lists.version)
     }
 
     /// Tells `worker` the lists, if any; their version.
-    fn give_lists(&self, worker: &ReaderWorker) -> u64 {
-        if let Some(lists) = &self.lists {
+    fn give(lists: Option<&Lists>, worker: &ReaderWorker) -> u64 {
+        if let Some(lists) = lists {
             worker.ask(&ToWorker::session(Request::Names(Some(
                 lists.reference.clone(),
             ))));
         }
-        self.lists_version()
+        Lists::version(lists)
+    }
+}
+
+impl Workers {
+    fn lists_version(&self) -> u64 {
+        Lists::version(self.lists.as_ref())
     }
 }
 
@@ -266,13 +273,10 @@ impl Reading {
                 .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id));
             match bytes {
                 Ok(buffer) if still_pending => self.workers.update_value(|w| {
-                    if let Some(pending) = &w.pending {
+                    if let Some(pending) = &mut w.pending {
                         pending.worker.load(buffer.unchecked_into());
-                        let lists = w.give_lists(&pending.worker);
+                        pending.lists = Lists::give(w.lists.as_ref(), &pending.worker);
                         pending.worker.ask(&ToWorker::session(request));
-                        if let Some(pending) = &mut w.pending {
-                            pending.lists = lists;
-                        }
                     }
                 }),
                 Ok(_) => {}
@@ -388,7 +392,7 @@ impl Reading {
     fn give_lists_to_current(self) {
         let asked = self.workers.with_value(|w| {
             let (_, worker) = w.current.as_ref()?;
-            w.give_lists(worker);
+            Lists::give(w.lists.as_ref(), worker);
             Some(())
         });
         let uses_names = self
