@@ -1047,3 +1047,79 @@ fn a_password_protected_ods_is_told_as_protected_not_damaged() {
     assert!(error.message(Lang::En).contains("protected by a password"));
     assert!(error.message(Lang::Id).contains("dilindungi kata sandi"));
 }
+
+// ---------------------------------------------------------------------------
+// Files calamine refuses for a reason the admin can act on, named as such.
+
+#[test]
+fn an_xor_obfuscated_xls_is_told_as_password_protected() {
+    // As POI's xor-encryption-abc.xls and SheetJS's
+    // password_2002_40_xor.xls: FilePass with encryption type 0 (XOR).
+    // calamine reads on and fails on the scrambled code page
+    // ("Codepage D7CC not found").
+    let bytes = compound_file(
+        &workbook_stream(
+            &[
+                biff(0x002F, &[0, 0, 0x34, 0x12, 0x78, 0x56]),
+                biff(0x0042, &0xD7CCu16.to_le_bytes()),
+            ],
+            &[label(0, 0, "employeeID")],
+            0,
+        ),
+        |_| {},
+    );
+    assert_eq!(read(&bytes).err(), Some(SheetError::PasswordProtected));
+}
+
+#[test]
+fn an_xls_in_a_code_page_calamine_does_not_know_is_named() {
+    // As SheetJS's quattro/write_57.xls (code page 0x8001).
+    let bytes = compound_file(
+        &workbook_stream(
+            &[biff(0x0042, &0x8001u16.to_le_bytes())],
+            &[label(0, 0, "employeeID")],
+            0,
+        ),
+        |_| {},
+    );
+    let error = read(&bytes).err();
+    assert_eq!(error, Some(SheetError::UnknownCodePage(0x8001)));
+    let message = error
+        .map(|error| error.message(Lang::Id))
+        .unwrap_or_default();
+    assert!(message.contains("code page 32769"), "{message}");
+    // A code page calamine knows (Windows-1252) still reads.
+    let bytes = compound_file(
+        &workbook_stream(
+            &[biff(0x0042, &1252u16.to_le_bytes())],
+            &[dimensions((0, 1), (0, 1)), label(0, 0, "employeeID")],
+            0,
+        ),
+        |_| {},
+    );
+    assert!(read(&bytes).is_ok());
+}
+
+#[test]
+fn a_workbook_with_an_excel_4_macro_sheet_is_named() {
+    // As POI's xlmmacro.xlsm and 64420.xlsm: calamine refuses a workbook
+    // whose sheet relationship is an Excel 4.0 macro sheet.
+    let bytes = rearranged(&employees(), |name, content| {
+        if name == "xl/_rels/workbook.xml.rels" {
+            let content = replace(
+                content,
+                "relationships/worksheet\" Target=\"worksheets/sheet1.xml\"",
+                "relationships/xlMacrosheet\" Target=\"macrosheets/sheet1.xml\"",
+            );
+            return (name.to_owned(), content);
+        }
+        let name = name.replace("worksheets/", "macrosheets/");
+        (name, content)
+    });
+    let error = read(&bytes).err();
+    assert_eq!(error, Some(SheetError::MacroSheet));
+    let message = error
+        .map(|error| error.message(Lang::En))
+        .unwrap_or_default();
+    assert!(message.contains("Excel 4.0 macro sheet"), "{message}");
+}

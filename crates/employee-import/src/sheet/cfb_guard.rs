@@ -596,8 +596,17 @@ fn scan_workbook(stream: &[u8]) -> Result<WorkbookScan, SheetError> {
         match record.kind {
             // FilePass, CodePage, DateMode: calamine reads a u16.
             0x002F | 0x0042 | 0x0022 if body.len() < 2 => return Err(cut("workbook settings")),
-            // Encrypted: calamine says so itself.
-            0x002F => return Ok(scan),
+            // Encrypted. calamine says so itself for RC4, but reads an
+            // XOR-obfuscated workbook on and fails on scrambled records
+            // ("Codepage D7CC not found"): both are protected here.
+            0x002F => return Err(SheetError::PasswordProtected),
+            // CodePage: one calamine's table lacks fails the whole file.
+            0x0042 => {
+                let page = u16_at(body, 0).unwrap_or(1200);
+                if codepage::to_encoding(page).is_none() {
+                    return Err(SheetError::UnknownCodePage(page));
+                }
+            }
             // BOF: the BIFF version.
             0x0809 => {
                 let version = u16_at(body, 0).ok_or_else(|| cut("workbook settings"))?;

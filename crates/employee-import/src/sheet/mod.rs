@@ -240,6 +240,12 @@ pub enum SheetError {
     /// An HTML file (often named .xls) without a table that holds data.
     #[error("This file is a web page (HTML), not a spreadsheet, and it holds no table of data. Export the employee list again as Excel (.xlsx) or CSV, or open this file in Excel or LibreOffice, save it as .xlsx and retry.")]
     WebPageWithoutTable,
+    /// An .xls whose text is in a code page calamine does not know.
+    #[error("This .xls file says its text is written in code page {0}, which this app does not know. Open it in Excel or LibreOffice, save it as an Excel workbook (.xlsx) and retry.")]
+    UnknownCodePage(u16),
+    /// A workbook holding an Excel 4.0 macro sheet, which calamine refuses.
+    #[error("This workbook holds an Excel 4.0 macro sheet, which this app cannot open. Copy the sheet of employees into a new workbook, save it as .xlsx and retry.")]
+    MacroSheet,
     #[error("This XML Spreadsheet 2003 file is damaged at line {line} and cannot be read. Open it in Excel or LibreOffice and save it as .xlsx, or export it again from the program that made it, then retry.")]
     XmlSpreadsheetDamaged { line: u64 },
 }
@@ -294,6 +300,8 @@ impl SheetError {
             SheetError::Refused(refusal) => refusal.message(lang),
             SheetError::OldExcel => "Ini berkas Excel 2–4 (dari sebelum 1997), format yang tidak dapat dibaca aplikasi ini. Buka di Excel atau LibreOffice, simpan sebagai workbook Excel (.xlsx), lalu coba lagi.".to_owned(),
             SheetError::WebPageWithoutTable => "Berkas ini halaman web (HTML), bukan spreadsheet, dan tidak berisi tabel data. Ekspor ulang daftar karyawan sebagai Excel (.xlsx) atau CSV, atau buka berkas ini di Excel atau LibreOffice, simpan sebagai .xlsx, lalu coba lagi.".to_owned(),
+            SheetError::UnknownCodePage(page) => format!("Berkas .xls ini menyatakan teksnya ditulis dalam code page {page}, yang tidak dikenal aplikasi ini. Buka di Excel atau LibreOffice, simpan sebagai workbook Excel (.xlsx), lalu coba lagi."),
+            SheetError::MacroSheet => "Workbook ini berisi sheet makro Excel 4.0, yang tidak dapat dibuka aplikasi ini. Salin sheet berisi data karyawan ke workbook baru, simpan sebagai .xlsx, lalu coba lagi.".to_owned(),
             SheetError::XmlSpreadsheetDamaged { line } => format!("Berkas XML Spreadsheet 2003 ini rusak di baris {line} sehingga tidak dapat dibaca. Buka di Excel atau LibreOffice lalu simpan sebagai .xlsx, atau ekspor ulang dari program pembuatnya, lalu coba lagi."),
         }
     }
@@ -624,10 +632,10 @@ fn unreadable(error: impl fmt::Display) -> SheetError {
 /// xlsx and xlsb have the same streaming cell reader API in calamine, under
 /// different types: one implementation serves both.
 macro_rules! streaming_cell_source {
-    ($reader:ident) => {
+    ($reader:ident, $open:expr) => {
         impl<'a> CellSource<'a> for $reader<Cursor<&'a [u8]>> {
             fn open(bytes: &'a [u8]) -> Result<Self, SheetError> {
-                $reader::new(Cursor::new(bytes)).map_err(unreadable)
+                $reader::new(Cursor::new(bytes)).map_err($open)
             }
             fn metadata(&self) -> Vec<calamine::Sheet> {
                 self.sheets_metadata().to_vec()
@@ -660,8 +668,30 @@ macro_rules! streaming_cell_source {
     };
 }
 
-streaming_cell_source!(Xlsx);
-streaming_cell_source!(Xlsb);
+streaming_cell_source!(Xlsx, xlsx_open_error);
+streaming_cell_source!(Xlsb, xlsb_open_error);
+
+/// calamine refuses a whole workbook that holds an Excel 4.0 macro sheet
+/// (`xl/macrosheets/`), though Excel opens it: named, not "damaged".
+fn xlsx_open_error(error: calamine::XlsxError) -> SheetError {
+    match error {
+        calamine::XlsxError::Unrecognized {
+            typ: "sheet:type",
+            val,
+        } if val.contains("macrosheet") => SheetError::MacroSheet,
+        error => unreadable(error),
+    }
+}
+
+fn xlsb_open_error(error: calamine::XlsbError) -> SheetError {
+    match error {
+        calamine::XlsbError::Unrecognized {
+            typ: "BoundSheet8:dt",
+            val,
+        } if val.contains("macrosheet") => SheetError::MacroSheet,
+        error => unreadable(error),
+    }
+}
 
 /// .xls and .ods have no streaming reader in calamine: a sheet is read as
 /// one range. For .xls that range spans the cells actually present, and the
