@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use employee_import::export;
-use employee_import::session::{Reply, Session};
+use employee_import::session::{self, Reply, Session};
 use employee_import::template::{template, ReferenceSheets};
 use employee_import::Names;
 use wasm_bindgen::prelude::*;
@@ -22,9 +22,9 @@ fn scope() -> web_sys::DedicatedWorkerGlobalScope {
 }
 
 fn tell(message: &FromWorker) {
-    if let Ok(text) = serde_json::to_string(message) {
-        let _ = scope().post_message(&JsValue::from_str(&text));
-    }
+    let bytes = session::encode(message);
+    let array = js_sys::Uint8Array::from(&bytes[..]);
+    post_transferring(&array, &array);
 }
 
 /// Posts `message`, handing over (not copying) the buffer of `bytes`.

@@ -8,15 +8,19 @@
 //! memory dies alone and is reported as [`Event::Crashed`], and dropping a
 //! `ReaderWorker` terminates its worker, so its memory goes back.
 //!
-//! Messages are JSON text (cheap to post) except the file's bytes, which
-//! are transferred, never copied, chunks of rows (encoded by the core,
-//! transferred as an `ArrayBuffer`), and files the worker wrote.
+//! The page's requests are JSON text (cheap to post; the page only writes
+//! them). What the worker says is binary, in the core's wire form
+//! ([`session::encode`]), so the page carries no JSON decoder for the
+//! import's types: a [`FromWorker`] comes as a `Uint8Array`, a chunk of
+//! rows as a transferred `ArrayBuffer`, a file the worker wrote as an
+//! array of name, type and bytes. The file's bytes go to the worker
+//! transferred, never copied.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use employee_import::export::Table;
-use employee_import::session::{Reply, Request};
+use employee_import::session::{self, Reply, Request};
 use employee_import::{Lang, Mode, Reference};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -117,8 +121,8 @@ impl ReaderWorker {
                     return;
                 }
                 let data = event.data();
-                if let Some(text) = data.as_string() {
-                    match serde_json::from_str::<FromWorker>(&text) {
+                if let Some(message) = data.dyn_ref::<js_sys::Uint8Array>() {
+                    match session::decode::<FromWorker>(&message.to_vec()) {
                         Ok(FromWorker::Ready) => {
                             ready.set(true);
                             for (message, transfer) in queue.borrow_mut().drain(..) {

@@ -104,7 +104,38 @@ pub struct LedgerRow {
     /// The row number the user sees in their spreadsheet.
     pub number: u32,
     pub employee_id: Option<String>,
+    #[serde(with = "state_wire")]
     pub state: RowState,
+}
+
+/// A [`RowState`] in a binary form (postcard, between the reader worker
+/// and the page) is its JSON text: the state is internally tagged, which
+/// only self-describing formats can read back. Few rows travel with a
+/// state that is not derived from their report row, so the text is cheap,
+/// and the page needs no second decoder for it.
+mod state_wire {
+    use super::RowState;
+    use serde::{
+        de::Error as _, ser::Error as _, Deserialize, Deserializer, Serialize, Serializer,
+    };
+
+    pub fn serialize<S: Serializer>(state: &RowState, to: S) -> Result<S::Ok, S::Error> {
+        if to.is_human_readable() {
+            state.serialize(to)
+        } else {
+            let text = serde_json::to_string(state).map_err(S::Error::custom)?;
+            to.serialize_str(&text)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<RowState, D::Error> {
+        if from.is_human_readable() {
+            RowState::deserialize(from)
+        } else {
+            let text = String::deserialize(from)?;
+            serde_json::from_str(&text).map_err(D::Error::custom)
+        }
+    }
 }
 
 /// The items of one request: `create-bulk`, `update-bulk` or
