@@ -321,6 +321,28 @@ impl Import {
         self.ledger.refresh(&self.report);
     }
 
+    /// The cell edits that put the value the app proposes (a phone in
+    /// international form, a leading zero put back) into every `field`
+    /// cell that has one: "Apply to all" in a column.
+    pub fn edits_proposed(&self, field: Field) -> Vec<CellEdit> {
+        self.report
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let proposed = row
+                    .issues
+                    .iter()
+                    .find(|issue| issue.field == field)
+                    .and_then(|issue| issue.kind.proposed())?;
+                Some(CellEdit {
+                    row: row.row.number,
+                    field,
+                    text: proposed.to_owned(),
+                })
+            })
+            .collect()
+    }
+
     /// The cell edits that put `choice` in place of `value` in the `field`
     /// cell of every data row holding it (compared as names are: case and
     /// extra spaces ignored): the whole cell for an organization, one
@@ -906,6 +928,24 @@ mod tests {
             ]
         );
         assert!(import.edits_replacing(Field::Phone, "x", "y").is_empty());
+    }
+
+    #[test]
+    fn every_proposed_phone_of_a_column_is_applied_by_one_set_of_edits() {
+        let csv = "employeeID,name,phone,isActive\n\
+            E1,A,0812-3456-7001,ya\n\
+            E2,B,6281234567002,ya\n\
+            E3,C,0813 8522 6003,ya\n";
+        let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
+        let edits = import.edits_proposed(Field::Phone);
+        let texts: Vec<(u32, &str)> = edits.iter().map(|e| (e.row, e.text.as_str())).collect();
+        assert_eq!(texts, [(2, "6281234567001"), (4, "6281385226003")]);
+        for edit in edits {
+            import.edit_cell(edit.row, edit.field, &edit.text);
+        }
+        assert!(import.report.rows.iter().all(|row| row.issues.is_empty()));
+        assert!(import.edits_proposed(Field::Phone).is_empty());
+        assert!(import.edits_proposed(Field::Name).is_empty());
     }
     use crate::ledger::RowState;
     use rust_xlsxwriter::Workbook;

@@ -104,6 +104,14 @@ impl Field {
                 "surel",
                 "alamatemail",
                 "alamatsurel",
+                "emailkantor",
+                "emailperusahaan",
+                "emailkerja",
+                "emailkaryawan",
+                "surelkantor",
+                "workemail",
+                "officeemail",
+                "businessemail",
             ],
             Field::Phone => &[
                 "phone",
@@ -124,14 +132,24 @@ impl Field {
                 "noponsel",
                 "whatsapp",
                 "nowa",
+                "nohpwa",
+                "nowhatsapp",
+                "nomorwa",
+                "nomorwhatsapp",
+                "nohandphone",
+                "nomorhandphone",
+                "nomorponsel",
             ],
             Field::Password => &["password", "katasandi", "sandi"],
+            // "Status" and "Status Karyawan" often hold Tetap/Kontrak, not
+            // active or not: last, so a clearer column wins.
             Field::IsActive => &[
                 "isactive",
                 "active",
-                "status",
                 "aktif",
                 "statusaktif",
+                "activestatus",
+                "status",
                 "statuskaryawan",
             ],
             Field::TagSerials => &[
@@ -254,13 +272,31 @@ impl ColumnMapping {
 }
 
 /// Matches header texts to fields. When two columns claim the same field,
-/// the first one wins and the later one is ignored, so no field is fed twice.
+/// the clearer header wins (the earlier of their aliases: "Status Aktif"
+/// over "Status"), then the first column; the other is ignored, so no
+/// field is fed twice.
 pub fn map_headers(headers: &[String]) -> ColumnMapping {
-    let mut fields: Vec<Option<Field>> = Vec::with_capacity(headers.len());
-    for header in headers {
-        let field = Field::from_header(header).filter(|field| !fields.contains(&Some(*field)));
-        fields.push(field);
-    }
+    let ranked: Vec<Option<(Field, usize)>> = headers
+        .iter()
+        .map(|header| {
+            let wanted = normalise(header);
+            Field::ALL.into_iter().find_map(|field| {
+                let rank = field.aliases().iter().position(|alias| *alias == wanted)?;
+                Some((field, rank))
+            })
+        })
+        .collect();
+    let fields = ranked
+        .iter()
+        .enumerate()
+        .map(|(column, claim)| {
+            let (field, rank) = (*claim)?;
+            let beaten = ranked.iter().enumerate().any(|(other, rival)| {
+                matches!(rival, Some((f, r)) if *f == field && (*r, other) < (rank, column))
+            });
+            (!beaten).then_some(field)
+        })
+        .collect();
     ColumnMapping {
         headers: headers.to_vec(),
         fields,
@@ -289,6 +325,32 @@ mod tests {
         );
         assert_eq!(mapping.ignored_headers().collect::<Vec<_>>(), ["Notes"]);
         assert_eq!(mapping.column_of(Field::IsActive), Some(2));
+    }
+
+    #[test]
+    fn the_clearer_of_two_columns_for_a_field_wins_and_office_words_are_known() {
+        // An HR sheet: "Status" holds Tetap/Kontrak, "Status Aktif" the
+        // flag; "Email Kantor" and "No HP/WA" are the contacts.
+        let mapping = map_headers(&headers(&[
+            "NIK",
+            "Status",
+            "Email Kantor",
+            "No HP/WA",
+            "Status Aktif",
+        ]));
+        assert_eq!(
+            mapping.fields,
+            [
+                Some(Field::EmployeeId),
+                None,
+                Some(Field::Email),
+                Some(Field::Phone),
+                Some(Field::IsActive)
+            ]
+        );
+        // Alone, "Status" is still taken for the flag.
+        let mapping = map_headers(&headers(&["NIK", "Status"]));
+        assert_eq!(mapping.fields[1], Some(Field::IsActive));
     }
 
     #[test]

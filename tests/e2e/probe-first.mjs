@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, openApp, serveStatic } from './harness.mjs';
+import { xlsxBuffer } from './workbook.mjs';
+const rows = Number(process.env.ROWS ?? 100000);
+const header = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials', 'organizationSerial'];
+const data = [header];
+for (let i = 1; i <= rows; i++) data.push([`E${String(i).padStart(6, '0')}`, `Karyawan ${i}`, `user${i}`, `user${i}@example.com`, `62811${String(i).padStart(8, '0')}`, i % 7 === 0 ? 'FALSE' : 'TRUE', 'RUKRTAG-9WHL0JGP', 'COMPFJLYTHWL']);
+const folder = mkdtempSync(join(tmpdir(), 'probe-'));
+const path = join(folder, 'big.xlsx'); writeFileSync(path, xlsxBuffer(data));
+const site = await serveStatic(); const browser = await launchBrowser();
+const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+await context.addInitScript(() => { new PerformanceObserver((l) => (window.__long ||= []).push(...l.getEntries().map((e) => [Math.round(e.startTime), Math.round(e.duration)]))).observe({ type: 'longtask' }); document.addEventListener('change', () => { window.__start = performance.now(); }, { capture: true }); });
+const { page } = await openApp(context, site.url);
+await page.waitForFunction(() => document.querySelector('h1'));
+await page.waitForTimeout(1500);
+const cdp = await context.newCDPSession(page);
+await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start');
+await page.evaluate(() => { window.__long = []; });
+await page.locator('input[type="file"]').setInputFiles(path);
+await page.waitForFunction(() => !document.querySelector('.read-progress') && document.querySelector('[role="row"][data-row="2"]'), null, { timeout: 60000 });
+await page.waitForTimeout(300);
+const { profile } = await cdp.send('Profiler.stop');
+const { long, start } = await page.evaluate(() => ({ long: window.__long, start: window.__start }));
+console.log('long tasks (start after change + duration):', long.map(([s, d]) => `${Math.round(s - start)}+${d}`).join(' '));
+// self and inclusive time per function, within the long tasks only
+const byId = new Map(profile.nodes.map((n) => [n.id, n])); const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+let t = profile.startTime; const selfT = new Map(); const incl = new Map();
+const inLong = (ts) => long.some(([s, d]) => ts >= s && ts <= s + d);
+// profile timestamps are in microseconds, on a different clock: align with first sample... approximate: use relative within profile to performance.now not possible; use all samples
+profile.samples.forEach((id, i) => { t += profile.timeDeltas[i]; const n = byId.get(id); const name = n.callFrame.functionName || '(anon)'; if (name === '(idle)' || name === '(program)') return; selfT.set(name, (selfT.get(name) ?? 0) + profile.timeDeltas[i]); const seen = new Set(); let cur = id; while (cur !== undefined) { const nm = byId.get(cur).callFrame.functionName || '(anon)'; if (!seen.has(nm)) { seen.add(nm); incl.set(nm, (incl.get(nm) ?? 0) + profile.timeDeltas[i]); } cur = parent.get(cur); } });
+console.log('--- inclusive');
+for (const [k, us] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) console.log(String(Math.round(us / 1000)).padStart(6), k.slice(0, 140));
+console.log('--- self');
+for (const [k, us] of [...selfT].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(String(Math.round(us / 1000)).padStart(6), k.slice(0, 140));
+await browser.close(); await site.close();
