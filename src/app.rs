@@ -599,8 +599,11 @@ impl AppState {
         spawn_local(async move {
             match client.exchange_token(&client_id, &client_secret).await {
                 Ok(grant) => {
-                    let seconds: f64 = grant.expires_in.trim().parse().unwrap_or(0.0);
-                    let expiry = (seconds > 0.0).then(|| js_sys::Date::now() + seconds * 1000.0);
+                    // Whole seconds ("3600", or "3600.0"): no float parser on the page.
+                    let whole = grant.expires_in.trim().split('.').next().unwrap_or("");
+                    let seconds: u32 = whole.parse().unwrap_or(0);
+                    let expiry =
+                        (seconds > 0).then(|| js_sys::Date::now() + f64::from(seconds) * 1000.0);
                     self.token.set(grant.access_token.clone());
                     self.token_expiry.set(expiry);
                     if self.remember.get_untracked() {
@@ -724,6 +727,17 @@ impl AppState {
         let edits = self.import.with_untracked(|i| {
             i.as_ref()
                 .map(|i| i.edits_replacing(field, &value, &choice))
+                .unwrap_or_default()
+        });
+        self.apply_edits(edits);
+    }
+
+    /// Puts the value the app proposes into every cell of `field` that has
+    /// one: a column's local phone numbers in international form at once.
+    pub fn apply_proposals(self, field: Field) {
+        let edits = self.import.with_untracked(|i| {
+            i.as_ref()
+                .map(|i| i.edits_proposed(field))
                 .unwrap_or_default()
         });
         self.apply_edits(edits);

@@ -43,6 +43,9 @@ pub struct Text {
     pub exclude: &'static str,
     pub include: &'static str,
     pub edit_hint: &'static str,
+    pub cell_bar_hint: &'static str,
+    pub cell_ok: &'static str,
+    pub also_in_row: &'static str,
     pub state_invalid: &'static str,
     pub state_excluded: &'static str,
     pub state_ready: &'static str,
@@ -155,6 +158,9 @@ const EN: Text = Text {
     exclude: "Exclude",
     include: "Include",
     edit_hint: "Press Enter to edit, Enter again to save, Escape to cancel.",
+    cell_bar_hint: "Select a cell to see here what is wrong with it and how to fix it.",
+    cell_ok: "Nothing to fix in this cell.",
+    also_in_row: "Also in this row:",
     state_invalid: "Needs fixing",
     state_excluded: "Excluded",
     state_ready: "Ready",
@@ -266,6 +272,9 @@ const ID: Text = Text {
     exclude: "Kecualikan",
     include: "Sertakan",
     edit_hint: "Tekan Enter untuk mengubah, Enter lagi untuk menyimpan, Escape untuk batal.",
+    cell_bar_hint: "Pilih sel untuk melihat di sini apa yang salah dan cara memperbaikinya.",
+    cell_ok: "Tidak ada yang perlu diperbaiki di sel ini.",
+    also_in_row: "Juga di baris ini:",
     state_invalid: "Perlu diperbaiki",
     state_excluded: "Dikecualikan",
     state_ready: "Siap",
@@ -811,4 +820,28 @@ pub fn read_failure(lang: Lang, failure: &ReadFailure) -> String {
             format!("Berkas tidak dapat dibuat: {error}. Coba lagi; jika terus gagal, muat ulang halaman."),
         ),
     }
+}
+
+/// "+2 more" under a row's first problem.
+pub fn more_problems(lang: Lang, more: usize) -> String {
+    lang.pick(format!("+{more} more"), format!("+{more} lainnya"))
+}
+
+/// The button that puts the proposed value into one cell.
+pub fn use_value(lang: Lang, value: &str) -> String {
+    lang.pick(format!("Use {value}"), format!("Pakai {value}"))
+}
+
+/// The button that puts the proposed values into every cell of a column.
+pub fn use_all_proposed(lang: Lang, column: &str, count: usize) -> String {
+    if count == 1 {
+        return lang.pick(
+            format!("{column}: use the proposed value in 1 cell"),
+            format!("{column}: pakai nilai usulan di 1 sel"),
+        );
+    }
+    lang.pick(
+        format!("{column}: use the proposed values in all {count} cells"),
+        format!("{column}: pakai nilai usulan di semua {count} sel"),
+    )
 }

@@ -27,7 +27,7 @@ pub mod worker;
 pub mod xlsx;
 
 use employee_import::{
-    Assessment, Change, Field, Import, Lang, Mode, Operation, RowState, Severity,
+    Assessment, CellIssue, Change, Field, Import, Lang, Mode, Operation, RowState, Severity,
 };
 use leptos::prelude::*;
 
@@ -198,10 +198,17 @@ pub fn App() -> impl IntoView {
                 })
                 .map(|field| ColumnView {
                     field,
+                    header: report
+                        .mapping
+                        .column_of(field)
+                        .and_then(|column| report.mapping.headers.get(column))
+                        .cloned()
+                        .unwrap_or_default(),
                     errors: by_field
                         .get(&(field, Severity::Error))
                         .copied()
                         .unwrap_or(0),
+                    proposals: report.proposals_in(field),
                     editable: true,
                 })
                 .collect::<Vec<_>>()
@@ -466,6 +473,7 @@ pub fn App() -> impl IntoView {
                         row_at=row_at
                         error_positions=error_positions
                         on_edit=on_edit
+                        on_apply_all=Callback::new(move |field| state.apply_proposals(field))
                         on_exclude=on_exclude
                     />
                 </section>
@@ -527,6 +535,12 @@ fn row_view(
         .map(|column| {
             let field = column.field;
             let issue = issue_on(field);
+            let proposal = report_row
+                .issues
+                .iter()
+                .find(|issue| issue.field == field)
+                .and_then(|issue| issue.kind.proposed())
+                .map(str::to_owned);
             let text = match &issue {
                 Some(_) if field != Field::Password => {
                     typed(field).unwrap_or_else(|| report_row.row.display(field))
@@ -571,6 +585,7 @@ fn row_view(
                 field,
                 text,
                 issue,
+                proposal,
                 change,
                 kept,
                 tidied,
@@ -578,11 +593,12 @@ fn row_view(
             }
         })
         .collect();
-    let other_issues = report_row
-        .issues
-        .iter()
-        .filter(|issue| !columns.iter().any(|c| c.field == issue.field))
-        .map(|issue| issue.message(lang))
+    // Every problem of the row in words, errors first, in column order.
+    let mut problems: Vec<&CellIssue> = report_row.issues.iter().collect();
+    problems.sort_by_key(|issue| issue.severity());
+    let problems = problems
+        .into_iter()
+        .map(|issue| (issue.severity(), issue.message(lang)))
         .collect();
     let email_state = Some(import.emails.rows()[index].state.clone())
         .filter(|state| *state != RowState::Excluded);
@@ -610,7 +626,7 @@ fn row_view(
     RowView {
         number,
         cells,
-        other_issues,
+        problems,
         state: match state {
             // A row the user has not sent shows its validity, not a stale state.
             RowState::Ready | RowState::Invalid if !report_row.is_valid() => RowState::Invalid,

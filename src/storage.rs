@@ -78,13 +78,15 @@ fn session_storage() -> Option<web_sys::Storage> {
 pub fn load_tab_token() -> Option<(String, Option<f64>)> {
     let stored = session_storage()?.get_item(TOKEN_KEY).ok()??;
     let (expiry, token) = stored.split_once(' ')?;
-    Some((token.to_owned(), expiry.parse().ok()))
+    let expiry = expiry.parse::<u64>().ok().map(|ms| ms as f64);
+    Some((token.to_owned(), expiry))
 }
 
 pub fn save_tab_token(token: &str, expires_at_ms: Option<f64>) {
     if let Some(storage) = session_storage() {
         let expiry = expires_at_ms
-            .map(|ms| ms.to_string())
+            // Whole milliseconds: the page formats no float.
+            .map(|ms| (ms.max(0.0) as u64).to_string())
             .unwrap_or_else(|| "-".to_owned());
         let _ = storage.set_item(TOKEN_KEY, &format!("{expiry} {token}"));
     }

@@ -23,7 +23,9 @@ fn columns() -> Vec<ColumnView> {
         .into_iter()
         .map(|field| ColumnView {
             field,
+            header: String::new(),
             errors: 0,
+            proposals: 0,
             editable: true,
         })
         .collect()
@@ -37,6 +39,7 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 field: Field::EmployeeId,
                 text: format!("E{number}"),
                 issue: None,
+                proposal: None,
                 change: None,
                 kept: None,
                 tidied: None,
@@ -46,13 +49,14 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
                 field: Field::Name,
                 text: name.to_owned(),
                 issue: None,
+                proposal: None,
                 change: None,
                 kept: None,
                 tidied: None,
                 named: None,
             },
         ],
-        other_issues: vec![],
+        problems: vec![],
         state,
         assessment: None,
         operation: Operation::Create,
@@ -91,6 +95,7 @@ fn mount_grid(
                 row_at=row_at
                 error_positions=Signal::stored(vec![])
                 on_edit=Callback::new(|_| {})
+                on_apply_all=Callback::new(|_| {})
                 on_exclude=Callback::new(|_| {})
             />
         }
@@ -219,6 +224,10 @@ async fn an_invalid_cell_is_marked_and_described_for_assistive_technology() {
     let parent = container();
     let mut bad = row(2, "", RowState::Invalid);
     bad.cells[1].issue = Some((Severity::Error, "name is required: fill it in.".into()));
+    bad.problems = vec![
+        (Severity::Error, "name is required: fill it in.".into()),
+        (Severity::Warning, "phone is in local format".into()),
+    ];
     let lang = RwSignal::new(Lang::En);
     let _handle = mount_grid(&parent, RwSignal::new(vec![bad]), lang);
     leptos::task::tick().await;
@@ -233,6 +242,26 @@ async fn an_invalid_cell_is_marked_and_described_for_assistive_technology() {
     assert_eq!(
         description.text_content().unwrap(),
         "name is required: fill it in."
+    );
+
+    // The row's first problem is in words in its status cell, with how
+    // many more there are; the cell bar says it whole when the cell has
+    // focus, never inside the cell where the next row covers it.
+    assert_eq!(
+        text_of(&parent, "[data-row='2'] .status__reason"),
+        "name is required: fill it in."
+    );
+    assert_eq!(text_of(&parent, "[data-row='2'] .status__more"), "+1 more");
+    cell.unchecked_ref::<web_sys::HtmlElement>()
+        .focus()
+        .unwrap();
+    leptos::task::tick().await;
+    let bar = text_of(&parent, ".cell-bar");
+    assert!(bar.contains("Row 2 · name"), "{bar}");
+    assert!(bar.contains("name is required: fill it in."), "{bar}");
+    assert!(
+        bar.contains("Also in this row: phone is in local format"),
+        "{bar}"
     );
 
     lang.set(Lang::Id);

@@ -6,7 +6,8 @@ use crate::i18n::text;
 
 /// Height of one row in pixels; fixed so the visible window can be computed
 /// from the scroll position alone. Must match `.grid__row` in the CSS.
-pub const ROW_HEIGHT: f64 = 44.0;
+/// Whole pixels: positions are integers, and the page formats no float.
+pub const ROW_HEIGHT: i32 = 44;
 /// Rows rendered above and below the visible ones, for smooth scrolling.
 const OVERSCAN: usize = 8;
 
@@ -14,8 +15,24 @@ const OVERSCAN: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ColumnView {
     pub field: Field,
+    /// The admin's own header for the column that feeds `field` (empty for
+    /// a required field no column feeds).
+    pub header: String,
     pub errors: usize,
+    /// Cells with a value the app proposes instead (see `apply_proposals`).
+    pub proposals: usize,
     pub editable: bool,
+}
+
+impl ColumnView {
+    /// The admin's header, or the API's name where the sheet has none.
+    pub fn title(&self) -> &str {
+        if self.header.trim().is_empty() {
+            self.field.api_name()
+        } else {
+            &self.header
+        }
+    }
 }
 
 /// One cell: its text and, when something is wrong, what.
@@ -24,6 +41,8 @@ pub struct CellView {
     pub field: Field,
     pub text: String,
     pub issue: Option<(Severity, String)>,
+    /// The value the app proposes instead, when it has one.
+    pub proposal: Option<String>,
     /// What an update changes here: "old → new".
     pub change: Option<String>,
     /// The stored value an empty cell of an update keeps.
@@ -40,8 +59,8 @@ pub struct RowView {
     /// The row number in the user's spreadsheet.
     pub number: u32,
     pub cells: Vec<CellView>,
-    /// Messages of issues on fields without a shown column.
-    pub other_issues: Vec<String>,
+    /// Every problem of the row in words, errors first.
+    pub problems: Vec<(Severity, String)>,
     pub state: RowState,
     /// For a row not sent yet: what pre-flight says it would do.
     pub assessment: Option<Assessment>,
@@ -75,11 +94,15 @@ pub fn PreviewGrid(
     #[prop(into)]
     error_positions: Signal<Vec<usize>>,
     on_edit: Callback<(u32, Field, String)>,
+    /// Apply every proposed value of a column.
+    on_apply_all: Callback<Field>,
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
     let viewport = NodeRef::<html::Div>::new();
-    let scroll_top = RwSignal::new(0.0_f64);
-    let viewport_height = RwSignal::new(600.0_f64);
+    // The cell last focused, as the bar above the grid explains it.
+    let selected = RwSignal::new(None::<Selected>);
+    let scroll_top = RwSignal::new(0_i32);
+    let viewport_height = RwSignal::new(600_i32);
     let focus_cell = RwSignal::new(None::<(u32, Field)>);
     let notice = RwSignal::new(None::<String>);
 
@@ -89,15 +112,16 @@ pub fn PreviewGrid(
     viewport.on_load(move |element| {
         request_animation_frame(move || {
             if element.client_height() > 0 {
-                viewport_height.set(f64::from(element.client_height()));
+                viewport_height.set(element.client_height());
             }
             measured.set(true);
         });
     });
     let window = Memo::new(move |_| {
         let overscan = if measured.get() { OVERSCAN } else { 0 };
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(overscan);
-        let count = (viewport_height.get() / ROW_HEIGHT).ceil() as usize + 2 * overscan;
+        let first = ((scroll_top.get().max(0) / ROW_HEIGHT) as usize).saturating_sub(overscan);
+        let count =
+            (viewport_height.get().max(0) as usize).div_ceil(ROW_HEIGHT as usize) + 2 * overscan;
         let end = (first + count).min(total.get());
         (first.min(end), end)
     });
@@ -110,8 +134,8 @@ pub fn PreviewGrid(
 
     let on_scroll = move |_| {
         if let Some(element) = viewport.get() {
-            scroll_top.set(element.scroll_top() as f64);
-            viewport_height.set(element.client_height() as f64);
+            scroll_top.set(element.scroll_top());
+            viewport_height.set(element.client_height());
         }
     };
     // The error last jumped to; the next jump goes past it, or, the first
@@ -122,7 +146,7 @@ pub fn PreviewGrid(
         let target = match last_error.get_untracked() {
             Some(last) => positions.iter().copied().find(|&p| p > last),
             None => {
-                let top = (scroll_top.get_untracked() / ROW_HEIGHT).floor() as usize;
+                let top = (scroll_top.get_untracked().max(0) / ROW_HEIGHT) as usize;
                 positions.iter().copied().find(|&p| p >= top)
             }
         }
@@ -142,8 +166,8 @@ pub fn PreviewGrid(
             focus_cell.set(field.map(|field| (row.number, field)));
         }
         if let Some(element) = viewport.get() {
-            let top = position as f64 * ROW_HEIGHT;
-            element.set_scroll_top(top as i32);
+            let top = position as i32 * ROW_HEIGHT;
+            element.set_scroll_top(top);
             scroll_top.set(top);
         }
     };
@@ -151,7 +175,7 @@ pub fn PreviewGrid(
     // Number, one column per field, status, include.
     let template = Signal::derive(move || {
         format!(
-            "64px repeat({}, minmax(120px, 1fr)) 280px 90px",
+            "64px repeat({}, minmax(120px, 1fr)) minmax(280px, 1.6fr) 90px",
             columns.with(Vec::len)
         )
     });
@@ -167,10 +191,15 @@ pub fn PreviewGrid(
                 let errors = (column.errors > 0).then(|| {
                     view! { <span class="grid__error-count">{column.errors}</span> }
                 });
+                // The admin's header, and beneath it the API field it feeds.
+                let api = (column.title() != column.field.api_name())
+                    .then(|| view! { <span class="grid__api-name">{column.field.api_name()}</span> });
                 view! {
                     <div role="columnheader" class="grid__cell grid__cell--header" aria-colindex=index + 2>
-                        {column.field.api_name()}
-                        {errors}
+                        <span class="grid__stack">
+                            <span class="grid__header-text">{column.title().to_owned()} {errors}</span>
+                            {api}
+                        </span>
                     </div>
                 }
             })
@@ -200,6 +229,28 @@ pub fn PreviewGrid(
             <span class="grid-tools__notice" role="status">{move || notice.get()}</span>
             <span class="grid-tools__hint">{move || text(lang.get()).edit_hint}</span>
         </div>
+        // One click per column for the values the app proposes.
+        <div class="fixes">{move || {
+            let lang = lang.get();
+            columns
+                .get()
+                .into_iter()
+                .filter(|column| column.proposals > 0)
+                .map(|column| {
+                    let field = column.field;
+                    let label = crate::i18n::use_all_proposed(lang, column.title(), column.proposals);
+                    view! {
+                        <button type="button" class="button button--fix" on:click=move |_| {
+                            selected.set(None);
+                            on_apply_all.run(field);
+                        }>
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view()
+        }}</div>
+        <CellBar lang=lang selected=selected columns=columns on_edit=on_edit on_apply_all=on_apply_all />
         <div
             class="grid"
             role="grid"
@@ -212,7 +263,7 @@ pub fn PreviewGrid(
             <div
                 role="rowgroup"
                 class="grid__body"
-                style:height=move || format!("{}px", total.get() as f64 * ROW_HEIGHT)
+                style:height=move || format!("{}px", total.get() * ROW_HEIGHT as usize)
                 style:min-width=width
             >
                 <Show when=move || total.get() == 0>
@@ -232,6 +283,7 @@ pub fn PreviewGrid(
                         row=item.1
                         columns=columns
                         focus_cell=focus_cell
+                        selected=selected
                         on_edit=on_edit
                         on_exclude=on_exclude
                     />
@@ -251,10 +303,12 @@ fn GridRow(
     row: RowView,
     columns: Signal<Vec<ColumnView>>,
     focus_cell: RwSignal<Option<(u32, Field)>>,
+    selected: RwSignal<Option<Selected>>,
     on_edit: Callback<(u32, Field, String)>,
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
     let number = row.number;
+    let problems = row.problems.clone();
     let editable: Vec<bool> = columns
         .with_untracked(|columns| columns.iter().map(|c| c.editable && row.editable).collect());
     // Rows in flight or already applied cannot change; refused ones can be
@@ -281,6 +335,8 @@ fn GridRow(
                     cell=cell
                     editable=editable && !locked
                     focus_cell=focus_cell
+                    selected=selected
+                    problems=problems.clone()
                     on_edit=on_edit
                 />
             }
@@ -296,7 +352,7 @@ fn GridRow(
             class:grid__row--excluded=row.state == RowState::Excluded
             aria-rowindex=position + 2
             data-row=number
-            style:transform=format!("translateY({}px)", position as f64 * ROW_HEIGHT)
+            style:transform=format!("translateY({}px)", position * ROW_HEIGHT as usize)
             style:grid-template-columns=template
             style:min-width=width
         >
@@ -311,7 +367,7 @@ fn GridRow(
                     operation=row.operation
                     email_state=row.email_state
                     email_change=row.email_change
-                    other_issues=row.other_issues
+                    problems=row.problems
                 />
             </div>
             <div role="gridcell" class="grid__cell grid__cell--action" aria-colindex=last + 1>
@@ -343,9 +399,19 @@ fn GridCell(
     cell: CellView,
     editable: bool,
     focus_cell: RwSignal<Option<(u32, Field)>>,
+    selected: RwSignal<Option<Selected>>,
+    /// Every problem of the cell's row, for the bar above the grid.
+    problems: Vec<(Severity, String)>,
     on_edit: Callback<(u32, Field, String)>,
 ) -> impl IntoView {
     let field = cell.field;
+    let chosen = Selected {
+        number,
+        field,
+        issue: cell.issue.clone(),
+        proposal: cell.proposal.clone().filter(|_| editable),
+        problems,
+    };
     let editing = RwSignal::new(false);
     let shown = NodeRef::<html::Div>::new();
     let input = NodeRef::<html::Input>::new();
@@ -424,6 +490,7 @@ fn GridCell(
             data-field=field.api_name()
             tabindex="0"
             node_ref=shown
+            on:focus=move |_| selected.set(Some(chosen.clone()))
             on:keydown=on_keydown_cell
             on:dblclick=move |_| {
                 if editable {
@@ -507,7 +574,7 @@ fn Status(
     operation: Operation,
     email_state: Option<RowState>,
     email_change: bool,
-    other_issues: Vec<String>,
+    problems: Vec<(Severity, String)>,
 ) -> impl IntoView {
     move || {
         let lang_now = lang.get();
@@ -528,14 +595,25 @@ fn Status(
             Some(view! { <span class="status__detail status__email">{format!("{}: {line}", t.email_change)}</span> })
         });
         let main = match state.clone() {
-            RowState::Invalid => view! {
-                <span class="status status--invalid">{t.state_invalid}</span>
-                <ul class="status__problems">
-                    {other_issues.iter().map(|problem| view! { <li>{problem.clone()}</li> }).collect_view()}
-                </ul>
+            // The row's first problem in words; the bar above the grid
+            // lists them all for the cell in focus.
+            RowState::Invalid => {
+                let first = problems
+                    .first()
+                    .map(|(_, message)| message.clone())
+                    .unwrap_or_default();
+                let more = (problems.len() > 1)
+                    .then(|| crate::i18n::more_problems(lang_now, problems.len() - 1));
+                view! {
+                    <span class="status status--invalid visually-hidden">{t.state_invalid}</span>
+                    <span class="status__reason" class:status__reason--short=more.is_some()>{first}</span>
+                    {more.map(|more| view! { <span class="status__more">{more}</span> })}
+                }
+                .into_any()
             }
-            .into_any(),
-            RowState::Excluded => view! { <span class="status status--excluded">{t.state_excluded}</span> }.into_any(),
+            RowState::Excluded => {
+                view! { <span class="status status--excluded">{t.state_excluded}</span> }.into_any()
+            }
             RowState::Ready | RowState::NotSent { .. } if assessment.is_some() => {
                 let assessment = assessment.clone().unwrap_or(Assessment::NotChecked);
                 let class = match &assessment {
@@ -545,7 +623,9 @@ fn Status(
                     _ => "status status--rejected",
                 };
                 let reason = match state.clone() {
-                    RowState::NotSent { reason } => Some(view! { <span class="status__detail">{reason}</span> }),
+                    RowState::NotSent { reason } => {
+                        Some(view! { <span class="status__detail">{reason}</span> })
+                    }
                     _ => None,
                 };
                 let words = match assessment {
@@ -563,8 +643,19 @@ fn Status(
                 }
                 .into_any()
             }
-            RowState::Ready => view! { <span class="status status--ready">{t.state_ready}</span> }.into_any(),
-            RowState::Sending => view! { <span class="status status--sending">{t.state_sending}</span> }.into_any(),
+            RowState::Ready => {
+                let warning = problems.first().map(|(_, message)| {
+                    view! { <span class="status__detail status__warning">{message.clone()}</span> }
+                });
+                view! {
+                    <span class="status status--ready">{t.state_ready}</span>
+                    {warning}
+                }
+                .into_any()
+            }
+            RowState::Sending => {
+                view! { <span class="status status--sending">{t.state_sending}</span> }.into_any()
+            }
             RowState::Created { serial } => view! {
                 <span class="status status--created">{done}</span>
                 " "
@@ -589,7 +680,8 @@ fn Status(
             RowState::Rejected(error) => {
                 // Known codes get a plain explanation; unknown ones show
                 // exactly what the API said.
-                let explanation = employee_import::contract::codes::explain(error.error_code, lang_now);
+                let explanation =
+                    employee_import::contract::codes::explain(error.error_code, lang_now);
                 view! {
                     <span class="status status--rejected" title=explanation>
                         <span class="status__code">{error.error_code}</span>
@@ -614,4 +706,91 @@ fn Status(
         };
         view! { {main} {email} }
     }
+}
+
+/// The cell in focus, as the bar above the grid explains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    number: u32,
+    field: Field,
+    issue: Option<(Severity, String)>,
+    proposal: Option<String>,
+    problems: Vec<(Severity, String)>,
+}
+
+/// What is wrong with the cell in focus and how to fix it, above the
+/// grid: never clipped by a cell or covered by the next row, and read out
+/// by screen readers as focus moves.
+#[component]
+fn CellBar(
+    lang: Signal<Lang>,
+    selected: RwSignal<Option<Selected>>,
+    columns: Signal<Vec<ColumnView>>,
+    on_edit: Callback<(u32, Field, String)>,
+    on_apply_all: Callback<Field>,
+) -> impl IntoView {
+    let body = move || {
+        let lang = lang.get();
+        let t = text(lang);
+        let Some(chosen) = selected.get() else {
+            return view! { <span class="cell-bar__hint">{t.cell_bar_hint}</span> }.into_any();
+        };
+        let column =
+            columns.with(|columns| columns.iter().find(|c| c.field == chosen.field).cloned());
+        let title = column
+            .as_ref()
+            .map_or(chosen.field.api_name().to_owned(), |c| c.title().to_owned());
+        let in_column = column.as_ref().map_or(0, |c| c.proposals);
+        let (class, message) = match &chosen.issue {
+            Some((Severity::Error, message)) => (
+                "cell-bar__message cell-bar__message--error",
+                message.clone(),
+            ),
+            Some((Severity::Warning, message)) => (
+                "cell-bar__message cell-bar__message--warning",
+                message.clone(),
+            ),
+            None => ("cell-bar__message", t.cell_ok.to_owned()),
+        };
+        // The row's problems in other cells.
+        let others: Vec<String> = chosen
+            .problems
+            .iter()
+            .filter(|(_, problem)| chosen.issue.as_ref().is_none_or(|(_, own)| own != problem))
+            .map(|(_, problem)| problem.clone())
+            .collect();
+        let (number, field) = (chosen.number, chosen.field);
+        let apply = chosen.proposal.clone().map(|proposal| {
+            let label = crate::i18n::use_value(lang, &proposal);
+            view! {
+                <button type="button" class="button button--fix" on:click=move |_| {
+                    selected.set(None);
+                    on_edit.run((number, field, proposal.clone()));
+                }>
+                    {label}
+                </button>
+            }
+        });
+        let apply_all = (chosen.proposal.is_some() && in_column > 1).then(|| {
+            view! {
+                <button type="button" class="button button--fix" on:click=move |_| {
+                    selected.set(None);
+                    on_apply_all.run(field);
+                }>
+                    {crate::i18n::use_all_proposed(lang, &title, in_column)}
+                </button>
+            }
+        });
+        view! {
+            <span class="cell-bar__where">{format!("{} {number} · {title}", t.row)}</span>
+            <span class=class>{message}</span>
+            {apply}
+            {apply_all}
+            {(!others.is_empty()).then(|| view! {
+                <span class="cell-bar__others">{format!("{} {}", t.also_in_row, others.join(" · "))}</span>
+            })}
+        }
+        .into_any()
+    };
+    view! { <div class="cell-bar" role="status" aria-live="polite">{body}</div> }
 }

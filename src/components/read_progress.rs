@@ -12,11 +12,12 @@ pub fn ReadProgress(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     // Reading counts for nine tenths of the bar, taking the rows in for
-    // the last tenth; without a stated size the bar is indeterminate.
+    // the last tenth; without a stated size the bar is indeterminate. In
+    // thousandths, as integers: the page formats no float.
     let fraction = match (progress.rows, progress.received) {
-        (_, Some((done, of))) if of > 0 => Some(0.9 + 0.1 * done as f64 / of as f64),
+        (_, Some((done, of))) if of > 0 => Some(900 + 100 * done.min(of) / of),
         (Some((rows, Some(total))), None) if total > 0 => {
-            Some(0.9 * (f64::from(rows) / f64::from(total)).min(1.0))
+            Some((900 * u64::from(rows.min(total)) / u64::from(total)) as usize)
         }
         _ => None,
     };
@@ -24,7 +25,7 @@ pub fn ReadProgress(
     view! {
         <div class="read-progress" role="status" aria-live="polite">
             {match fraction {
-                Some(value) => view! { <progress class="read-progress__bar" max="1" value=value></progress> }.into_any(),
+                Some(value) => view! { <progress class="read-progress__bar" max="1000" value=value></progress> }.into_any(),
                 None => view! { <progress class="read-progress__bar"></progress> }.into_any(),
             }}
             <span class="read-progress__text">{status}</span>

@@ -470,6 +470,19 @@ impl ValidationReport {
     }
 
     /// How many issues of each severity in each column's field.
+    /// How many `field` cells have a value the app proposes instead (see
+    /// [`IssueKind::proposed`], `Import::edits_proposed`).
+    pub fn proposals_in(&self, field: Field) -> usize {
+        self.rows
+            .iter()
+            .filter(|row| {
+                row.issues
+                    .iter()
+                    .any(|issue| issue.field == field && issue.kind.proposed().is_some())
+            })
+            .count()
+    }
+
     pub fn counts_by_field(&self) -> BTreeMap<(Field, Severity), usize> {
         let mut counts = BTreeMap::new();
         for issue in self.rows.iter().flat_map(|row| &row.issues) {
