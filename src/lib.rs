@@ -103,6 +103,22 @@ pub fn App() -> impl IntoView {
     });
     let setup_built = move || stage.get() >= 1;
     let panels_built = move || stage.get() >= 2;
+    // Each newly opened file's review comes into view: its grid, with the
+    // choices above it a scroll away, instead of the form the admin filled.
+    Effect::new(move |shown: Option<Option<String>>| {
+        let shown = shown.flatten();
+        let name = reading.file.with(|f| f.as_ref().map(|f| f.name.clone()));
+        let ready = panels_built() && import.with(Option::is_some);
+        if ready && name.is_some() && shown != name {
+            request_animation_frame(|| {
+                if let Some(title) = document().get_element_by_id("preview-title") {
+                    title.scroll_into_view();
+                }
+            });
+            return name;
+        }
+        shown
+    });
 
     // The actions, as the components take them.
     let on_password = Callback::new(move |password| state.give_password(password));
@@ -281,7 +297,7 @@ pub fn App() -> impl IntoView {
                 on_lang=Callback::new(move |chosen| state.choose_language(chosen))
             />
         </header>
-        <main class="app">
+        <main class="app" class:app--review=move || import.with(Option::is_some)>
             <ConnectionForm
                 lang=lang
                 base_url=base_url
@@ -368,6 +384,7 @@ pub fn App() -> impl IntoView {
                         on_mode=on_mode
                         locked=Signal::derive(sending)
                     />
+                    {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
                     {move || state.pending_reread.with(Option::is_some).then(|| {
                         let sent = import.with_untracked(|i| i.as_ref().map_or(0, |i| i.carried().len()));
                         view! {
@@ -385,44 +402,7 @@ pub fn App() -> impl IntoView {
                 </Show>
                 <section class="import" aria-labelledby="preview-title">
                     <h2 id="preview-title">{move || t().preview}</h2>
-                    <p class="import__summary" role="status" aria-live="polite">
-                        {move || {
-                            let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
-                            format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get(), &outlook.get(), updated.get()))
-                        }}
-                    </p>
                     <Show when=panels_built>
-                        <PreflightPanel
-                            lang=lang
-                            mode=mode
-                            outlook=outlook
-                            check=checker.state
-                            emails_ready=emails_ready
-                            busy=Signal::derive(sending)
-                            on_check=on_check
-                            on_cancel_check=on_cancel_check
-                            on_resume_check=Callback::new(move |()| state.resume_check())
-                            on_update_instead=on_update_instead
-                            on_change_emails=on_change_emails
-                        />
-                        <SendPanel
-                            lang=lang
-                            mode=mode
-                            counts=counts
-                            outlook=outlook
-                            checking=Signal::derive(move || checking() || reading.busy() || !reading.edits_answered())
-                            run=sender.run
-                            run_counts=run_counts
-                            batch_size=batch_size
-                            concurrency=concurrency
-                            on_batch_size=Callback::new(move |n| batch_size.set(n))
-                            on_concurrency=Callback::new(move |n| concurrency.set(n))
-                            on_start=on_start
-                            on_pause=Callback::new(move |()| state.pause())
-                            on_resume=Callback::new(move |()| state.resume())
-                            on_cancel=Callback::new(move |()| state.cancel())
-                            on_retry_rejected=on_retry_rejected
-                        />
                         <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
                             <div class="results-files" role="group" aria-label=move || t().results>
                                 <button type="button" class="button" on:click=move |_| download_table(false, false)>
@@ -453,7 +433,6 @@ pub fn App() -> impl IntoView {
                             {filter_option(RowFilter::Done, 4, |l| text(l).filter_done)}
                             {filter_option(RowFilter::NotDone, 5, |l| text(l).filter_not_done)}
                         </fieldset>
-                        {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
                         <Show when=move || uses_names.get()>
                             <NameChoices
                                 lang=lang
@@ -476,6 +455,50 @@ pub fn App() -> impl IntoView {
                         on_apply_all=Callback::new(move |field| state.apply_proposals(field))
                         on_exclude=on_exclude
                     />
+                    // The counts and the primary action stay in view at the
+                    // bottom of the window while the admin works in the grid.
+                    <div class="review-bar">
+                        <p class="import__summary" role="status" aria-live="polite">
+                            {move || {
+                                let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
+                                format!("{name}: {}", i18n::summary(lang.get(), mode.get(), &counts.get(), &outlook.get(), updated.get()))
+                            }}
+                        </p>
+                        <Show when=panels_built>
+                        <PreflightPanel
+                            lang=lang
+                            mode=mode
+                            outlook=outlook
+                            check=checker.state
+                            emails_ready=emails_ready
+                            busy=Signal::derive(sending)
+                            on_check=on_check
+                            on_cancel_check=on_cancel_check
+                            on_resume_check=Callback::new(move |()| state.resume_check())
+                            on_update_instead=on_update_instead
+                            on_change_emails=on_change_emails
+                        />
+                            <SendPanel
+                                lang=lang
+                                mode=mode
+                                counts=counts
+                                outlook=outlook
+                                checking=Signal::derive(move || checking() || reading.busy() || !reading.edits_answered())
+                                blocked=Signal::derive(move || token.with(|token| token.trim().is_empty()).then(|| t().token_to_send))
+                                run=sender.run
+                                run_counts=run_counts
+                                batch_size=batch_size
+                                concurrency=concurrency
+                                on_batch_size=Callback::new(move |n| batch_size.set(n))
+                                on_concurrency=Callback::new(move |n| concurrency.set(n))
+                                on_start=on_start
+                                on_pause=Callback::new(move |()| state.pause())
+                                on_resume=Callback::new(move |()| state.resume())
+                                on_cancel=Callback::new(move |()| state.cancel())
+                                on_retry_rejected=on_retry_rejected
+                            />
+                        </Show>
+                    </div>
                 </section>
             </Show>
         </main>

@@ -228,28 +228,28 @@ pub fn PreviewGrid(
             </button>
             <span class="grid-tools__notice" role="status">{move || notice.get()}</span>
             <span class="grid-tools__hint">{move || text(lang.get()).edit_hint}</span>
+            // One click per column for the values the app proposes.
+            <div class="fixes">{move || {
+                let lang = lang.get();
+                columns
+                    .get()
+                    .into_iter()
+                    .filter(|column| column.proposals > 0)
+                    .map(|column| {
+                        let field = column.field;
+                        let label = crate::i18n::use_all_proposed(lang, column.title(), column.proposals);
+                        view! {
+                            <button type="button" class="button button--fix" on:click=move |_| {
+                                selected.set(None);
+                                on_apply_all.run(field);
+                            }>
+                                {label}
+                            </button>
+                        }
+                    })
+                    .collect_view()
+            }}</div>
         </div>
-        // One click per column for the values the app proposes.
-        <div class="fixes">{move || {
-            let lang = lang.get();
-            columns
-                .get()
-                .into_iter()
-                .filter(|column| column.proposals > 0)
-                .map(|column| {
-                    let field = column.field;
-                    let label = crate::i18n::use_all_proposed(lang, column.title(), column.proposals);
-                    view! {
-                        <button type="button" class="button button--fix" on:click=move |_| {
-                            selected.set(None);
-                            on_apply_all.run(field);
-                        }>
-                            {label}
-                        </button>
-                    }
-                })
-                .collect_view()
-        }}</div>
         <CellBar lang=lang selected=selected columns=columns on_edit=on_edit on_apply_all=on_apply_all />
         <div
             class="grid"

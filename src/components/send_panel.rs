@@ -17,6 +17,9 @@ pub fn SendPanel(
     /// Pre-flight is checking, or rows are being judged: sending waits.
     #[prop(into)]
     checking: Signal<bool>,
+    /// Why nothing can be sent now (no token), said beside the button.
+    #[prop(into)]
+    blocked: Signal<Option<&'static str>>,
     #[prop(into)] run: Signal<RunState>,
     /// The counts of the ledger the run writes (users or e-mails).
     #[prop(into)]
@@ -77,26 +80,20 @@ pub fn SendPanel(
         };
     view! {
         <div class="send">
-            <div class="send__settings">
-                <label class="send__setting">
-                    <span>{move || t().batch_size}</span>
-                    {number_input("batch-size", batch_size, 500, on_batch_size)}
-                </label>
-                <label class="send__setting">
-                    <span>{move || t().concurrency}</span>
-                    {number_input("concurrency", concurrency, 10, on_concurrency)}
-                </label>
-            </div>
             <div class="send__actions">
                 <Show when=move || !active()>
                     <button
                         class="button button--primary"
                         type="button"
-                        disabled=move || actionable() == 0 || checking.get()
+                        disabled=move || actionable() == 0 || checking.get() || blocked.with(Option::is_some)
+                        aria-describedby=move || blocked.with(Option::is_some).then_some("send-blocked")
                         on:click=move |_| on_start.run(())
                     >
                         {move || i18n::outlook_label(lang.get(), mode.get(), &outlook.get())}
                     </button>
+                    {move || blocked.get().filter(|_| actionable() > 0).map(|why| view! {
+                        <span class="send__why" id="send-blocked">{why}</span>
+                    })}
                     <Show when=move || counts.with(|c| c.rejected > 0)>
                         <button class="button" type="button" disabled=move || checking.get() on:click=move |_| on_retry_rejected.run(())>
                             {move || i18n::retry_label(lang.get(), counts.with(|c| c.rejected))}
@@ -119,6 +116,20 @@ pub fn SendPanel(
                     <button class="button" type="button" on:click=move |_| on_cancel.run(())>{t().cancel}</button>
                 </Show>
             </div>
+            // How requests go out: rarely changed, so out of the way.
+            <details class="send__advanced">
+                <summary>{move || t().advanced}</summary>
+                <div class="send__settings">
+                    <label class="send__setting">
+                        <span>{move || t().batch_size}</span>
+                        {number_input("batch-size", batch_size, 500, on_batch_size)}
+                    </label>
+                    <label class="send__setting">
+                        <span>{move || t().concurrency}</span>
+                        {number_input("concurrency", concurrency, 10, on_concurrency)}
+                    </label>
+                </div>
+            </details>
         </div>
         <Show when=active>
             <div class="progress">

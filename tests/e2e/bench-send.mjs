@@ -11,7 +11,7 @@
 //
 //   node bench-send.mjs            both sizes
 //   ROWS=10000 node bench-send.mjs one size
-import { launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl, setSendSettings } from './harness.mjs';
 import { xlsxFile } from './workbook.mjs';
 
 const sizes = process.env.ROWS ? [Number(process.env.ROWS)] : [10_000, 100_000];
@@ -54,10 +54,7 @@ async function throughPage(browser, site, sandbox, rows) {
     const data = [['employeeID', 'name', 'email', 'isActive']];
     for (let i = 0; i < rows; i++) data.push([`B${rows}X${i}`, `Name ${i}`, `b${rows}x${i}@example.com`, true]);
     await page.locator('input[type="file"]').setInputFiles(xlsxFile('bench.xlsx', data));
-    await page.locator('input[name="batch-size"]').fill(String(batchSize));
-    await page.locator('input[name="batch-size"]').dispatchEvent('change');
-    await page.locator('input[name="concurrency"]').fill(String(concurrency));
-    await page.locator('input[name="concurrency"]').dispatchEvent('change');
+    await setSendSettings(page, { batchSize: String(batchSize), concurrency: String(concurrency) });
     const label = `Create ${rows.toLocaleString('en')} users`;
     const button = page.getByRole('button', { name: label });
     await button.waitFor({ timeout: 600_000 });

@@ -3,7 +3,7 @@
 // created exactly once, and from the page, that every row has its outcome.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, startSuite, waitForBaseUrl } from './harness.mjs';
+import { openApp, startSuite, waitForBaseUrl, setSendSettings } from './harness.mjs';
 import { xlsxFile } from './workbook.mjs';
 
 const ROWS = 30;
@@ -37,10 +37,7 @@ async function sendUnder(faults, { concurrency = 1, whileSending } = {}) {
       ...ids.map((id) => [id, `Name ${id}`, `${id.toLowerCase()}@example.com`, true]),
     ]),
   );
-  await page.locator('input[name="batch-size"]').fill('5');
-  await page.locator('input[name="batch-size"]').dispatchEvent('change');
-  await page.locator('input[name="concurrency"]').fill(String(concurrency));
-  await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  await setSendSettings(page, { batchSize: '5', concurrency: String(concurrency) });
   // The check before sending runs on a healthy API; the faults are for the send.
   const send = page.getByRole('button', { name: `Create ${ROWS} users` });
   await send.waitFor();
@@ -130,10 +127,7 @@ test('a page reloaded mid-run offers to resume, and rows already done are not se
   const { page } = await openApp(browser, site.url);
   await waitForBaseUrl(page, sandbox.url);
   await page.locator('input[type="file"]').setInputFiles(file);
-  await page.locator('input[name="batch-size"]').fill('5');
-  await page.locator('input[name="batch-size"]').dispatchEvent('change');
-  await page.locator('input[name="concurrency"]').fill('1');
-  await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  await setSendSettings(page, { batchSize: '5', concurrency: '1' });
   await page.getByRole('button', { name: `Create ${ROWS} users` }).click();
   await page.getByRole('status').filter({ hasText: /1[05] created/ }).first().waitFor();
 
@@ -191,10 +185,7 @@ test('two tabs, one file: users are created once, and the second tab shows the f
     await page.goto(site.url);
     await waitForBaseUrl(page, sandbox.url);
     await page.locator('input[type="file"]').setInputFiles(file(`${prefix}.xlsx`));
-    await page.locator('input[name="batch-size"]').fill('2');
-    await page.locator('input[name="batch-size"]').dispatchEvent('change');
-    await page.locator('input[name="concurrency"]').fill('1');
-    await page.locator('input[name="concurrency"]').dispatchEvent('change');
+    await setSendSettings(page, { batchSize: '2', concurrency: '1' });
   };
   const first = await context.newPage();
   const second = await context.newPage();

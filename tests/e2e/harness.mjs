@@ -211,3 +211,18 @@ export async function startSuite(config = {}) {
     },
   };
 }
+
+/** Sets how requests go out, under "Advanced" beside the send button, as
+ * an admin would: opening it first. */
+export async function setSendSettings(page, { batchSize, concurrency }) {
+  const advanced = page.locator('details.send__advanced');
+  if (!(await advanced.evaluate((d) => d.open))) await advanced.locator('summary').click();
+  if (batchSize !== undefined) {
+    await page.locator('input[name="batch-size"]').fill(String(batchSize));
+    await page.locator('input[name="batch-size"]').dispatchEvent('change');
+  }
+  if (concurrency !== undefined) {
+    await page.locator('input[name="concurrency"]').fill(String(concurrency));
+    await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  }
+}

@@ -3,7 +3,7 @@
 // of a lookup and a reload, and across a 100,000-row job kept in IndexedDB.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, openApp, startSuite, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, startSuite, waitForBaseUrl, setSendSettings } from './harness.mjs';
 import { xlsxFile, xlsxWorkbookFile } from './workbook.mjs';
 
 let sandbox;
@@ -21,10 +21,7 @@ after(async () => {
 });
 
 async function settings(page, batchSize, concurrency) {
-  await page.locator('input[name="batch-size"]').fill(String(batchSize));
-  await page.locator('input[name="batch-size"]').dispatchEvent('change');
-  await page.locator('input[name="concurrency"]').fill(String(concurrency));
-  await page.locator('input[name="concurrency"]').dispatchEvent('change');
+  await setSendSettings(page, { batchSize: String(batchSize), concurrency: String(concurrency) });
 }
 
 const summary = (page, text) => page.locator('.import__summary').filter({ hasText: text });
