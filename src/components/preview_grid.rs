@@ -78,6 +78,17 @@ pub struct RowView {
     pub editable: bool,
 }
 
+/// Where the keyboard takes focus from a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    Left,
+    Right,
+    /// The next cell with an error: later in the row, then below.
+    NextError,
+}
+
 /// The rows of the sheet, virtualized: only the rows in view (and a few
 /// around them) are in the DOM, however many the sheet has.
 #[component]
@@ -171,6 +182,75 @@ pub fn PreviewGrid(
             scroll_top.set(top);
         }
     };
+
+    // The grid is one Tab stop: the cell last focused (roving tabindex).
+    let active = RwSignal::new(None::<(u32, Field)>);
+    // Brings the row at `position` into view, scrolling as little as can be.
+    let reveal = move |position: usize| {
+        let Some(element) = viewport.get_untracked() else {
+            return;
+        };
+        let top = position as i32 * ROW_HEIGHT;
+        let bottom = top + 2 * ROW_HEIGHT; // the row, below the sticky header
+        let (now, height) = (element.scroll_top(), element.client_height());
+        let to = if top < now {
+            top
+        } else if bottom > now + height {
+            bottom - height
+        } else {
+            return;
+        };
+        element.set_scroll_top(to);
+        scroll_top.set(to);
+    };
+    let first_error_in = move |row: &RowView, after: Option<Field>| {
+        let start = after
+            .and_then(|field| row.cells.iter().position(|cell| cell.field == field))
+            .map_or(0, |index| index + 1);
+        row.cells
+            .iter()
+            .skip(start)
+            .find(|cell| matches!(cell.issue, Some((Severity::Error, _))))
+            .map(|cell| cell.field)
+    };
+    let go = Callback::new(move |(position, field, step): (usize, Field, Move)| {
+        let fields: Vec<Field> = columns.with_untracked(|c| c.iter().map(|c| c.field).collect());
+        let column = fields.iter().position(|&f| f == field).unwrap_or(0);
+        let last = total.get_untracked().saturating_sub(1);
+        let target = match step {
+            Move::Up => Some((position.saturating_sub(1), field)),
+            Move::Down => Some((position.saturating_add(1).min(last), field)),
+            Move::Left => Some((position, fields[column.saturating_sub(1)])),
+            Move::Right => Some((
+                position,
+                fields[(column + 1).min(fields.len().saturating_sub(1))],
+            )),
+            Move::NextError => {
+                let here = row_at
+                    .run(position)
+                    .and_then(|row| first_error_in(&row, Some(field)))
+                    .map(|field| (position, field));
+                here.or_else(|| {
+                    let positions = error_positions.get_untracked();
+                    positions
+                        .iter()
+                        .copied()
+                        .filter(|&p| p > position)
+                        .find_map(|p| Some((p, first_error_in(&row_at.run(p)?, None)?)))
+                })
+            }
+        };
+        let Some((target, field)) = target else {
+            notice.set(Some(text(lang.get_untracked()).no_more_errors.to_owned()));
+            return;
+        };
+        notice.set(None);
+        if let Some(row) = row_at.run(target) {
+            reveal(target);
+            last_error.set(Some(target));
+            focus_cell.set(Some((row.number, field)));
+        }
+    });
 
     // Number, one column per field, status, include.
     let template = Signal::derive(move || {
@@ -284,6 +364,8 @@ pub fn PreviewGrid(
                         columns=columns
                         focus_cell=focus_cell
                         selected=selected
+                        active=active
+                        go=go
                         on_edit=on_edit
                         on_exclude=on_exclude
                     />
@@ -304,6 +386,8 @@ fn GridRow(
     columns: Signal<Vec<ColumnView>>,
     focus_cell: RwSignal<Option<(u32, Field)>>,
     selected: RwSignal<Option<Selected>>,
+    active: RwSignal<Option<(u32, Field)>>,
+    go: Callback<(usize, Field, Move)>,
     on_edit: Callback<(u32, Field, String)>,
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
@@ -337,6 +421,9 @@ fn GridRow(
                     focus_cell=focus_cell
                     selected=selected
                     problems=problems.clone()
+                    active=active
+                    go=go
+                    position=position
                     on_edit=on_edit
                 />
             }
@@ -402,6 +489,10 @@ fn GridCell(
     selected: RwSignal<Option<Selected>>,
     /// Every problem of the cell's row, for the bar above the grid.
     problems: Vec<(Severity, String)>,
+    active: RwSignal<Option<(u32, Field)>>,
+    go: Callback<(usize, Field, Move)>,
+    /// The row's place among the rows shown.
+    position: usize,
     on_edit: Callback<(u32, Field, String)>,
 ) -> impl IntoView {
     let field = cell.field;
@@ -416,6 +507,10 @@ fn GridCell(
     let shown = NodeRef::<html::Div>::new();
     let input = NodeRef::<html::Input>::new();
     let original = cell.text.clone();
+    // What the editor opens with: the value the app proposes where it has
+    // one, else the cell's; or the key typed to start the edit.
+    let opening = cell.proposal.clone().unwrap_or_else(|| original.clone());
+    let typed = RwSignal::new(None::<String>);
 
     // Focus follows the user across re-renders: after an edit, or when
     // "next error" brings this cell into view.
@@ -427,24 +522,46 @@ fn GridCell(
             }
         }
     });
+    // A row drawn again (the worker judged an edit) replaces its cells: the
+    // cell that had the keyboard takes it back once the old one is gone.
+    shown.on_load(move |element| {
+        request_animation_frame(move || {
+            let lost = document()
+                .active_element()
+                .is_none_or(|focused| focused.tag_name() == "BODY");
+            if lost && active.get_untracked() == Some((number, field)) {
+                let _ = element.focus();
+            }
+        });
+    });
     Effect::new(move |_| {
         if editing.get() {
             if let Some(element) = input.get() {
                 let _ = element.focus();
-                element.select();
+                match typed.get_untracked() {
+                    // Typing replaces the cell, as in a spreadsheet.
+                    Some(key) => element.set_value(&key),
+                    None => element.select(),
+                }
             }
         }
     });
 
-    let commit = move || {
+    // Saves the edit; `onward` moves on to the next error (Enter), else
+    // focus stays on the cell.
+    let commit = move |onward: bool| {
         if !editing.get_untracked() {
             return;
         }
         editing.set(false);
+        typed.set(None);
         if let Some(element) = input.get_untracked() {
             let value = element.value();
             focus_cell.set(Some((number, field)));
             on_edit.run((number, field, value));
+            if onward {
+                go.run((position, field, Move::NextError));
+            }
         }
     };
     // The keys that end an edit stop here: bubbling up to the cell, Enter
@@ -453,19 +570,45 @@ fn GridCell(
         "Enter" => {
             ev.prevent_default();
             ev.stop_propagation();
-            commit();
+            commit(true);
         }
         "Escape" => {
             ev.prevent_default();
             ev.stop_propagation();
             editing.set(false);
+            typed.set(None);
             focus_cell.set(Some((number, field)));
         }
         _ => {}
     };
+    // A spreadsheet's keys: arrows move, Enter or F2 edits, typing starts
+    // an edit with what is typed.
     let on_keydown_cell = move |ev: leptos::ev::KeyboardEvent| {
-        if editable && matches!(ev.key().as_str(), "Enter" | "F2") {
+        // Keys typed into the editor bubble up here: they are the editor's.
+        if editing.get_untracked() {
+            return;
+        }
+        let key = ev.key();
+        let step = match key.as_str() {
+            "ArrowUp" => Some(Move::Up),
+            "ArrowDown" => Some(Move::Down),
+            "ArrowLeft" => Some(Move::Left),
+            "ArrowRight" => Some(Move::Right),
+            _ => None,
+        };
+        if let Some(step) = step {
             ev.prevent_default();
+            go.run((position, field, step));
+            return;
+        }
+        if !editable {
+            return;
+        }
+        let printable =
+            key.chars().count() == 1 && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key();
+        if matches!(key.as_str(), "Enter" | "F2") || printable {
+            ev.prevent_default();
+            typed.set(printable.then_some(key));
             editing.set(true);
         }
     };
@@ -488,9 +631,16 @@ fn GridCell(
             aria-describedby=described_by
             aria-readonly=(!editable).then_some("true")
             data-field=field.api_name()
-            tabindex="0"
+            tabindex=move || {
+                let first = position == 0 && colindex == 2;
+                let here = active.with(|active| active.map_or(first, |cell| cell == (number, field)));
+                if here { "0" } else { "-1" }
+            }
             node_ref=shown
-            on:focus=move |_| selected.set(Some(chosen.clone()))
+            on:focus=move |_| {
+                active.set(Some((number, field)));
+                selected.set(Some(chosen.clone()));
+            }
             on:keydown=on_keydown_cell
             on:dblclick=move |_| {
                 if editable {
@@ -554,10 +704,10 @@ fn GridCell(
                     class="grid__input"
                     type="text"
                     aria-label=label.clone()
-                    value=original.clone()
+                    value=opening.clone()
                     node_ref=input
                     on:keydown=on_keydown_input
-                    on:blur=move |_| commit()
+                    on:blur=move |_| commit(false)
                 />
             </Show>
             {message.map(|message| view! { <span class="grid__issue" id=issue_id>{message}</span> })}
