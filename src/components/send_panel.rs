@@ -91,7 +91,7 @@ pub fn SendPanel(
                     >
                         {move || i18n::outlook_label(lang.get(), mode.get(), &outlook.get())}
                     </button>
-                    {move || blocked.get().filter(|_| actionable() > 0).map(|why| view! {
+                    {move || blocked.get().map(|why| view! {
                         <span class="send__why" id="send-blocked">{why}</span>
                     })}
                     <Show when=move || counts.with(|c| c.rejected > 0)>
