@@ -564,12 +564,19 @@ fn row_view(
                 .find(|issue| issue.field == field)
                 .and_then(|issue| issue.kind.proposed())
                 .map(str::to_owned);
-            let text = match &issue {
-                Some(_) if field != Field::Password => {
-                    typed(field).unwrap_or_else(|| report_row.row.display(field))
-                }
-                _ => report_row.row.display(field),
+            // The sheet's own words where they mean the value sent: "Aktif"
+            // rather than true, a unit's name rather than its serial (shown
+            // beneath), and whatever a cell with a problem holds.
+            let as_written = match field {
+                Field::Password => false,
+                Field::IsActive | Field::OrganizationSerial | Field::TagSerials => true,
+                _ => issue.is_some(),
             };
+            let text = as_written
+                .then(|| typed(field))
+                .flatten()
+                .filter(|text| !text.is_empty() || issue.is_some())
+                .unwrap_or_else(|| report_row.row.display(field));
             let change = changes
                 .iter()
                 .find(|change| change.field == field)
@@ -595,12 +602,12 @@ fn row_view(
                 .flatten();
             // A tag or organization resolved shows its name beside the
             // serial it is sent as.
+            // A tag or organization written by name shows the serial it is
+            // sent as beneath it.
             let named = match field {
-                Field::OrganizationSerial if issue.is_none() => {
-                    report_row.row.organization_name.clone()
-                }
-                Field::TagSerials if issue.is_none() && !report_row.row.tag_names.is_empty() => {
-                    Some(report_row.row.tag_names.join(", "))
+                Field::OrganizationSerial | Field::TagSerials if issue.is_none() => {
+                    Some(report_row.row.display(field))
+                        .filter(|serials| *serials != text && !serials.is_empty())
                 }
                 _ => None,
             };

@@ -49,7 +49,7 @@ pub struct CellView {
     pub kept: Option<String>,
     /// The sheet's text, when the value sent was tidied from it.
     pub tidied: Option<String>,
-    /// The name of the tags or organization the serials shown are.
+    /// The serials a tag or organization written by name is sent as.
     pub named: Option<String>,
 }
 

@@ -79,10 +79,11 @@ test('tag and organization names resolve, typos and repeated names get one-click
   assert.deepEqual(warningCells, ['6:organizationSerial', '7:organizationSerial']);
   assert.match(await cell(page, 5, 'organizationSerial').locator('.grid__issue').textContent(), /3 organizations are named "Finance"/);
   assert.match(await cell(page, 7, 'organizationSerial').locator('.grid__issue').textContent(), /Legacy Projects is inactive in Ruangkerja/);
-  // A resolved value shows its serial, and its name beside it.
-  assert.equal(await cell(page, 2, 'organizationSerial').locator('.grid__text').textContent(), 'COMPFJLYTHWL');
-  assert.equal(await cell(page, 2, 'organizationSerial').locator('.grid__named').textContent(), 'Head Office > Finance');
-  assert.equal(await cell(page, 2, 'tagSerials').locator('.grid__named').textContent(), 'Training User Batch 1, Onboarding 2026');
+  // A resolved value shows the admin's name for it, and the serial sent beneath.
+  assert.equal(await cell(page, 2, 'organizationSerial').locator('.grid__text').textContent(), 'Head Office > Finance');
+  assert.equal(await cell(page, 2, 'organizationSerial').locator('.grid__named').textContent(), 'COMPFJLYTHWL');
+  assert.equal(await cell(page, 2, 'tagSerials').locator('.grid__text').textContent(), 'Training User Batch 1; onboarding  2026');
+  assert.equal(await cell(page, 2, 'tagSerials').locator('.grid__named').textContent(), 'RUKRTAG-9WHL0JGP, RUKRTAG-BBBBBBBB');
   await checkStep(page, 'names-1-choices');
 
   // One click fixes every row with the value.
@@ -93,7 +94,8 @@ test('tag and organization names resolve, typos and repeated names get one-click
   await choice(page, 'Use "Information Technology"').click();
   await page.locator('.names__item').first().waitFor({ state: 'detached' });
   assert.equal(await page.locator('.grid__cell--error').count(), 0);
-  assert.equal(await cell(page, 6, 'tagSerials').locator('.grid__named').textContent(), 'Onboarding 2026, Shift Pagi');
+  assert.equal(await cell(page, 6, 'tagSerials').locator('.grid__text').textContent(), 'Onboarding 2026; Shift Pagi');
+  assert.equal(await cell(page, 6, 'tagSerials').locator('.grid__named').textContent(), 'RUKRTAG-BBBBBBBB, RUKRTAG-ABCD1234');
   await checkStep(page, 'names-2-fixed');
 
   await page.getByRole('button', { name: 'Create 7 users' }).click();
@@ -134,8 +136,8 @@ test('without a token names wait with one notice, serials pass; a refused token 
   await page.locator('.start__lists').filter({ hasText: 'tags and 300 organizations loaded' }).waitFor({ timeout: 15_000 });
   await page.locator('.names__status').waitFor({ state: 'detached' });
   await page.locator('.grid__cell--error').first().waitFor({ state: 'detached' });
-  assert.equal(await cell(page, 3, 'organizationSerial').locator('.grid__named').textContent(), 'Sales');
-  assert.equal(await cell(page, 3, 'organizationSerial').locator('.grid__text').textContent(), 'COMPJKTSALES');
+  assert.equal(await cell(page, 3, 'organizationSerial').locator('.grid__text').textContent(), 'Sales');
+  assert.equal(await cell(page, 3, 'organizationSerial').locator('.grid__named').textContent(), 'COMPJKTSALES');
   // The refused token's 401s are the browser's own log lines, nothing else.
   assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
   await page.close();

@@ -75,6 +75,9 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
   assert.equal(await page.locator('select.mapping__select[data-header="Status Aktif"]').inputValue(), 'isActive');
   const header = page.locator('[role="columnheader"]', { hasText: 'No. HP' });
   assert.match(await header.textContent(), /No\. HP\s*phone/);
+  // Values as the admin wrote them, not the API's true and false.
+  assert.equal(await cell(page, 10, 'isActive').textContent(), 'Tidak aktif');
+  assert.equal(await cell(page, 2, 'isActive').textContent(), 'Aktif');
 
   // Without a token: the button says why it cannot send, beside it.
   const send = page.locator('.send .button--primary');
