@@ -156,7 +156,6 @@ impl AppState {
             timeout_seconds,
             tally,
             tab,
-            on_request_error,
             Callback::new(move |()| notice.set(Some(Notice::OtherTabSending))),
             job_file,
         );

@@ -851,3 +851,46 @@ pub fn use_all_proposed(lang: Lang, column: &str, count: usize) -> String {
         format!("{column}: pakai nilai usulan di semua {count} sel"),
     )
 }
+
+/// Under the progress bar while requests fail: what happened, and what
+/// the app does about it.
+pub fn trouble(lang: Lang, error: &str, failures: u32, wait_seconds: Option<u64>) -> String {
+    let attempts = if failures > 1 {
+        lang.pick(
+            format!(" ({failures} failed in a row)"),
+            format!(" ({failures} kali gagal berturut-turut)"),
+        )
+    } else {
+        String::new()
+    };
+    match wait_seconds {
+        Some(0) => lang.pick(
+            format!("{error}{attempts} Trying again now…"),
+            format!("{error}{attempts} Mencoba lagi sekarang…"),
+        ),
+        Some(seconds) => lang.pick(
+            format!("{error}{attempts} Trying again by itself in {seconds} s; nothing to do."),
+            format!("{error}{attempts} Mencoba lagi otomatis dalam {seconds} detik; tidak perlu berbuat apa-apa."),
+        ),
+        None => format!("{error}{attempts}"),
+    }
+}
+
+/// After a run that left nothing to send: how it ended and what next.
+pub fn run_done(lang: Lang, counts: &LedgerCounts) -> String {
+    let done = number(lang, counts.created);
+    let left =
+        counts.rejected + counts.not_sent + counts.unconfirmed + counts.exists + counts.invalid;
+    if left == 0 {
+        lang.pick(
+            format!("Done: {done} saved in Ruangkerja. Download the results to keep each row's serial, or drop the next file."),
+            format!("Selesai: {done} tersimpan di Ruangkerja. Unduh hasilnya untuk menyimpan serial tiap baris, atau letakkan berkas berikutnya."),
+        )
+    } else {
+        let left = number(lang, left);
+        lang.pick(
+            format!("Done: {done} saved, {left} not. The reason is beside each row; download the rows to fix, or fix them here and send again."),
+            format!("Selesai: {done} tersimpan, {left} tidak. Alasannya ada di tiap baris; unduh baris yang perlu diperbaiki, atau perbaiki di sini lalu kirim lagi."),
+        )
+    }
+}

@@ -486,6 +486,7 @@ pub fn App() -> impl IntoView {
                                 checking=Signal::derive(move || checking() || reading.busy() || !reading.edits_answered())
                                 blocked=Signal::derive(move || token.with(|token| token.trim().is_empty()).then(|| t().token_to_send))
                                 run=sender.run
+                                trouble=sender.trouble
                                 run_counts=run_counts
                                 batch_size=batch_size
                                 concurrency=concurrency

@@ -98,6 +98,18 @@ pub struct RunState {
     pub unsaved: bool,
 }
 
+/// The last request of a run that failed while no later one has been
+/// answered: what the status line under the progress bar says, until the
+/// API answers again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trouble {
+    pub error: ApiError,
+    /// Requests failed in a row.
+    pub failures: u32,
+    /// When the next try leaves, if one is planned.
+    pub retry_at_ms: Option<f64>,
+}
+
 /// Handles to the signals a run reads and writes; `Copy`, so every job
 /// and timer can carry it.
 #[derive(Clone, Copy)]
@@ -107,6 +119,8 @@ pub struct SendLoop {
     pub token: RwSignal<String>,
     pub timeout_seconds: RwSignal<u32>,
     pub run: RwSignal<RunState>,
+    /// A failure the run is getting over, if any (see [`Trouble`]).
+    pub trouble: RwSignal<Option<Trouble>>,
     /// The counts on screen: during a run, kept by the rows each answer
     /// changed (the import is updated without notifying its readers) and
     /// shown with the redraw.
@@ -116,8 +130,6 @@ pub struct SendLoop {
     running: StoredValue<Option<Tally>>,
     /// Notified when a run changed rows, for the views that show them.
     pub outcomes: Trigger,
-    /// Told about each failed request, for the notice.
-    on_error: Callback<ApiError>,
     /// The loaded file's name and fingerprint, to save the job under.
     job_file: Signal<Option<(String, String)>>,
     /// This tab, as the writer of the journal.
@@ -147,7 +159,6 @@ impl SendLoop {
         timeout_seconds: RwSignal<u32>,
         tally: RwSignal<Tally>,
         tab: String,
-        on_error: Callback<ApiError>,
         on_busy: Callback<()>,
         job_file: Signal<Option<(String, String)>>,
     ) -> Self {
@@ -157,10 +168,10 @@ impl SendLoop {
             token,
             timeout_seconds,
             run: RwSignal::new(RunState::default()),
+            trouble: RwSignal::new(None),
             tally,
             running: StoredValue::new(None),
             outcomes: Trigger::new(),
-            on_error,
             on_busy,
             job_file,
             tab: StoredValue::new(tab),
@@ -272,6 +283,7 @@ impl SendLoop {
             return false;
         }
         // Shown once the first requests have left (see `start`).
+        self.trouble.set(None);
         self.run.update_untracked(|run| {
             *run = RunState {
                 active: true,
@@ -370,6 +382,7 @@ impl SendLoop {
             self.stop_tracking();
             // The rows on screen show the last answers now.
             self.outcomes.notify();
+            self.trouble.set(None);
             self.run.update(|run| run.active = false);
             return;
         }
@@ -456,8 +469,12 @@ impl SendLoop {
                     Ok(result) => d.on_answer(id, result, ledger),
                     Err(error) => d.on_failure(id, &error.to_failure(), now, ledger),
                 });
-                if let Err(error) = answer {
-                    self.on_error.run(error);
+                // Told where the admin watches, under the progress bar, and
+                // gone once the API answers again.
+                match answer {
+                    Ok(_) if self.trouble.with_untracked(Option::is_some) => self.trouble.set(None),
+                    Ok(_) => {}
+                    Err(error) => self.troubled(error),
                 }
                 self.pump();
                 // Counted and journaled once the next request has left:
@@ -497,13 +514,30 @@ impl SendLoop {
                     }
                     _ => d.on_lookup(id, &existing, &unchecked, now, ledger),
                 });
-                if let Some(error) = last_error {
-                    self.on_error.run(error);
+                match last_error {
+                    Some(error) => self.troubled(error),
+                    None if self.trouble.with_untracked(Option::is_some) => self.trouble.set(None),
+                    None => {}
                 }
                 self.pump();
                 self.settle_soon();
             }
         }
+    }
+
+    fn troubled(self, error: ApiError) {
+        let retry_at_ms = self
+            .dispatcher
+            .with_value(|d| d.as_ref().and_then(|d| d.next_wake_ms()))
+            .map(|ms| ms as f64);
+        self.trouble.update(|trouble| {
+            let failures = trouble.as_ref().map_or(0, |t| t.failures) + 1;
+            *trouble = Some(Trouble {
+                error,
+                failures,
+                retry_at_ms,
+            });
+        });
     }
 
     /// Lets the dispatcher change the step's ledger, without notifying the

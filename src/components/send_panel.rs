@@ -2,7 +2,7 @@ use employee_import::{Hold, Lang, LedgerCounts, Mode, Outlook};
 use leptos::prelude::*;
 
 use crate::i18n::{self, text};
-use crate::sending::RunState;
+use crate::sending::{RunState, Trouble};
 
 /// Settings, the send button, and while sending: progress, pause, resume,
 /// cancel.
@@ -21,6 +21,9 @@ pub fn SendPanel(
     #[prop(into)]
     blocked: Signal<Option<&'static str>>,
     #[prop(into)] run: Signal<RunState>,
+    /// A failure the run is getting over, told under the progress bar.
+    #[prop(into)]
+    trouble: Signal<Option<Trouble>>,
     /// The counts of the ledger the run writes (users or e-mails).
     #[prop(into)]
     run_counts: Signal<LedgerCounts>,
@@ -43,7 +46,44 @@ pub fn SendPanel(
         // Rows of the run count as sending until they have an outcome.
         run_counts.with(|c| planned.saturating_sub(c.sending))
     };
+    // While a run is active the clock moves: the time left and a retry's
+    // countdown are redrawn every second, not only when an answer comes.
+    let now = RwSignal::new(js_sys::Date::now());
+    Effect::new(move |ticker: Option<Option<IntervalHandle>>| {
+        if let Some(Some(ticker)) = ticker {
+            ticker.clear();
+        }
+        active()
+            .then(|| {
+                set_interval_with_handle(
+                    move || now.set(js_sys::Date::now()),
+                    std::time::Duration::from_secs(1),
+                )
+                .ok()
+            })
+            .flatten()
+    });
+    let status_line = move || {
+        let lang = lang.get();
+        let trouble = trouble.get()?;
+        let wait = trouble
+            .retry_at_ms
+            .map(|at| ((at - now.get()) / 1000.0).ceil().max(0.0) as u64);
+        Some(i18n::trouble(
+            lang,
+            &trouble.error.message(lang),
+            trouble.failures,
+            wait,
+        ))
+    };
+    // This file's rows went out and none is left to send.
+    let finished = move || {
+        !active()
+            && actionable() == 0
+            && counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)
+    };
     let progress_text = move || {
+        now.track();
         let lang = lang.get();
         let planned = run.with(|r| r.planned);
         let done = done();
@@ -81,7 +121,14 @@ pub fn SendPanel(
     view! {
         <div class="send">
             <div class="send__actions">
-                <Show when=move || !active()>
+                // A run that left nothing to send says what to do next
+                // instead of offering to send nothing.
+                <Show when=finished>
+                    <p class="send__done" role="status">
+                        {move || i18n::run_done(lang.get(), &counts.get())}
+                    </p>
+                </Show>
+                <Show when=move || !active() && !finished()>
                     <button
                         class="button button--primary"
                         type="button"
@@ -94,12 +141,12 @@ pub fn SendPanel(
                     {move || blocked.get().map(|why| view! {
                         <span class="send__why" id="send-blocked">{why}</span>
                     })}
-                    <Show when=move || counts.with(|c| c.rejected > 0)>
+                </Show>
+                    <Show when=move || !active() && counts.with(|c| c.rejected > 0)>
                         <button class="button" type="button" disabled=move || checking.get() on:click=move |_| on_retry_rejected.run(())>
                             {move || i18n::retry_label(lang.get(), counts.with(|c| c.rejected))}
                         </button>
                     </Show>
-                </Show>
                 <Show when=active>
                     {move || match run.with(|r| r.hold) {
                         None => view! {
@@ -141,6 +188,7 @@ pub fn SendPanel(
                 ></progress>
                 <span class="progress__text">{progress_text}</span>
             </div>
+            <p class="progress__status" role="status" aria-live="polite">{status_line}</p>
             <Show when=move || run.with(|r| r.hold == Some(Hold::NeedsToken))>
                 <p class="notice notice--error" role="alert">{move || t().token_needed}</p>
             </Show>
