@@ -142,6 +142,7 @@ pub fn App() -> impl IntoView {
     let download_template = move |_| state.download_template();
     let download_table = move |rows_to_fix, csv| state.download_table(rows_to_fix, csv);
     let copy_serials = move |_| state.copy_serials();
+    let csv_chosen = RwSignal::new(false);
     let expiry_text = Signal::derive(move || {
         token_expiry
             .get()
@@ -403,27 +404,6 @@ pub fn App() -> impl IntoView {
                 <section class="import" aria-labelledby="preview-title">
                     <h2 id="preview-title">{move || t().preview}</h2>
                     <Show when=panels_built>
-                        <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
-                            <div class="results-files" role="group" aria-label=move || t().results>
-                                <button type="button" class="button" on:click=move |_| download_table(false, false)>
-                                    {move || t().results_xlsx}
-                                </button>
-                                <button type="button" class="button" on:click=move |_| download_table(false, true)>
-                                    {move || t().results_csv}
-                                </button>
-                                <button type="button" class="button" on:click=copy_serials>
-                                    {move || t().copy_serials}
-                                </button>
-                                <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
-                                    <button type="button" class="button" on:click=move |_| download_table(true, false)>
-                                        {move || t().failed_xlsx}
-                                    </button>
-                                    <button type="button" class="button" on:click=move |_| download_table(true, true)>
-                                        {move || t().failed_csv}
-                                    </button>
-                                </Show>
-                            </div>
-                        </Show>
                         <fieldset class="filters">
                             <legend>{move || t().filter}</legend>
                             {filter_option(RowFilter::All, 0, |l| text(l).filter_all)}
@@ -498,6 +478,30 @@ pub fn App() -> impl IntoView {
                                 on_cancel=Callback::new(move |()| state.cancel())
                                 on_retry_rejected=on_retry_rejected
                             />
+                            // The results, once rows went out: one primary
+                            // download, the format a choice.
+                            <Show when=move || counts.with(|c| c.created + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
+                                <div class="results-files" role="group" aria-label=move || t().results>
+                                    <button type="button" class="button button--primary" on:click=move |_| download_table(false, csv_chosen.get_untracked())>
+                                        {move || t().download_results}
+                                    </button>
+                                    <Show when=move || counts.with(|c| c.invalid + c.rejected + c.not_sent + c.unconfirmed + c.exists > 0)>
+                                        <button type="button" class="button" on:click=move |_| download_table(true, csv_chosen.get_untracked())>
+                                            {move || t().download_to_fix}
+                                        </button>
+                                    </Show>
+                                    <label class="results-files__format">
+                                        <span>{move || t().file_format}</span>
+                                        <select name="result-format" on:change=move |ev| csv_chosen.set(event_target_value(&ev) == "csv")>
+                                            <option value="xlsx" selected=move || !csv_chosen.get()>"Excel (.xlsx)"</option>
+                                            <option value="csv" selected=csv_chosen>"CSV (.csv)"</option>
+                                        </select>
+                                    </label>
+                                    <button type="button" class="button button--small" on:click=copy_serials>
+                                        {move || t().copy_serials}
+                                    </button>
+                                </div>
+                            </Show>
                         </Show>
                     </div>
                 </section>

@@ -210,34 +210,42 @@ test('result files: every row with its outcome, formulas neutralised, and rows t
   await page.getByRole('status').filter({ hasText: 'payroll.xlsx: 1 row still has errors; 1 created; 1 ID taken, not sent.' }).waitFor();
   const serial = (await sandbox.state()).users.find((user) => user.employeeID === 'Q1').serial;
 
-  const download = async (name) => {
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+  // One primary download; the format is a choice beside it.
+  const download = async (name, format) => {
+    await page.locator('select[name="result-format"]').selectOption(format);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name, exact: true }).click()]);
     return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
   };
-  const results = await download('Download results (.xlsx)');
+  const results = await download('Download results', 'xlsx');
   assert.equal(results.name, 'payroll-results.xlsx');
   const sheet = readXlsx(results.bytes);
   const rows = sheet.rows(sheet.sheetNames[0]);
-  assert.deepEqual(rows[0], [...HEADER, 'Status', 'Serial', 'Error code', 'Error message']);
-  assert.deepEqual(rows[1].slice(0, 2), ['Q1', `'=HYPERLINK("http://evil.example")`]);
+  // The admin's columns in order, then what happened, in plain words.
+  assert.deepEqual(rows[0], [...HEADER, 'Result', 'Serial', 'Reason']);
+  // In .xlsx a cell is text as typed: no apostrophe, and never a formula.
+  assert.deepEqual(rows[1].slice(0, 2), ['Q1', '=HYPERLINK("http://evil.example")']);
+  assert.equal(sheet.cell(sheet.sheetNames[0], 'B2').t, 's', 'a text cell');
+  assert.equal(sheet.cell(sheet.sheetNames[0], 'B2').f, undefined, 'not a formula');
   assert.deepEqual(rows[1].slice(7, 9), ['Created', serial]);
-  assert.deepEqual(rows[2].slice(7, 11), ['Not sent: ID exists', '', '', 'Already']);
+  assert.deepEqual(rows[2].slice(7, 10), ['Not sent: ID exists', '', 'Already']);
   assert.equal(rows[3][7], 'Needs fixing');
+  assert.match(rows[3][9], /email is not a valid address/);
 
-  const csv = await download('Download results (.csv)');
+  const csv = await download('Download results', 'csv');
   assert.equal(csv.name, 'payroll-results.csv');
   const text = csv.bytes.toString('utf8');
   assert.ok(text.includes(`"'=HYPERLINK(""http://evil.example"")"`), text);
   assert.ok(!/(^|,)=/m.test(text.replace(/^\ufeff/, '')), 'no cell starts with =');
 
-  const toFix = await download('Download rows to fix (.xlsx)');
+  const toFix = await download('Download rows to fix', 'xlsx');
   assert.equal(toFix.name, 'payroll-rows-to-fix.xlsx');
   const fixBook = readXlsx(toFix.bytes);
   const fixRows = fixBook.rows(fixBook.sheetNames[0]);
   assert.deepEqual(fixRows.map((r) => r[0]), ['employeeID', 'Q2', 'Q3']);
-  const toFixCsv = await download('Download rows to fix (.csv)');
+  assert.deepEqual(fixRows[0], [...HEADER, 'Result', 'Reason']);
+  const toFixCsv = await download('Download rows to fix', 'csv');
   assert.equal(toFixCsv.name, 'payroll-rows-to-fix.csv');
-  assert.match(toFixCsv.bytes.toString('utf8'), /^\ufeffemployeeID,name,username,email,phone,password,isActive/);
+  assert.match(toFixCsv.bytes.toString('utf8'), new RegExp(`^\ufeff${HEADER.join(',')},Result,Reason`));
 
   // The admin fixes the rows in the app itself and sends them.
   await page.locator('input[type="file"]').setInputFiles({ name: toFix.name, mimeType: 'application/octet-stream', buffer: toFix.bytes });

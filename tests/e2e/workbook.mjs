@@ -37,5 +37,7 @@ export function readXlsx(buffer) {
   return {
     sheetNames: book.SheetNames,
     rows: (sheet) => XLSX.utils.sheet_to_json(book.Sheets[sheet], { header: 1, defval: '' }),
+    /** One cell as SheetJS reads it: `t` its type, `f` a formula if any. */
+    cell: (sheet, address) => book.Sheets[sheet][address],
   };
 }

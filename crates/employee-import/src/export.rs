@@ -1,6 +1,8 @@
-//! Result files, as plain tables: the user's sheet with each row's outcome,
-//! and the rows still to do in the template's columns. The shell writes
-//! them as .xlsx; CSV is written here.
+//! Result files, as plain tables: the admin's own sheet (every column, in
+//! its order, under its headers) with each row's outcome added, and the
+//! same for the rows still to do, ready to fix and upload again. The shell
+//! writes them as .xlsx (text cells, exactly as typed); CSV is written
+//! here.
 //!
 //! Every exported cell that a spreadsheet program could take for a formula
 //! is neutralised (OWASP "CSV injection"), and passwords are never exported.
@@ -12,7 +14,6 @@ use crate::lang::Lang;
 use crate::ledger::{FoundUser, RowState};
 use crate::mapping::Field;
 use crate::preflight::{Assessment, Operation};
-use crate::template::template;
 
 /// A sheet of text cells.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -46,13 +47,18 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The outcome columns added to the user's sheet.
-const OUTCOME_HEADERS: [&str; 4] = ["Status", "Serial", "Error code", "Error message"];
-
-/// The user's sheet, from its header row on, with Status, Serial, Error code
-/// and Error message columns added, and "E-mail change" when e-mails were
-/// changed. The password column is left out.
-pub fn results_table(import: &Import, lang: Lang) -> Table {
+/// The admin's sheet as a table: every column in its order under its own
+/// header (but the password's), for the rows `keep` chooses, with Result,
+/// Serial (when `serials`) and Reason columns added in the page's
+/// language, and the e-mail change's when e-mails were changed. Cells are
+/// the admin's text as it is now, edits included; `to_csv` neutralises
+/// what a spreadsheet could run, and .xlsx cells are written as text.
+fn sheet_with_outcomes(
+    import: &Import,
+    lang: Lang,
+    serials: bool,
+    keep: impl Fn(usize, &RowState) -> bool,
+) -> Table {
     let emails_used = import
         .emails
         .rows()
@@ -63,14 +69,25 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
     let kept: Vec<usize> = (0..mapping.headers.len())
         .filter(|c| Some(*c) != password)
         .collect();
-    // The sheet's own headers are the admin's text too: neutralised alike.
-    let mut headers: Vec<String> = kept
-        .iter()
-        .map(|&c| neutralise(&mapping.headers[c]).into_owned())
-        .collect();
-    headers.extend(OUTCOME_HEADERS.iter().map(|h| h.to_string()));
+    let mut headers: Vec<String> = kept.iter().map(|&c| mapping.headers[c].clone()).collect();
+    let mut added = vec![lang.pick("Result", "Hasil")];
+    if serials {
+        added.push("Serial");
+    }
+    added.push(lang.pick("Reason", "Alasan"));
     if emails_used {
-        headers.push("E-mail change".to_owned());
+        added.push(lang.pick("E-mail change", "Perubahan email"));
+    }
+    for header in added {
+        // A sheet with a column of the same name keeps it: ours is marked.
+        let taken = headers
+            .iter()
+            .any(|h| h.trim().eq_ignore_ascii_case(header));
+        headers.push(if taken {
+            format!("{header} (Ruangkerja)")
+        } else {
+            header.to_owned()
+        });
     }
     let rows = import
         .report
@@ -78,6 +95,7 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
         .iter()
         .zip(import.ledger.rows())
         .enumerate()
+        .filter(|(index, (_, ledger_row))| keep(*index, &ledger_row.state))
         .map(|(index, (report_row, ledger_row))| {
             let sheet_row = import
                 .sheet
@@ -89,15 +107,16 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
                 .iter()
                 .map(|&c| sheet_row.map(|r| r.cell(c).to_text()).unwrap_or_default())
                 .collect();
-            let (status, serial, code, message) = outcome(import, index, &ledger_row.state, lang);
-            cells.extend([status, serial, code, message]);
+            let (result, serial, reason) = outcome(import, index, &ledger_row.state, lang);
+            cells.push(result);
+            if serials {
+                cells.push(serial);
+            }
+            cells.push(reason);
             if emails_used {
                 cells.push(email_outcome(&import.emails.rows()[index].state, lang));
             }
             cells
-                .into_iter()
-                .map(|cell| neutralise(&cell).into_owned())
-                .collect()
         })
         .collect();
     Table {
@@ -107,63 +126,33 @@ pub fn results_table(import: &Import, lang: Lang) -> Table {
     }
 }
 
+/// Every row of the admin's sheet with its outcome: Result, Serial, Reason.
+pub fn results_table(import: &Import, lang: Lang) -> Table {
+    sheet_with_outcomes(import, lang, true, |_, _| true)
+}
+
 /// The rows not yet done (to fix, refused, not sent, unconfirmed, held back
-/// by pre-flight), in the
-/// template's columns for the import's mode, ready to fix and upload again.
+/// by pre-flight), in the admin's own columns with Result and Reason, ready
+/// to fix and upload again.
 pub fn failed_rows_table(import: &Import, lang: Lang) -> Table {
-    let spec = template(import.report.mode, lang);
-    let fields: Vec<Field> = spec.columns.iter().map(|c| c.field).collect();
-    let mut headers: Vec<String> = fields.iter().map(|f| f.api_name().to_owned()).collect();
-    headers.extend(["Status", "Error code", "Error message"].map(str::to_owned));
-    let rows = import
-        .report
-        .rows
-        .iter()
-        .zip(import.ledger.rows())
-        .enumerate()
-        .filter(|(index, (_, ledger_row))| match ledger_row.state {
-            RowState::Invalid
-            | RowState::Rejected(_)
-            | RowState::NotSent { .. }
-            | RowState::Unconfirmed
-            | RowState::Exists(_) => true,
-            // Held back by pre-flight: the admin has to change something.
-            RowState::Ready => matches!(
-                import.assessment(*index),
-                Assessment::Exists { .. }
-                    | Assessment::NotFound
-                    | Assessment::RenameTaken { .. }
-                    | Assessment::CouldNotCheck { .. }
-            ),
-            _ => false,
-        })
-        .map(|(index, (report_row, ledger_row))| {
-            let mut cells: Vec<String> = fields
-                .iter()
-                .map(|&field| match field {
-                    // Never exported, even masked.
-                    Field::Password => String::new(),
-                    Field::IsActive => report_row
-                        .row
-                        .is_active
-                        .map(|v| if v { "TRUE" } else { "FALSE" }.to_owned())
-                        .unwrap_or_default(),
-                    other => report_row.row.display(other),
-                })
-                .collect();
-            let (status, _, code, message) = outcome(import, index, &ledger_row.state, lang);
-            cells.extend([status, code, message]);
-            cells
-                .into_iter()
-                .map(|cell| neutralise(&cell).into_owned())
-                .collect()
-        })
-        .collect();
-    Table {
-        sheet_name: spec.data_sheet.to_owned(),
-        headers,
-        rows,
-    }
+    let mut table = sheet_with_outcomes(import, lang, false, |index, state| match state {
+        RowState::Invalid
+        | RowState::Rejected(_)
+        | RowState::NotSent { .. }
+        | RowState::Unconfirmed
+        | RowState::Exists(_) => true,
+        // Held back by pre-flight: the admin has to change something.
+        RowState::Ready => matches!(
+            import.assessment(index),
+            Assessment::Exists { .. }
+                | Assessment::NotFound
+                | Assessment::RenameTaken { .. }
+                | Assessment::CouldNotCheck { .. }
+        ),
+        _ => false,
+    });
+    table.sheet_name = import.sheet.name.clone();
+    table
 }
 
 /// Who a lookup found, in one line.
@@ -180,15 +169,16 @@ pub fn describe_found(found: &FoundUser) -> String {
     .join(" · ")
 }
 
-/// (status, serial, error code, error message) for the row at `index`: its
-/// state; for a row not sent, what pre-flight found; for a row that needs
-/// fixing, its validation messages.
+/// (result, serial, reason) for the row at `index`: its state; for a row
+/// not sent, what pre-flight found; for a row that needs fixing, its
+/// validation messages; for a refusal, the plain explanation first and the
+/// API's code and words after it.
 fn outcome(
     import: &Import,
     index: usize,
     state: &RowState,
     lang: Lang,
-) -> (String, String, String, String) {
+) -> (String, String, String) {
     let report_row = &import.report.rows[index];
     let problems = || {
         report_row
@@ -199,21 +189,13 @@ fn outcome(
             .join(" ")
     };
     let text = |en: &str, id: &str| lang.pick(en, id).to_owned();
-    let status = |status: String, message: String| (status, String::new(), String::new(), message);
+    let status = |status: String, message: String| (status, String::new(), message);
     let update = import.outcome_operation(index) == Operation::Update;
     match state {
-        RowState::Created { serial } if update => (
-            text("Updated", "Diperbarui"),
-            serial.clone(),
-            String::new(),
-            String::new(),
-        ),
-        RowState::Created { serial } => (
-            text("Created", "Dibuat"),
-            serial.clone(),
-            String::new(),
-            String::new(),
-        ),
+        RowState::Created { serial } if update => {
+            (text("Updated", "Diperbarui"), serial.clone(), String::new())
+        }
+        RowState::Created { serial } => (text("Created", "Dibuat"), serial.clone(), String::new()),
         RowState::Applied if update => status(
             text(
                 "Updated (confirmed by lookup)",
@@ -235,12 +217,14 @@ fn outcome(
                 format!("Karyawan dengan ID ini sudah ada ({}); tidak terkonfirmasi dibuat oleh impor ini.", describe_found(found)),
             ),
         ),
-        RowState::Rejected(error) => (
-            text("Refused", "Ditolak"),
-            String::new(),
-            error.error_code.to_string(),
-            format!("{}: {}", error.message, error.detail),
-        ),
+        RowState::Rejected(error) => {
+            let said = format!("{} {}: {}", error.error_code, error.message, error.detail);
+            let reason = match crate::contract::codes::explain(error.error_code, lang) {
+                Some(plain) => format!("{plain} ({said})"),
+                None => said,
+            };
+            status(text("Refused", "Ditolak"), reason)
+        }
         RowState::NotSent { reason } => status(text("Not sent", "Tidak terkirim"), reason.clone()),
         RowState::Unconfirmed => status(text("Unconfirmed", "Belum pasti"), String::new()),
         RowState::Invalid => status(text("Needs fixing", "Perlu diperbaiki"), problems()),
@@ -297,11 +281,18 @@ fn email_outcome(state: &RowState, lang: Lang) -> String {
 
 /// The table as CSV, with a byte order mark so spreadsheet programs read
 /// it as UTF-8.
+/// Every cell and header a spreadsheet could run is neutralised here:
+/// CSV is the one form in which text can become a formula.
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(&table.headers)?;
+    writer.write_record(
+        table
+            .headers
+            .iter()
+            .map(|cell| neutralise(cell).into_owned()),
+    )?;
     for row in &table.rows {
-        writer.write_record(row)?;
+        writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
     }
     writer
         .into_inner()
@@ -358,10 +349,11 @@ mod tests {
         let csv = "employeeID,name,email,isActive,=HYPERLINK(\"http://x\")\nE1,Ani,a@x.id,TRUE,1\n";
         let import = Import::from_bytes(csv.as_bytes()).unwrap();
         let table = results_table(&import, Lang::En);
+        // As typed in the table (an .xlsx cell is text); neutralised in CSV.
         assert!(
             table
                 .headers
-                .contains(&"'=HYPERLINK(\"http://x\")".to_owned()),
+                .contains(&"=HYPERLINK(\"http://x\")".to_owned()),
             "{:?}",
             table.headers
         );
@@ -382,28 +374,32 @@ mod tests {
                 "name",
                 "email",
                 "isActive",
-                "Status",
+                "Result",
                 "Serial",
-                "Error code",
-                "Error message"
+                "Reason"
             ]
         );
         assert_eq!(
             table.rows[0],
             [
                 "E1",
-                "'=HYPERLINK(\"http://evil\")",
+                "=HYPERLINK(\"http://evil\")",
                 "a@x.id",
                 "TRUE",
                 "Created",
                 "OPENAPI1",
-                "",
                 ""
             ]
         );
-        assert_eq!(
-            table.rows[1][6..],
-            ["10102", "USER_EMAIL_EXISTS: user email already been taken"]
+        // A refusal leads with the plain words; the API's follow.
+        let reason = &table.rows[1][6];
+        assert!(
+            reason.starts_with("Another user already has this e-mail address."),
+            "{reason}"
+        );
+        assert!(
+            reason.ends_with("(10102 USER_EMAIL_EXISTS: user email already been taken)"),
+            "{reason}"
         );
         assert_eq!(table.rows[2][4], "Needs fixing");
         assert!(table
@@ -412,7 +408,8 @@ mod tests {
             .flatten()
             .all(|cell| !cell.contains("s3cret")));
 
-        // Read back through the importer: the CSV has the same cells.
+        // Read back through the importer: the CSV has the same cells, the
+        // formula neutralised.
         let csv = to_csv(&table).unwrap();
         let read = read_workbook(&csv, None, &Limits::default()).unwrap().sheet;
         assert_eq!(read.rows.len(), 4);
@@ -421,14 +418,68 @@ mod tests {
             "'=HYPERLINK(\"http://evil\")"
         );
         assert_eq!(read.rows[1].cells[5].to_text(), "OPENAPI1");
+
+        let indonesian = results_table(&sent_import(), Lang::Id);
+        assert_eq!(indonesian.headers[4..], ["Hasil", "Serial", "Alasan"]);
     }
 
     #[test]
-    fn the_failed_rows_file_has_the_template_columns_and_reads_back_as_an_import() {
-        let table = failed_rows_table(&sent_import(), Lang::En);
-        assert_eq!(&table.headers[..3], ["employeeID", "name", "username"]);
+    fn a_sheet_with_its_own_status_or_result_column_keeps_it_beside_ours() {
+        let csv = "NIK,Nama,Email,Aktif,Result,Status\nE1,Ani,a@x.id,ya,tetap,kontrak\n";
+        let import = Import::from_bytes(csv.as_bytes()).unwrap();
+        let table = results_table(&import, Lang::En);
+        assert_eq!(
+            table.headers,
+            [
+                "NIK",
+                "Nama",
+                "Email",
+                "Aktif",
+                "Result",
+                "Status",
+                "Result (Ruangkerja)",
+                "Serial",
+                "Reason"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rows_to_fix_keep_the_admins_columns_and_read_back_as_an_import() {
+        let csv = "NIK,Nama,Surel,Aktif,Jabatan,Tgl Masuk\nE1,Ani,a@x.id,ya,Staf,2024-01-02\nE2,Budi,b@x.id,ya,Manajer,2024-02-03\nE 3,Citra,c@x.id,ya,Staf,2024-03-04\n";
+        let mut import = Import::from_bytes(csv.as_bytes()).unwrap();
+        import.ledger.set_state(
+            2,
+            RowState::Created {
+                serial: "OPENAPI1".into(),
+            },
+        );
+        import.ledger.set_state(
+            3,
+            RowState::Rejected(ApiErrorBody {
+                error_code: 10102,
+                message: "USER_EMAIL_EXISTS".into(),
+                detail: "user email already been taken".into(),
+            }),
+        );
+        let table = failed_rows_table(&import, Lang::Id);
+        assert_eq!(
+            table.headers,
+            [
+                "NIK",
+                "Nama",
+                "Surel",
+                "Aktif",
+                "Jabatan",
+                "Tgl Masuk",
+                "Hasil",
+                "Alasan"
+            ]
+        );
+        assert_eq!(table.sheet_name, import.sheet.name);
         let ids: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
         assert_eq!(ids, ["E2", "E 3"]);
+        assert_eq!(table.rows[0][4..6], ["Manajer", "2024-02-03"]);
         let csv = to_csv(&table).unwrap();
         let again = Import::from_bytes(&csv).unwrap();
         assert_eq!(again.report.rows.len(), 2);
@@ -439,7 +490,7 @@ mod tests {
         );
         assert_eq!(
             again.report.mapping.ignored_headers().collect::<Vec<_>>(),
-            ["Status", "Error code", "Error message"]
+            ["Jabatan", "Tgl Masuk", "Hasil", "Alasan"]
         );
     }
 }
