@@ -74,6 +74,8 @@ impl Notice {
 pub struct AppState {
     pub lang: RwSignal<Lang>,
     pub base_url: RwSignal<String>,
+    /// The deployer's page on getting a token (config.json), if any.
+    pub token_help_url: RwSignal<Option<String>>,
     pub token: RwSignal<String>,
     /// The token's expiry, when it came from a sign-in (ms since the epoch).
     pub token_expiry: RwSignal<Option<f64>>,
@@ -215,6 +217,7 @@ impl AppState {
         let state = AppState {
             lang,
             base_url,
+            token_help_url: RwSignal::new(None),
             token,
             token_expiry: RwSignal::new(None),
             remember: RwSignal::new(false),
@@ -272,6 +275,12 @@ impl AppState {
                         self.lang.set(chosen);
                     }
                     self.base_url.set(config.api_base_url);
+                    // Only a web address is linked.
+                    self.token_help_url.set(
+                        config.token_help_url.filter(|url| {
+                            url.starts_with("https://") || url.starts_with("http://")
+                        }),
+                    );
                     self.timeout_seconds.set(config.request_timeout_seconds);
                     if let Some(preset) = config
                         .access_token

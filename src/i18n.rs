@@ -112,6 +112,9 @@ pub struct Text {
     pub password_label: &'static str,
     pub password_open: &'static str,
     pub api_target: &'static str,
+    pub api_address: &'static str,
+    pub token_help: &'static str,
+    pub token_help_link: &'static str,
     pub preset_production: &'static str,
     pub preset_sandbox: &'static str,
     pub preset_custom: &'static str,
@@ -227,6 +230,9 @@ const EN: Text = Text {
     password_label: "Password of the workbook",
     password_open: "Open",
     api_target: "API",
+    api_address: "Advanced: where requests go",
+    token_help: "The access token lets this page create users in your company's Ruangkerja. Ask your Ruangkerja administrator for one, or get one below with the API client ID and secret.",
+    token_help_link: "How to get a token",
     preset_production: "Ruangkerja (production)",
     preset_sandbox: "Local sandbox",
     preset_custom: "Custom URL",
@@ -245,10 +251,10 @@ const ID: Text = Text {
     base_url: "URL dasar API",
     token: "Token akses",
     drop_title: "Letakkan spreadsheet karyawan di sini, atau klik untuk memilih",
-    drop_hint: "Excel (.xlsx, .xlsm, .xlsb, .xls), OpenDocument (.ods) atau CSV, dengan satu baris nama kolom: employeeID, name, email atau phone, isActive (atau NIK, Nama, Surel, No. HP, Status)…",
+    drop_hint: "Excel (.xlsx, .xlsm, .xlsb, .xls), OpenDocument (.ods) atau CSV, dengan satu baris judul kolom, misalnya NIK, Nama, Email atau No. HP, dan Aktif…",
     reading: "Membaca berkas…",
     setup: "Pengaturan berkas",
-    sheet: "Sheet",
+    sheet: "Lembar kerja",
     hidden: "tersembunyi",
     header_row: "Baris nama kolom",
     row: "Baris",
@@ -264,11 +270,11 @@ const ID: Text = Text {
     preview: "Pratinjau",
     filter: "Tampilkan",
     filter_all: "Semua",
-    filter_errors: "Galat",
+    filter_errors: "Perlu diperbaiki",
     filter_warnings: "Peringatan",
     filter_valid: "Valid",
-    next_error: "Galat berikutnya",
-    no_more_errors: "Tidak ada baris bergalat.",
+    next_error: "Kesalahan berikutnya",
+    no_more_errors: "Tidak ada lagi baris yang perlu diperbaiki.",
     status: "Status",
     actions: "Sertakan",
     exclude: "Kecualikan",
@@ -342,8 +348,11 @@ const ID: Text = Text {
     password_label: "Kata sandi workbook",
     password_open: "Buka",
     api_target: "API",
+    api_address: "Lanjutan: ke mana permintaan dikirim",
+    token_help: "Token akses mengizinkan halaman ini menambah pengguna di Ruangkerja perusahaan Anda. Mintalah kepada administrator Ruangkerja Anda, atau dapatkan di bawah dengan client ID dan secret API.",
+    token_help_link: "Cara mendapatkan token",
     preset_production: "Ruangkerja (produksi)",
-    preset_sandbox: "Sandbox lokal",
+    preset_sandbox: "Lingkungan uji lokal",
     preset_custom: "URL lain",
     other_tab_sending: "Tab lain dari aplikasi ini sedang mengirim impor. Tunggu sampai selesai, lalu kirim dari sini; mengirim dari dua tab sekaligus bisa membuat pengguna ganda.",
     choices_locked: "Selama baris sedang dikirim, sheet, baris judul, kolom, dan mode tidak dapat diubah. Tunggu sampai pengiriman selesai, atau batalkan.",
@@ -613,7 +622,7 @@ pub fn summary(
         counts.invalid,
         "row still has errors",
         "rows still have errors",
-        "baris masih bergalat",
+        "baris masih perlu diperbaiki",
     );
     add(
         counts.sending,
@@ -890,4 +899,13 @@ pub fn run_done(lang: Lang, counts: &LedgerCounts) -> String {
             format!("Selesai: {done} tersimpan, {left} tidak. Alasannya ada di tiap baris; unduh baris yang perlu diperbaiki, atau perbaiki di sini lalu kirim lagi."),
         )
     }
+}
+
+/// A mapped column whose values mostly do not fit its field.
+pub fn misfit(lang: Lang, header: &str, field: &str, count: usize, rows: usize) -> String {
+    let (count, rows) = (number(lang, count), number(lang, rows));
+    lang.pick(
+        format!("\"{header}\" → {field}: {count} of {rows} values do not fit this field. Is it the right column? Choose another field for it, or \u{2014} ignore \u{2014}."),
+        format!("\"{header}\" → {field}: {count} dari {rows} nilai tidak cocok untuk kolom ini. Benarkah kolomnya? Pilih kolom API lain, atau \u{2014} abaikan \u{2014}."),
+    )
 }

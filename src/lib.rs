@@ -244,6 +244,40 @@ pub fn App() -> impl IntoView {
             })
         })
     });
+    // Up to three values of each column from the first data rows, for the
+    // mapping; never a password's.
+    let column_samples = Memo::new(move |_| {
+        import.with(|i| {
+            let Some(i) = i else { return Vec::new() };
+            let password = i.report.mapping.column_of(Field::Password);
+            let rows: Vec<_> = i
+                .sheet
+                .rows
+                .iter()
+                .filter(|row| row.number > i.header_row)
+                .take(20)
+                .collect();
+            (0..i.report.mapping.headers.len())
+                .map(|column| {
+                    if Some(column) == password {
+                        return String::new();
+                    }
+                    let mut seen: Vec<String> = Vec::new();
+                    for row in &rows {
+                        let text = row.cell(column).to_text();
+                        let text = text.trim();
+                        if !text.is_empty() && !seen.iter().any(|s| s == text) {
+                            seen.push(text.chars().take(24).collect());
+                        }
+                        if seen.len() == 3 {
+                            break;
+                        }
+                    }
+                    seen.join(" · ")
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let header_choices = Memo::new(move |_| {
         import.with(|i| {
             let Some(i) = i else { return Vec::new() };
@@ -306,6 +340,7 @@ pub fn App() -> impl IntoView {
                 expiry=expiry_text
                 remember=remember
                 on_base_url=move |url| base_url.set(url)
+                token_help=state.token_help_url
                 on_token=on_token
                 on_remember=on_remember
                 on_sign_in=on_sign_in
@@ -378,6 +413,10 @@ pub fn App() -> impl IntoView {
                         header_row=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.header_row).unwrap_or(1)))
                         on_header_row=on_header_row
                         mapping=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.mapping.clone()).unwrap_or_default()))
+                        samples=column_samples
+                        misfits=Signal::derive(move || {
+                            import.with(|i| i.as_ref().map(|i| misfit_warnings(i, lang.get())).unwrap_or_default())
+                        })
                         missing=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.missing_fields.clone()).unwrap_or_default()))
                         on_map=on_map
                         mode=mode
@@ -521,13 +560,23 @@ fn row_view(
 ) -> RowView {
     let report_row = &import.report.rows[index];
     let state = import.ledger.rows()[index].state.clone();
+    // A problem names its field by the admin's own header.
+    let mapping = &import.report.mapping;
+    let said = |issue: &CellIssue| {
+        let header = mapping
+            .column_of(issue.field)
+            .and_then(|column| mapping.headers.get(column))
+            .map(|header| header.trim())
+            .filter(|header| !header.is_empty());
+        issue.message_as(lang, header.unwrap_or(issue.field.label(lang)))
+    };
     let issue_on = |field: Field| {
         report_row
             .issues
             .iter()
             .filter(|issue| issue.field == field)
             .min_by_key(|issue| issue.severity())
-            .map(|issue| (issue.severity(), issue.message(lang)))
+            .map(|issue| (issue.severity(), said(issue)))
     };
     let number = report_row.row.number;
     let sheet_row = import
@@ -633,7 +682,7 @@ fn row_view(
     problems.sort_by_key(|issue| issue.severity());
     let problems = problems
         .into_iter()
-        .map(|issue| (issue.severity(), issue.message(lang)))
+        .map(|issue| (issue.severity(), said(issue)))
         .collect();
     let email_state = Some(import.emails.rows()[index].state.clone())
         .filter(|state| *state != RowState::Excluded);
@@ -675,6 +724,23 @@ fn row_view(
         toggle,
         editable,
     }
+}
+
+/// A warning for each mapped column whose values mostly do not fit its
+/// field: a "Status" of Tetap/Kontrak taken for active or not.
+fn misfit_warnings(import: &Import, lang: Lang) -> Vec<String> {
+    let rows = import.report.rows.len();
+    let mapping = &import.report.mapping;
+    import
+        .report
+        .misfits()
+        .into_iter()
+        .filter(|&(_, count)| count >= 3 && count * 2 > rows)
+        .filter_map(|(field, count)| {
+            let header = mapping.headers.get(mapping.column_of(field)?)?;
+            Some(i18n::misfit(lang, header, field.api_name(), count, rows))
+        })
+        .collect()
 }
 
 /// What the stored user holds for `field`, as the grid shows it.
@@ -728,7 +794,7 @@ fn mapping_notes(import: &Import, lang: Lang) -> impl IntoView {
     view! {
         <ul class="import__notes">
             <li class="import__note">
-                {format!("{} · {} \"{}\" · {} {}", import.format, t.sheet, import.sheet.name, t.header_row, import.header_row)}
+                {format!("{} · {} \"{}\" · {} {}", import.format.name(lang), t.sheet, import.sheet.name, t.header_row, import.header_row)}
             </li>
             {moved_note.map(|note| view! { <li class="import__note import__note--warning">{note}</li> })}
             {(!ignored.is_empty()).then(|| view! {

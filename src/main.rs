@@ -20,7 +20,7 @@ fn show_crash_notice() {
     notice.set_text_content(Some(
         "The app stopped because of an internal error, most likely while reading a damaged file. \
          Reload the page; if it happens again with the same file, open it in your spreadsheet program \
-         and save it as .xlsx. / Aplikasi berhenti karena galat internal, kemungkinan saat membaca berkas \
+         and save it as .xlsx. / Aplikasi berhenti karena kesalahan internal, kemungkinan saat membaca berkas \
          yang rusak. Muat ulang halaman; jika terulang dengan berkas yang sama, buka berkas di program \
          spreadsheet Anda dan simpan sebagai .xlsx.",
     ));

@@ -16,6 +16,9 @@ pub fn ConnectionForm(
     expiry: Signal<Option<String>>,
     #[prop(into)] remember: Signal<bool>,
     #[prop(into)] on_base_url: Callback<String>,
+    /// The deployer's page on getting a token, if config.json names one.
+    #[prop(into)]
+    token_help: Signal<Option<String>>,
     #[prop(into)] on_token: Callback<String>,
     on_remember: Callback<bool>,
     /// Client ID and secret to exchange for a token.
@@ -27,40 +30,6 @@ pub fn ConnectionForm(
     view! {
         <fieldset class="connection">
             <legend>{move || t().connection}</legend>
-            <label class="connection__field connection__field--narrow">
-                <span>{move || t().api_target}</span>
-                <select
-                    name="api-target"
-                    on:change=move |ev| {
-                        let chosen = event_target_value(&ev);
-                        if !chosen.is_empty() {
-                            on_base_url.run(chosen);
-                        }
-                    }
-                >
-                    <option value=PRODUCTION_BASE_URL selected=move || base_url.get() == PRODUCTION_BASE_URL>
-                        {move || t().preset_production}
-                    </option>
-                    <option value=SANDBOX_BASE_URL selected=move || base_url.get() == SANDBOX_BASE_URL>
-                        {move || t().preset_sandbox}
-                    </option>
-                    <option
-                        value=""
-                        selected=move || base_url.with(|url| url != PRODUCTION_BASE_URL && url != SANDBOX_BASE_URL)
-                    >
-                        {move || t().preset_custom}
-                    </option>
-                </select>
-            </label>
-            <label class="connection__field">
-                <span>{move || t().base_url}</span>
-                <input
-                    type="url"
-                    name="api-base-url"
-                    prop:value=base_url
-                    on:input=move |ev| on_base_url.run(event_target_value(&ev))
-                />
-            </label>
             <div class="connection__field">
                 <label>
                     <span>{move || t().token}</span>
@@ -73,6 +42,13 @@ pub fn ConnectionForm(
                         on:input=move |ev| on_token.run(event_target_value(&ev))
                     />
                 </label>
+                <span class="connection__help">
+                    {move || t().token_help}
+                    {move || token_help.get().map(|url| view! {
+                        " "
+                        <a href=url target="_blank" rel="noopener noreferrer">{t().token_help_link}</a>
+                    })}
+                </span>
                 <span class="connection__expiry" role="status">{move || expiry.get()}</span>
                 <label class="connection__remember">
                     <input
@@ -117,6 +93,47 @@ pub fn ConnectionForm(
                     </label>
                     <button type="submit" class="button">{move || t().get_token}</button>
                 </form>
+            </details>
+            // Where requests go: set by whoever deployed the app, rarely
+            // changed by an admin.
+            <details class="connection__advanced">
+                <summary>{move || t().api_address}</summary>
+                <div class="connection__address">
+                <label class="connection__field connection__field--narrow">
+                    <span>{move || t().api_target}</span>
+                    <select
+                        name="api-target"
+                        on:change=move |ev| {
+                            let chosen = event_target_value(&ev);
+                            if !chosen.is_empty() {
+                                on_base_url.run(chosen);
+                            }
+                        }
+                    >
+                        <option value=PRODUCTION_BASE_URL selected=move || base_url.get() == PRODUCTION_BASE_URL>
+                            {move || t().preset_production}
+                        </option>
+                        <option value=SANDBOX_BASE_URL selected=move || base_url.get() == SANDBOX_BASE_URL>
+                            {move || t().preset_sandbox}
+                        </option>
+                        <option
+                            value=""
+                            selected=move || base_url.with(|url| url != PRODUCTION_BASE_URL && url != SANDBOX_BASE_URL)
+                        >
+                            {move || t().preset_custom}
+                        </option>
+                    </select>
+                </label>
+                <label class="connection__field">
+                    <span>{move || t().base_url}</span>
+                    <input
+                        type="url"
+                        name="api-base-url"
+                        prop:value=base_url
+                        on:input=move |ev| on_base_url.run(event_target_value(&ev))
+                    />
+                </label>
+                </div>
             </details>
         </fieldset>
     }

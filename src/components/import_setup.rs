@@ -17,7 +17,14 @@ pub fn ImportSetup(
     #[prop(into)] header_row: Signal<u32>,
     on_header_row: Callback<u32>,
     #[prop(into)] mapping: Signal<ColumnMapping>,
+    /// A few values of each column, as the first data rows hold them, so
+    /// the admin sees what a column holds while choosing its field.
+    #[prop(into)]
+    samples: Signal<Vec<String>>,
     #[prop(into)] missing: Signal<Vec<Field>>,
+    /// Warnings for columns whose values mostly do not fit their field.
+    #[prop(into)]
+    misfits: Signal<Vec<String>>,
     on_map: Callback<(usize, Option<Field>)>,
     #[prop(into)] mode: Signal<Mode>,
     #[prop(into)] suggested: Signal<Mode>,
@@ -89,6 +96,7 @@ pub fn ImportSetup(
     };
     let mapping_rows = move || {
         let current = mapping.get();
+        let samples = samples.get();
         current
             .headers
             .iter()
@@ -109,6 +117,9 @@ pub fn ImportSetup(
                         }
                     })
                     .collect_view();
+                let sample = samples.get(column).cloned().filter(|sample| !sample.is_empty());
+                let sample_id = format!("map-sample-{column}");
+                let described = sample.as_ref().map(|_| sample_id.clone());
                 view! {
                     <tr>
                         <th scope="row"><label for=id.clone()>{header.clone()}</label></th>
@@ -117,6 +128,7 @@ pub fn ImportSetup(
                                 id=id
                                 class="mapping__select"
                                 data-header=header.clone()
+                                aria-describedby=described
                                 on:change=move |ev| {
                                     let value = event_target_value(&ev);
                                     let chosen = Field::ALL.into_iter().find(|f| f.api_name() == value);
@@ -126,6 +138,7 @@ pub fn ImportSetup(
                                 <option value="" selected=field.is_none()>{t().ignore}</option>
                                 {options}
                             </select>
+                            {sample.map(|sample| view! { <span class="mapping__sample" id=sample_id>{sample}</span> })}
                         </td>
                     </tr>
                 }
@@ -187,6 +200,9 @@ pub fn ImportSetup(
                 </details>
             </fieldset>
             {missing_note}
+            {move || misfits.get().into_iter().map(|warning| view! {
+                <p class="setup__warning" role="status">{warning}</p>
+            }).collect_view()}
         </section>
     }
 }

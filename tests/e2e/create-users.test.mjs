@@ -135,6 +135,8 @@ test('a sandbox that is down is reported, retried, and the rows can be sent once
   const closed = await serveStatic();
   const deadUrl = closed.url.replace(/\/$/, '');
   await closed.close();
+  // Where requests go is under "Advanced".
+  await page.locator('details.connection__advanced summary').click();
   await page.locator('input[name="api-base-url"]').fill(deadUrl);
   await page.locator('input[type="file"]').setInputFiles(
     xlsxFile('one.xlsx', [HEADER, ['E7', 'Dewi', '', 'dewi@example.com', '', true, '']]),

@@ -49,7 +49,14 @@ test('served from a sub-path under its CSP, the whole flow works with zero CSP v
 
 test('config.json sets the API, send settings and language without a rebuild', async () => {
   const configured = await serveStatic({
-    config: { apiBaseUrl: sandbox.url, accessToken: sandbox.token, batchSize: 7, concurrency: 2, language: 'id' },
+    config: {
+      apiBaseUrl: sandbox.url,
+      accessToken: sandbox.token,
+      batchSize: 7,
+      concurrency: 2,
+      language: 'id',
+      tokenHelpUrl: 'https://intranet.example.co.id/token',
+    },
   });
   try {
     const page = await browser.newPage();
@@ -57,12 +64,16 @@ test('config.json sets the API, send settings and language without a rebuild', a
     await page.getByRole('heading', { name: 'Impor karyawan Ruangkerja' }).waitFor();
     await waitForBaseUrl(page, sandbox.url);
     assert.equal(await page.locator('select[name="api-target"]').inputValue(), '', 'a custom URL');
+    // The deployer's page on getting a token, beside the token field.
+    const help = page.getByRole('link', { name: 'Cara mendapatkan token' });
+    assert.equal(await help.getAttribute('href'), 'https://intranet.example.co.id/token');
     await page.locator('input[type="file"]').setInputFiles(
       xlsxFile('cfg.xlsx', [['NIK', 'Nama', 'Surel', 'Aktif'], ['C1', 'Cici', 'c1@example.com', 'ya']]),
     );
     assert.equal(await page.locator('input[name="batch-size"]').inputValue(), '7');
     assert.equal(await page.locator('input[name="concurrency"]').inputValue(), '2');
     // Choosing a preset fills the URL.
+    await page.locator('details.connection__advanced summary').click();
     await page.locator('select[name="api-target"]').selectOption('https://api.ruangkerja.id');
     assert.equal(await page.locator('input[name="api-base-url"]').inputValue(), 'https://api.ruangkerja.id');
     await page.close();

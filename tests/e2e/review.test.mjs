@@ -53,6 +53,27 @@ function sheet() {
   return rows;
 }
 
+// Words that must not show on the Indonesian page: the API's field names
+// and the shell's English. The API fields may show only where the page
+// names them as such: under the admin's header in the grid, and as the
+// choices of the mapping.
+const ENGLISH = [
+  'employeeID', 'isActive', 'tagSerials', 'organizationSerial', 'newEmployeeID', 'username', 'phone',
+  'Next error', 'Create', 'Download', 'Rows per request', 'Requests at once', 'Advanced', 'Connection',
+  'Access token', 'Preview', 'Needs fixing', 'Result', 'Reason', 'Row ', 'Sheet', 'Columns',
+  'Choose', 'Retry', 'Done', 'rows', 'Custom URL', 'Client ID', 'Sandbox', 'true', 'false', 'Galat',
+];
+async function assertIndonesian(page, step) {
+  const shown = await page.evaluate(() => {
+    const copy = document.body.cloneNode(true);
+    for (const el of copy.querySelectorAll('.grid__api-name, select.mapping__select, noscript')) el.remove();
+    return copy.innerText;
+  });
+  // What the admin's own sheet holds is theirs; the app's words are checked.
+  const words = ENGLISH.filter((word) => new RegExp(`(^|[^A-Za-z])${word.trim()}([^A-Za-z]|$)`).test(shown));
+  assert.deepEqual(words, [], `English on the Indonesian page at ${step}:\n${shown}`);
+}
+
 const row = (page, number) => page.locator(`[role="row"][data-row="${number}"]`);
 const cell = (page, number, field) => row(page, number).locator(`[data-field="${field}"]`);
 const focused = (page) => page.evaluate(() => {
@@ -84,6 +105,7 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
   assert.ok(await send.isDisabled());
   assert.match(await page.locator('#send-blocked').textContent(), /Isi token akses/);
   await checkStep(page, 'review-0-no-token');
+  await assertIndonesian(page, 'review-0-no-token');
 
   // A token, pasted where the reason said: the company's units load and
   // the Divisi names resolve.
@@ -103,16 +125,18 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
   assert.ok(await inView('.review-bar'), 'the bar is in view');
   assert.ok(await inView('[role="row"][data-row="2"]'), 'the first rows are in view');
   await checkStep(page, 'review-1-read');
+  await assertIndonesian(page, 'review-1-read');
 
   // Every error's reason is in words in its row, without hovering.
   await page.locator('input[name="row-filter"][value="errors"]').check();
   const reason = (number) => row(page, number).locator('.status__reason');
-  assert.match(await reason(13).innerText(), /NIK|employeeID/);
+  assert.match(await reason(13).innerText(), /^NIK /);
   assert.match(await reason(13).innerText(), /juga dipakai di baris 41/);
-  assert.match(await reason(71).innerText(), /email tidak valid/);
-  assert.match(await reason(141).innerText(), /email tidak valid/);
+  assert.match(await reason(71).innerText(), /^Email Kantor tidak valid/, 'named by the admin\'s own header');
+  assert.match(await reason(141).innerText(), /^Email Kantor tidak valid/);
   for (const number of [13, 41, 71, 141]) assert.ok(await inView(`[data-row="${number}"] .status__reason`));
   await checkStep(page, 'review-2-reasons');
+  await assertIndonesian(page, 'review-2-reasons');
   await page.locator('input[name="row-filter"][value="all"]').check();
 
   // Local numbers: one click for the whole column.
@@ -124,10 +148,11 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
   await page.locator('.grid__cell--warning[data-field="phone"]').first().waitFor({ state: 'detached' });
   assert.equal(await cell(page, 2, 'phone').locator('.grid__text').textContent(), '6281385221001');
   await checkStep(page, 'review-3-phones-fixed');
+  await assertIndonesian(page, 'review-3-phones-fixed');
 
   // The remaining errors, by keyboard alone: Next error, type, Enter — and
   // Enter goes on to the next error each time.
-  await page.getByRole('button', { name: 'Galat berikutnya' }).focus();
+  await page.getByRole('button', { name: 'Kesalahan berikutnya' }).focus();
   await page.keyboard.press('Enter');
   const fixes = [
     ['13:employeeID', null], // the first of the repeated pair keeps its NIK
@@ -163,10 +188,12 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
   await page.locator('.import__summary').filter({ hasText: 'Tambah 200 pengguna' }).waitFor({ timeout: 15_000 });
   assert.equal(await page.locator('.grid__cell--error').count(), 0);
   await checkStep(page, 'review-4-fixed-by-keyboard');
+  await assertIndonesian(page, 'review-4-fixed-by-keyboard');
 
   await page.getByRole('button', { name: 'Tambah 200 pengguna' }).click();
   await page.locator('.import__summary').filter({ hasText: '200 dibuat' }).waitFor({ timeout: 60_000 });
   await checkStep(page, 'review-5-created');
+  await assertIndonesian(page, 'review-5-created');
   const users = Object.fromEntries((await sandbox.state()).users.map((u) => [u.employeeID, u]));
   assert.equal(users.K1001.phone, '6281385221001', 'a local number, sent as proposed');
   assert.equal(users.K1002.phone, '6281258801002', '+62 with spaces, tidied');
@@ -176,6 +203,33 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
   assert.equal(users.K1070.email, 'k70@contoh.co.id');
   assert.equal(users.K1009.isActive, false);
   assert.equal(Object.keys(users).filter((id) => id.startsWith('K')).length, 200);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('mapping shows what each column holds, and warns when a column mostly does not fit the field it feeds', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const { page, errors } = await openApp(context, site.url);
+  await waitForBaseUrl(page, sandbox.url);
+  // "Status" here is the kind of contract, not active or not.
+  await page.locator('input[type="file"]').setInputFiles(xlsxFile('kontrak.xlsx', [
+    ['NIK', 'Nama', 'Email', 'Status'],
+    ['S1', 'Ani', 's1@contoh.co.id', 'Tetap'],
+    ['S2', 'Budi', 's2@contoh.co.id', 'Kontrak'],
+    ['S3', 'Citra', 's3@contoh.co.id', 'Tetap'],
+    ['S4', 'Dewi', 's4@contoh.co.id', 'Magang'],
+  ]));
+  await row(page, 5).waitFor();
+  const sample = (header) => page.locator(`select.mapping__select[data-header="${header}"] + .mapping__sample`);
+  assert.equal(await sample('Status').textContent(), 'Tetap · Kontrak · Magang');
+  assert.equal(await sample('Nama').textContent(), 'Ani · Budi · Citra');
+  const warning = page.locator('.setup__warning').filter({ hasText: '"Status" → isActive: 4 of 4 values do not fit this field' });
+  await warning.waitFor();
+  await checkStep(page, 'review-6-misfit');
+  // Ignored, the column no longer feeds the field, which is now missing.
+  await page.locator('select.mapping__select[data-header="Status"]').selectOption('');
+  await warning.waitFor({ state: 'detached' });
+  await page.locator('.setup__warning').filter({ hasText: 'Required fields without a column' }).filter({ hasText: 'isActive' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -28,6 +28,10 @@ pub struct AppConfig {
     /// "en" or "id": the language until the user picks one.
     #[serde(default)]
     pub language: Option<String>,
+    /// Where the deployer explains how an admin gets an access token (an
+    /// intranet page, a help article): linked beside the token field.
+    #[serde(default)]
+    pub token_help_url: Option<String>,
 }
 
 impl AppConfig {
@@ -60,6 +64,7 @@ impl Default for AppConfig {
             batch_size: None,
             concurrency: None,
             language: None,
+            token_help_url: None,
         }
     }
 }

@@ -63,6 +63,22 @@ impl Field {
             Field::NewEmployeeId => "newEmployeeID",
         }
     }
+
+    /// The field in words, for messages where the sheet gives no header.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            Field::EmployeeId => lang.pick("employee ID", "ID karyawan"),
+            Field::Name => lang.pick("name", "nama"),
+            Field::Username => lang.pick("username", "nama pengguna"),
+            Field::Email => "email",
+            Field::Phone => lang.pick("phone", "nomor HP"),
+            Field::Password => lang.pick("password", "kata sandi"),
+            Field::IsActive => lang.pick("active", "status aktif"),
+            Field::TagSerials => lang.pick("tags", "tag"),
+            Field::OrganizationSerial => lang.pick("organization", "organisasi"),
+            Field::NewEmployeeId => lang.pick("new employee ID", "ID karyawan baru"),
+        }
+    }
 }
 
 impl fmt::Display for Field {

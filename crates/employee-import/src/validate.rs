@@ -275,9 +275,16 @@ impl CellIssue {
         self.kind.severity()
     }
 
-    /// What happened and what to do, in words an admin understands.
+    /// What happened and what to do, in words an admin understands, the
+    /// field named in words of the page's language.
     pub fn message(&self, lang: Lang) -> String {
-        let field = self.field;
+        self.message_as(lang, self.field.label(lang))
+    }
+
+    /// [`Self::message`] with the field called `field`: the admin's own
+    /// header for its column, where the page knows it.
+    pub fn message_as(&self, lang: Lang, field: &str) -> String {
+        let (email, phone) = (Field::Email.label(lang), Field::Phone.label(lang));
         match &self.kind {
             IssueKind::Missing => lang.pick(
                 format!("{field} is required: fill it in."),
@@ -288,24 +295,24 @@ impl CellIssue {
                 format!("{field} hanya boleh berisi huruf A-Z dan angka 0-9: hapus spasi dan simbol."),
             ),
             IssueKind::InvalidEmail => lang.pick(
-                "email is not a valid address: it should look like name@example.com.".to_owned(),
-                "email tidak valid: seharusnya seperti nama@contoh.com.".to_owned(),
+                format!("{field} is not a valid address: it should look like name@example.com."),
+                format!("{field} tidak valid: seharusnya seperti nama@contoh.com."),
             ),
             IssueKind::InvalidPhone => lang.pick(
-                "phone must be 6 to 15 digits, optionally starting with +, for example 6281122334455.".to_owned(),
-                "phone harus 6 sampai 15 angka, boleh diawali +, misalnya 6281122334455.".to_owned(),
+                format!("{field} must be 6 to 15 digits, optionally starting with +, for example 6281122334455."),
+                format!("{field} harus 6 sampai 15 angka, boleh diawali +, misalnya 6281122334455."),
             ),
             IssueKind::NotABoolean(text) => lang.pick(
                 format!("{field} must be TRUE or FALSE (also yes/no, ya/tidak, aktif/nonaktif, 1/0), not \"{text}\"."),
                 format!("{field} harus TRUE atau FALSE (juga ya/tidak, aktif/nonaktif, 1/0), bukan \"{text}\"."),
             ),
             IssueKind::EmailOrPhoneRequired => lang.pick(
-                "Give an email or a phone: the API needs at least one of them.".to_owned(),
-                "Isi email atau phone: API memerlukan salah satunya.".to_owned(),
+                format!("Give an {email} or a {phone}: the API needs at least one of them."),
+                format!("Isi {email} atau {phone}: API memerlukan salah satunya."),
             ),
             IssueKind::FormulaError(error) => lang.pick(
                 format!("{field} holds the formula error {error}: fix the formula or type the value."),
-                format!("{field} berisi galat rumus {error}: perbaiki rumusnya atau ketik nilainya."),
+                format!("{field} berisi kesalahan rumus {error}: perbaiki rumusnya atau ketik nilainya."),
             ),
             IssueKind::DuplicateInFile { other_rows } => {
                 let rows: Vec<String> = other_rows.iter().map(u32::to_string).collect();
@@ -316,15 +323,15 @@ impl CellIssue {
                 )
             }
             IssueKind::LocalPhoneNumber { proposed } => lang.pick(
-                format!("phone is in local format; the API's examples use the international one: {proposed}."),
-                format!("phone memakai format lokal; contoh API memakai format internasional: {proposed}."),
+                format!("{field} is in local format; the API's examples use the international one: {proposed}."),
+                format!("{field} memakai format lokal; contoh API memakai format internasional: {proposed}."),
             ),
             IssueKind::LeadingZeroLost { proposed } => lang.pick(
                 format!("{field} is a number cell and probably lost its leading zero: did you mean {proposed}?"),
                 format!("{field} adalah sel angka dan mungkin kehilangan nol di depan: maksudnya {proposed}?"),
             ),
             IssueKind::UnknownName { value, suggestions } => {
-                let what = if field == Field::TagSerials {
+                let what = if self.field == Field::TagSerials {
                     lang.pick("No tag", "Tidak ada tag")
                 } else {
                     lang.pick("No organization", "Tidak ada organisasi")
@@ -355,8 +362,8 @@ impl CellIssue {
                 format!("\"{value}\" adalah nama: nama dicari di Ruangkerja setelah token akses diisi dan daftarnya termuat. Atau ketik serialnya."),
             ),
             IssueKind::CannotClear => lang.pick(
-                format!("{CLEAR_MARKER} clears a stored value in an update, and only username, phone or tagSerials: type a value for {field}, or leave the cell empty."),
-                format!("{CLEAR_MARKER} menghapus nilai tersimpan saat pembaruan, dan hanya untuk username, phone atau tagSerials: isi nilai untuk {field}, atau kosongkan selnya."),
+                format!("{CLEAR_MARKER} clears a stored value in an update, and only {}, {phone} or {}: type a value for {field}, or leave the cell empty.", Field::Username.label(lang), Field::TagSerials.label(lang)),
+                format!("{CLEAR_MARKER} menghapus nilai tersimpan saat pembaruan, dan hanya untuk {}, {phone} atau {}: isi nilai untuk {field}, atau kosongkan selnya.", Field::Username.label(lang), Field::TagSerials.label(lang)),
             ),
         }
     }
@@ -470,6 +477,28 @@ impl ValidationReport {
     }
 
     /// How many issues of each severity in each column's field.
+    /// Per field, how many of its cells hold a value of the wrong kind for
+    /// it (not an e-mail, not a phone, not yes or no, no such unit…):
+    /// empty cells, repeats and names waiting for the lists do not count.
+    /// Most of a column misfitting says it was mapped to the wrong field.
+    pub fn misfits(&self) -> BTreeMap<Field, usize> {
+        let mut counts = BTreeMap::new();
+        for issue in self.rows.iter().flat_map(|row| &row.issues) {
+            let misfit = matches!(
+                issue.kind,
+                IssueKind::NotAlphanumeric
+                    | IssueKind::InvalidEmail
+                    | IssueKind::InvalidPhone
+                    | IssueKind::NotABoolean(_)
+                    | IssueKind::UnknownName { .. }
+            );
+            if misfit {
+                *counts.entry(issue.field).or_default() += 1;
+            }
+        }
+        counts
+    }
+
     /// How many `field` cells have a value the app proposes instead (see
     /// [`IssueKind::proposed`], `Import::edits_proposed`).
     pub fn proposals_in(&self, field: Field) -> usize {
@@ -899,6 +928,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_column_mapped_to_the_wrong_field_shows_as_misfits_and_empty_cells_do_not() {
+        // "Status" held Tetap/Kontrak: every value misfits isActive.
+        let report = report(&[
+            &["employeeID", "name", "email", "Status"],
+            &["E1", "Ani", "a@x.id", "Tetap"],
+            &["E2", "Budi", "", "Kontrak"],
+            &["E3", "Citra", "c@x.id", "Tetap"],
+        ]);
+        let misfits = report.misfits();
+        assert_eq!(misfits.get(&Field::IsActive), Some(&3));
+        assert_eq!(
+            misfits.get(&Field::Email),
+            None,
+            "an empty cell is not a misfit"
+        );
+    }
+
     fn report_in(mode: Mode, rows: &[&[&str]]) -> ValidationReport {
         let sheet = sheet(rows);
         let headers: Vec<String> = sheet.rows[0].cells.iter().map(CellValue::to_text).collect();
@@ -1184,11 +1231,11 @@ mod tests {
         assert!(report.rows[1].is_valid());
         assert_eq!(
             report.rows[2].issues[0].message(Lang::En),
-            "employeeID is also used in row 2, 5: each value may appear only once."
+            "employee ID is also used in row 2, 5: each value may appear only once."
         );
         assert_eq!(
             report.rows[2].issues[0].message(Lang::Id),
-            "employeeID juga dipakai di baris 2, 5: setiap nilai hanya boleh muncul sekali."
+            "ID karyawan juga dipakai di baris 2, 5: setiap nilai hanya boleh muncul sekali."
         );
     }
 

@@ -82,6 +82,27 @@ pub enum Format {
     SpreadsheetMl,
 }
 
+impl Format {
+    /// The format's name in the page's language (English is `Display`).
+    pub fn name(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Format::Xlsx => "workbook Excel (.xlsx)",
+            Format::Xlsb => "workbook biner Excel (.xlsb)",
+            Format::Xls => "workbook Excel 97-2003 (.xls)",
+            Format::Ods => "spreadsheet OpenDocument (.ods)",
+            Format::Delimited { delimiter: b'\t' } => "teks dipisah tab",
+            Format::Delimited { delimiter: b';' } => "teks dipisah titik koma (CSV)",
+            Format::Delimited { .. } => "teks dipisah koma (CSV)",
+            Format::Html => "tabel halaman web (.xls/.html)",
+            Format::SpreadsheetMl => "XML Spreadsheet 2003 (.xml/.xls)",
+        }
+        .to_owned()
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
