@@ -330,7 +330,7 @@ pub fn PreviewGrid(
                     .collect_view()
             }}</div>
         </div>
-        <CellBar lang=lang selected=selected columns=columns on_edit=on_edit on_apply_all=on_apply_all />
+        <CellBar lang=lang selected=selected columns=columns on_edit=on_edit />
         <div
             class="grid"
             role="grid"
@@ -877,7 +877,6 @@ fn CellBar(
     selected: RwSignal<Option<Selected>>,
     columns: Signal<Vec<ColumnView>>,
     on_edit: Callback<(u32, Field, String)>,
-    on_apply_all: Callback<Field>,
 ) -> impl IntoView {
     let body = move || {
         let lang = lang.get();
@@ -890,7 +889,6 @@ fn CellBar(
         let title = column
             .as_ref()
             .map_or(chosen.field.api_name().to_owned(), |c| c.title().to_owned());
-        let in_column = column.as_ref().map_or(0, |c| c.proposals);
         let (class, message) = match &chosen.issue {
             Some((Severity::Error, message)) => (
                 "cell-bar__message cell-bar__message--error",
@@ -921,21 +919,10 @@ fn CellBar(
                 </button>
             }
         });
-        let apply_all = (chosen.proposal.is_some() && in_column > 1).then(|| {
-            view! {
-                <button type="button" class="button button--fix" on:click=move |_| {
-                    selected.set(None);
-                    on_apply_all.run(field);
-                }>
-                    {crate::i18n::use_all_proposed(lang, &title, in_column)}
-                </button>
-            }
-        });
         view! {
             <span class="cell-bar__where">{format!("{} {number} · {title}", t.row)}</span>
             <span class=class>{message}</span>
             {apply}
-            {apply_all}
             {(!others.is_empty()).then(|| view! {
                 <span class="cell-bar__others">{format!("{} {}", t.also_in_row, others.join(" · "))}</span>
             })}

@@ -89,14 +89,14 @@ impl Format {
             return self.to_string();
         }
         match self {
-            Format::Xlsx => "workbook Excel (.xlsx)",
-            Format::Xlsb => "workbook biner Excel (.xlsb)",
-            Format::Xls => "workbook Excel 97-2003 (.xls)",
-            Format::Ods => "spreadsheet OpenDocument (.ods)",
-            Format::Delimited { delimiter: b'\t' } => "teks dipisah tab",
-            Format::Delimited { delimiter: b';' } => "teks dipisah titik koma (CSV)",
-            Format::Delimited { .. } => "teks dipisah koma (CSV)",
-            Format::Html => "tabel halaman web (.xls/.html)",
+            Format::Xlsx => "Workbook Excel (.xlsx)",
+            Format::Xlsb => "Workbook biner Excel (.xlsb)",
+            Format::Xls => "Workbook Excel 97-2003 (.xls)",
+            Format::Ods => "Spreadsheet OpenDocument (.ods)",
+            Format::Delimited { delimiter: b'\t' } => "Teks dipisah tab",
+            Format::Delimited { delimiter: b';' } => "Teks dipisah titik koma (CSV)",
+            Format::Delimited { .. } => "Teks dipisah koma (CSV)",
+            Format::Html => "Tabel halaman web (.xls/.html)",
             Format::SpreadsheetMl => "XML Spreadsheet 2003 (.xml/.xls)",
         }
         .to_owned()
