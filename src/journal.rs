@@ -247,7 +247,8 @@ pub async fn newest(now_ms: f64) -> Option<Stored> {
 /// The jobs kept for files of `size` bytes (a fingerprint ends with the
 /// size), their journals replayed; only those records are read.
 pub async fn for_size(size: f64) -> Vec<SavedJob> {
-    let suffix = format!("-{size}");
+    // Whole bytes, as the fingerprint writes them: the page formats no float.
+    let suffix = format!("-{}", size.max(0.0) as u64);
     let keys = all_jobs(true).await.unwrap_or_default();
     let mut jobs = Vec::new();
     for fingerprint in keys.iter().filter_map(|key| key.as_string()) {

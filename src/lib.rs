@@ -26,8 +26,10 @@ pub mod storage;
 pub mod worker;
 pub mod xlsx;
 
+use std::collections::BTreeMap;
+
 use employee_import::{
-    Assessment, CellIssue, Change, Field, Import, Lang, Mode, Operation, RowState, Severity,
+    Assessment, CellIssue, Change, ColumnCounts, Field, Import, Lang, Mode, Operation, RowState,
 };
 use leptos::prelude::*;
 
@@ -201,11 +203,23 @@ pub fn App() -> impl IntoView {
             })
         })
     });
+    // Each column's errors, proposals and misfits, in one pass over the
+    // rows, once they are final.
+    let column_counts = Memo::new(move |_| {
+        if reading.busy() {
+            return Default::default();
+        }
+        import.with(|i| {
+            i.as_ref()
+                .map(|i| i.report.column_counts())
+                .unwrap_or_default()
+        })
+    });
     let columns = Memo::new(move |_| {
+        let counts = column_counts.get();
         import.with(|i| {
             let Some(i) = i else { return Vec::new() };
             let report = &i.report;
-            let by_field = report.counts_by_field();
             Field::ALL
                 .into_iter()
                 .filter(|&field| field != Field::Password && report.mode.accepts(field))
@@ -221,11 +235,8 @@ pub fn App() -> impl IntoView {
                         .and_then(|column| report.mapping.headers.get(column))
                         .cloned()
                         .unwrap_or_default(),
-                    errors: by_field
-                        .get(&(field, Severity::Error))
-                        .copied()
-                        .unwrap_or(0),
-                    proposals: report.proposals_in(field),
+                    errors: counts.get(&field).map_or(0, |c| c.errors),
+                    proposals: counts.get(&field).map_or(0, |c| c.proposals),
                     editable: true,
                 })
                 .collect::<Vec<_>>()
@@ -415,7 +426,8 @@ pub fn App() -> impl IntoView {
                         mapping=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.mapping.clone()).unwrap_or_default()))
                         samples=column_samples
                         misfits=Signal::derive(move || {
-                            import.with(|i| i.as_ref().map(|i| misfit_warnings(i, lang.get())).unwrap_or_default())
+                            let counts = column_counts.get();
+                            import.with(|i| i.as_ref().map(|i| misfit_warnings(i, &counts, lang.get())).unwrap_or_default())
                         })
                         missing=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.missing_fields.clone()).unwrap_or_default()))
                         on_map=on_map
@@ -728,13 +740,16 @@ fn row_view(
 
 /// A warning for each mapped column whose values mostly do not fit its
 /// field: a "Status" of Tetap/Kontrak taken for active or not.
-fn misfit_warnings(import: &Import, lang: Lang) -> Vec<String> {
+fn misfit_warnings(
+    import: &Import,
+    counts: &BTreeMap<Field, ColumnCounts>,
+    lang: Lang,
+) -> Vec<String> {
     let rows = import.report.rows.len();
     let mapping = &import.report.mapping;
-    import
-        .report
-        .misfits()
-        .into_iter()
+    counts
+        .iter()
+        .map(|(&field, column)| (field, column.misfits))
         .filter(|&(_, count)| count >= 3 && count * 2 > rows)
         .filter_map(|(field, count)| {
             let header = mapping.headers.get(mapping.column_of(field)?)?;

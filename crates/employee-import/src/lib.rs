@@ -55,6 +55,6 @@ pub use sheet::{
 };
 pub use tally::{RowFilter, Tally};
 pub use validate::{
-    validate, validate_with, CellIssue, IssueKind, Mode, NameChoice, ReportRow, Severity, UserRow,
-    ValidationReport,
+    validate, validate_with, CellIssue, ColumnCounts, IssueKind, Mode, NameChoice, ReportRow,
+    Severity, UserRow, ValidationReport,
 };

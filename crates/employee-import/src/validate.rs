@@ -263,6 +263,14 @@ impl IssueKind {
     }
 }
 
+/// What a column's cells hold wrong (see `ValidationReport::column_counts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ColumnCounts {
+    pub errors: usize,
+    pub proposals: usize,
+    pub misfits: usize,
+}
+
 /// One problem found in one row, pinned to the field's column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CellIssue {
@@ -477,39 +485,34 @@ impl ValidationReport {
     }
 
     /// How many issues of each severity in each column's field.
-    /// Per field, how many of its cells hold a value of the wrong kind for
-    /// it (not an e-mail, not a phone, not yes or no, no such unit…):
-    /// empty cells, repeats and names waiting for the lists do not count.
+    /// Per field, in one pass over every row: its cells with an error,
+    /// with a value the app proposes instead (see [`IssueKind::proposed`],
+    /// `Import::edits_proposed`), and with a value of the wrong kind for
+    /// it (not an e-mail, not a phone, not yes or no, no such unit…; empty
+    /// cells, repeats and names waiting for the lists are not misfits).
     /// Most of a column misfitting says it was mapped to the wrong field.
-    pub fn misfits(&self) -> BTreeMap<Field, usize> {
-        let mut counts = BTreeMap::new();
+    pub fn column_counts(&self) -> BTreeMap<Field, ColumnCounts> {
+        let mut counts: BTreeMap<Field, ColumnCounts> = BTreeMap::new();
         for issue in self.rows.iter().flat_map(|row| &row.issues) {
-            let misfit = matches!(
+            let column = counts.entry(issue.field).or_default();
+            if issue.severity() == Severity::Error {
+                column.errors += 1;
+            }
+            if issue.kind.proposed().is_some() {
+                column.proposals += 1;
+            }
+            if matches!(
                 issue.kind,
                 IssueKind::NotAlphanumeric
                     | IssueKind::InvalidEmail
                     | IssueKind::InvalidPhone
                     | IssueKind::NotABoolean(_)
                     | IssueKind::UnknownName { .. }
-            );
-            if misfit {
-                *counts.entry(issue.field).or_default() += 1;
+            ) {
+                column.misfits += 1;
             }
         }
         counts
-    }
-
-    /// How many `field` cells have a value the app proposes instead (see
-    /// [`IssueKind::proposed`], `Import::edits_proposed`).
-    pub fn proposals_in(&self, field: Field) -> usize {
-        self.rows
-            .iter()
-            .filter(|row| {
-                row.issues
-                    .iter()
-                    .any(|issue| issue.field == field && issue.kind.proposed().is_some())
-            })
-            .count()
     }
 
     pub fn counts_by_field(&self) -> BTreeMap<(Field, Severity), usize> {
@@ -937,13 +940,11 @@ mod tests {
             &["E2", "Budi", "", "Kontrak"],
             &["E3", "Citra", "c@x.id", "Tetap"],
         ]);
-        let misfits = report.misfits();
-        assert_eq!(misfits.get(&Field::IsActive), Some(&3));
-        assert_eq!(
-            misfits.get(&Field::Email),
-            None,
-            "an empty cell is not a misfit"
-        );
+        let counts = report.column_counts();
+        assert_eq!(counts[&Field::IsActive].misfits, 3);
+        assert_eq!(counts[&Field::IsActive].errors, 3);
+        let email = counts.get(&Field::Email).copied().unwrap_or_default();
+        assert_eq!(email.misfits, 0, "an empty cell is not a misfit");
     }
 
     fn report_in(mode: Mode, rows: &[&[&str]]) -> ValidationReport {
