@@ -6,7 +6,7 @@ use employee_import::template::ReferenceSheets;
 use employee_import::template::Template;
 use employee_import::Field;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, Format, Formula, Workbook, XlsxError,
+    DataValidation, DataValidationErrorStyle, Format, Formula, Note, Workbook, XlsxError,
 };
 
 /// The template as .xlsx bytes: the data sheet with headers and an example
@@ -16,6 +16,10 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     let wrap = Format::new().set_text_wrap();
+    // The example row looks like one: grey italic, with a note saying it
+    // is never sent.
+    let example = Format::new().set_italic().set_font_color("#6B7280");
+    let example_text = example.clone().set_num_format("@");
 
     let data = workbook.add_worksheet().set_name(template.data_sheet)?;
     for (index, column) in template.columns.iter().enumerate() {
@@ -25,9 +29,14 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
             // Text cells keep leading zeros that number cells would drop.
             data.set_column_format(col, &text)?;
         }
-        data.write_string_with_format(0, col, column.field.api_name(), &bold)?;
+        data.write_string_with_format(0, col, &column.header, &bold)?;
         if !column.example.is_empty() {
-            data.write_string(1, col, column.example)?;
+            let format = if column.text_format {
+                &example_text
+            } else {
+                &example
+            };
+            data.write_string_with_format(1, col, column.example, format)?;
         }
         if column.boolean {
             let validation = DataValidation::new()
@@ -47,6 +56,11 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
             data.add_data_validation(1, col, 10_000, col, &validation)?;
         }
     }
+    data.insert_note(
+        1,
+        0,
+        &Note::new(template.example_note).set_author("Ruangkerja"),
+    )?;
     data.set_freeze_panes(1, 0)?;
 
     let rules = workbook.add_worksheet().set_name(template.rules_sheet)?;
@@ -58,7 +72,7 @@ pub fn template_xlsx(template: &Template) -> Result<Vec<u8>, XlsxError> {
     }
     for (index, column) in template.columns.iter().enumerate() {
         let row = index as u32 + 1;
-        rules.write_string(row, 0, column.field.api_name())?;
+        rules.write_string(row, 0, &column.header)?;
         rules.write_string(row, 1, if column.required { "✓" } else { "" })?;
         rules.write_string_with_format(row, 2, &column.rule, &wrap)?;
     }

@@ -184,13 +184,18 @@ test('the template downloads, reads back through the importer, and follows the l
   const bytes = await readFile(path);
   const book = readXlsx(bytes);
   assert.deepEqual(book.sheetNames, ['Employees', 'Rules', 'Organizations', 'Tags']);
+  // Headers in words, the required ones marked.
   assert.deepEqual(book.rows('Employees')[0], [
-    'employeeID', 'name', 'username', 'email', 'phone', 'password', 'isActive', 'tagSerials', 'organizationSerial',
+    'employee ID *', 'name *', 'username', 'email', 'phone', 'password', 'active *', 'tags', 'organization',
   ]);
-  // Back through the app's own reader: every header maps, the example row is valid.
+  // The example row says what it is, in a note on its first cell.
+  assert.match(book.cell('Employees', 'A2').c[0].t, /Example row: it shows how to fill in a row and is never sent/);
+  // Back through the app's own reader: every header maps, and the example
+  // row is named as such and never sent.
   await upload(page, { name: 'template.xlsx', mimeType: 'application/octet-stream', buffer: bytes });
-  await page.getByRole('status').filter({ hasText: 'Create 1 user.' }).waitFor();
-  assert.equal(await cell(page, 2, 'employeeID').textContent(), 'EMP001');
+  await page.getByRole('status').filter({ hasText: 'template.xlsx: 1 row still has errors.' }).waitFor();
+  assert.equal(await cell(page, 2, 'employeeID').locator('.grid__text').textContent(), 'EMP001');
+  assert.match(await page.locator('[data-row="2"] .status__reason').textContent(), /the template's example row: it is never sent/);
   assert.equal(await page.locator('.import__note', { hasText: 'Ignored columns' }).count(), 0);
 
   await page.locator('select[name="language"]').selectOption('id');
@@ -199,7 +204,9 @@ test('the template downloads, reads back through the importer, and follows the l
     page.getByRole('button', { name: 'Unduh templat' }).click(),
   ]);
   assert.equal(indonesian.suggestedFilename(), 'templat-tambah-pengguna-ruangkerja.xlsx');
-  assert.deepEqual(readXlsx(await readFile(await indonesian.path())).sheetNames, ['Karyawan', 'Aturan', 'Organisasi', 'Tag']);
+  const indonesianBook = readXlsx(await readFile(await indonesian.path()));
+  assert.deepEqual(indonesianBook.sheetNames, ['Karyawan', 'Aturan', 'Organisasi', 'Tag']);
+  assert.deepEqual(indonesianBook.rows('Karyawan')[0].slice(0, 3), ['ID karyawan *', 'nama *', 'nama pengguna']);
   await page.close();
 });
 

@@ -11,6 +11,9 @@ use crate::validate::{Mode, CLEAR_MARKER};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateColumn {
     pub field: Field,
+    /// The field in the template's language, with " *" when required;
+    /// it maps back to the field (see `mapping`).
+    pub header: String,
     pub example: &'static str,
     pub required: bool,
     pub rule: String,
@@ -27,6 +30,9 @@ pub struct Template {
     pub data_sheet: &'static str,
     pub rules_sheet: &'static str,
     pub rules_headers: [&'static str; 3],
+    /// A note on the example row: it shows how to write a row and is
+    /// never sent (see `IssueKind::TemplateExample`).
+    pub example_note: &'static str,
     pub columns: Vec<TemplateColumn>,
     /// The company's organizations and tags, when loaded.
     pub reference: Option<ReferenceSheets>,
@@ -125,6 +131,11 @@ pub fn template(mode: Mode, lang: Lang) -> Template {
         .iter()
         .map(|&field| TemplateColumn {
             field,
+            header: if mode.required_fields().contains(&field) {
+                format!("{} *", field.label(lang))
+            } else {
+                field.label(lang).to_owned()
+            },
             example: example(field),
             required: mode.required_fields().contains(&field),
             rule: rule(field, mode, lang),
@@ -149,17 +160,25 @@ pub fn template(mode: Mode, lang: Lang) -> Template {
         file_name: file_name.to_owned(),
         data_sheet: lang.pick("Employees", "Karyawan"),
         rules_sheet: lang.pick("Rules", "Aturan"),
-        rules_headers: lang.pick(["Column", "Required", "Rule"], ["Kolom", "Wajib", "Aturan"]),
+        rules_headers: lang.pick(["Column", "Required (*)", "Rule"], ["Kolom", "Wajib (*)", "Aturan"]),
+        example_note: lang.pick(
+            "Example row: it shows how to fill in a row and is never sent. Type your employees below it, or over it.",
+            "Baris contoh: menunjukkan cara mengisi baris dan tidak pernah dikirim. Ketik data karyawan Anda di bawahnya, atau menimpanya.",
+        ),
         columns,
         reference: None,
     }
 }
 
+/// The example row's employee ID and name: a row holding both is the
+/// template's example, never sent.
+pub const EXAMPLE_EMPLOYEE: (&str, &str) = ("EMP001", "Budi Santoso");
+
 fn example(field: Field) -> &'static str {
     match field {
-        Field::EmployeeId => "EMP001",
+        Field::EmployeeId => EXAMPLE_EMPLOYEE.0,
         Field::NewEmployeeId => "",
-        Field::Name => "Budi Santoso",
+        Field::Name => EXAMPLE_EMPLOYEE.1,
         Field::Username => "budisantoso",
         Field::Email => "budi@example.com",
         Field::Phone => "6281122334455",
@@ -289,12 +308,20 @@ mod tests {
     #[test]
     fn template_headers_map_back_to_exactly_the_modes_fields() {
         for mode in [Mode::Create, Mode::Update] {
+            for lang in [Lang::En, Lang::Id] {
+                let template = template(mode, lang);
+                let headers: Vec<String> =
+                    template.columns.iter().map(|c| c.header.clone()).collect();
+                let mapping = map_headers(&headers);
+                let fields: Vec<Field> = template.columns.iter().map(|c| c.field).collect();
+                assert_eq!(
+                    mapping.fields,
+                    fields.into_iter().map(Some).collect::<Vec<_>>(),
+                    "{headers:?}"
+                );
+            }
             let template = template(mode, Lang::Id);
-            let headers: Vec<String> = template
-                .columns
-                .iter()
-                .map(|c| c.field.api_name().to_owned())
-                .collect();
+            let headers: Vec<String> = template.columns.iter().map(|c| c.header.clone()).collect();
             let mapping = map_headers(&headers);
             assert!(mapping
                 .fields

@@ -209,6 +209,9 @@ pub enum IssueKind {
     /// [`CLEAR_MARKER`] where nothing can be cleared: in a create, or in a
     /// field an update cannot leave empty.
     CannotClear,
+    /// The template's own example row (its employee ID and name): it shows
+    /// how to fill a row and is never sent.
+    TemplateExample,
 }
 
 impl IssueKind {
@@ -226,6 +229,7 @@ impl IssueKind {
             IssueKind::LocalPhoneNumber { .. } => "local_phone_number",
             IssueKind::LeadingZeroLost { .. } => "leading_zero_lost",
             IssueKind::CannotClear => "cannot_clear",
+            IssueKind::TemplateExample => "template_example",
             IssueKind::UnknownName { .. } => "unknown_name",
             IssueKind::AmbiguousName { .. } => "ambiguous_name",
             IssueKind::InactiveOrganization { .. } => "inactive_organization",
@@ -372,6 +376,10 @@ impl CellIssue {
             IssueKind::CannotClear => lang.pick(
                 format!("{CLEAR_MARKER} clears a stored value in an update, and only {}, {phone} or {}: type a value for {field}, or leave the cell empty.", Field::Username.label(lang), Field::TagSerials.label(lang)),
                 format!("{CLEAR_MARKER} menghapus nilai tersimpan saat pembaruan, dan hanya untuk {}, {phone} atau {}: isi nilai untuk {field}, atau kosongkan selnya.", Field::Username.label(lang), Field::TagSerials.label(lang)),
+            ),
+            IssueKind::TemplateExample => lang.pick(
+                "This is the template's example row: it is never sent. Type a real employee over it, or delete the row.".to_owned(),
+                "Ini baris contoh dari templat: tidak pernah dikirim. Ketik data karyawan sebenarnya di atasnya, atau hapus barisnya.".to_owned(),
             ),
         }
     }
@@ -751,6 +759,10 @@ fn judge_row(
     if mode == Mode::Create && row.email.is_none() && row.phone.is_none() {
         issues.push(issue(Field::Email, IssueKind::EmailOrPhoneRequired));
     }
+    let (example_id, example_name) = crate::template::EXAMPLE_EMPLOYEE;
+    if row.employee_id.as_deref() == Some(example_id) && row.name.as_deref() == Some(example_name) {
+        issues.push(issue(Field::EmployeeId, IssueKind::TemplateExample));
+    }
     ReportRow { row, issues }
 }
 
@@ -929,6 +941,27 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_templates_example_row_is_never_sendable() {
+        let report = report(&[
+            &["ID karyawan *", "nama *", "email", "status aktif *"],
+            &["EMP001", "Budi Santoso", "budi@example.com", "TRUE"],
+            &["EMP002", "Budi Santoso", "budi2@example.com", "TRUE"],
+        ]);
+        assert_eq!(
+            report.rows[0].issues,
+            [CellIssue {
+                field: Field::EmployeeId,
+                kind: IssueKind::TemplateExample
+            }]
+        );
+        assert!(
+            report.rows[1].is_valid(),
+            "a real Budi is sent: {:?}",
+            report.rows[1].issues
+        );
     }
 
     #[test]
