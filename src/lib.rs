@@ -231,10 +231,9 @@ pub fn App() -> impl IntoView {
                     field,
                     header: report
                         .mapping
-                        .column_of(field)
-                        .and_then(|column| report.mapping.headers.get(column))
-                        .cloned()
-                        .unwrap_or_default(),
+                        .header_of(field)
+                        .unwrap_or_default()
+                        .to_owned(),
                     errors: counts.get(&field).map_or(0, |c| c.errors),
                     proposals: counts.get(&field).map_or(0, |c| c.proposals),
                     editable: true,
@@ -575,12 +574,8 @@ fn row_view(
     // A problem names its field by the admin's own header.
     let mapping = &import.report.mapping;
     let said = |issue: &CellIssue| {
-        let header = mapping
-            .column_of(issue.field)
-            .and_then(|column| mapping.headers.get(column))
-            .map(|header| header.trim())
-            .filter(|header| !header.is_empty());
-        issue.message_as(lang, header.unwrap_or(issue.field.label(lang)))
+        let name = mapping.header_of(issue.field);
+        issue.message_as(lang, name.unwrap_or(issue.field.label(lang)))
     };
     let issue_on = |field: Field| {
         report_row
@@ -752,7 +747,7 @@ fn misfit_warnings(
         .map(|(&field, column)| (field, column.misfits))
         .filter(|&(_, count)| count >= 3 && count * 2 > rows)
         .filter_map(|(field, count)| {
-            let header = mapping.headers.get(mapping.column_of(field)?)?;
+            let header = mapping.header_of(field)?;
             Some(i18n::misfit(lang, header, field.api_name(), count, rows))
         })
         .collect()

@@ -244,6 +244,13 @@ impl ColumnMapping {
         self.fields.iter().position(|mapped| *mapped == Some(field))
     }
 
+    /// The admin's header of the column that feeds `field`, when there is
+    /// one and it is not blank.
+    pub fn header_of(&self, field: Field) -> Option<&str> {
+        let header = self.headers.get(self.column_of(field)?)?.trim();
+        (!header.is_empty()).then_some(header)
+    }
+
     /// True when no column feeds any field: the row was not a header row.
     pub fn maps_nothing(&self) -> bool {
         self.fields.iter().all(Option::is_none)

@@ -522,14 +522,6 @@ impl ValidationReport {
         }
         counts
     }
-
-    pub fn counts_by_field(&self) -> BTreeMap<(Field, Severity), usize> {
-        let mut counts = BTreeMap::new();
-        for issue in self.rows.iter().flat_map(|row| &row.issues) {
-            *counts.entry((issue.field, issue.severity())).or_default() += 1;
-        }
-        counts
-    }
 }
 
 /// Validates the data rows (all rows after `header_row`) of `sheet`.
@@ -1487,11 +1479,6 @@ mod tests {
         let by_code = report.counts_by_code();
         assert_eq!(by_code.get("missing"), Some(&4));
         assert_eq!(by_code.get("not_alphanumeric"), Some(&1));
-        assert_eq!(
-            report
-                .counts_by_field()
-                .get(&(Field::Name, Severity::Error)),
-            Some(&2)
-        );
+        assert_eq!(report.column_counts()[&Field::Name].errors, 2);
     }
 }
