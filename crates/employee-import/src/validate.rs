@@ -560,9 +560,13 @@ pub fn validate_with(
         data_rows(sheet, header_row),
         mapping.column_of(Field::EmployeeId),
     );
-    let mut rows: Vec<ReportRow> = data_rows(sheet, header_row)
-        .map(|row| judge_row(row, mapping, mode, id_width, names.as_deref()))
-        .collect();
+    // Sized up front: a report row is large, and growing the vector by
+    // doubling would copy every row judged so far each time.
+    let mut rows: Vec<ReportRow> = Vec::with_capacity(sheet.rows.len());
+    rows.extend(
+        data_rows(sheet, header_row)
+            .map(|row| judge_row(row, mapping, mode, id_width, names.as_deref())),
+    );
     duplicates::flag(&mut rows, mode);
     ValidationReport {
         mode,

@@ -828,9 +828,12 @@ pub(crate) fn push_cell(
             }
         }
         _ => {
+            // Rows are mostly as wide as the one before: room for that many
+            // cells at once, not a growth at every few cells.
+            let width = rows.last().map_or(0, |row| row.cells.len());
             rows.push(SheetRow {
                 number,
-                cells: Vec::new(),
+                cells: Vec::with_capacity(width),
             });
             rows.len() - 1
         }
