@@ -49,9 +49,9 @@ impl ImportError {
         match (self, lang) {
             (ImportError::Sheet(error), _) => error.message(lang),
             (_, crate::Lang::En) => self.to_string(),
-            (ImportError::NoHeaderRow { sheet }, crate::Lang::Id) => format!("Baris judul kolom tidak ditemukan di sheet \"{sheet}\": tidak ada baris awal yang menyebut kolom seperti employeeID, name, email atau isActive (atau NIK, Nama, Surel, Status). Tambahkan baris nama kolom di atas data karyawan, lalu coba lagi."),
-            (ImportError::NotAHeaderRow { sheet, row }, crate::Lang::Id) => format!("Baris {row} di sheet \"{sheet}\" bukan baris judul kolom: tidak ada selnya yang menyebut kolom seperti employeeID, name, email atau isActive. Pilih baris yang berisi nama kolom."),
-            (ImportError::NoDataRows { sheet }, crate::Lang::Id) => format!("Sheet \"{sheet}\" punya baris judul kolom tetapi tidak ada karyawan di bawahnya."),
+            (ImportError::NoHeaderRow { sheet }, crate::Lang::Id) => format!("Baris judul kolom tidak ditemukan di lembar kerja \"{sheet}\": tidak ada baris awal yang menyebut kolom seperti NIK, Nama, Email, No. HP atau Status. Tambahkan baris nama kolom di atas data karyawan, lalu coba lagi."),
+            (ImportError::NotAHeaderRow { sheet, row }, crate::Lang::Id) => format!("Baris {row} di lembar kerja \"{sheet}\" bukan baris judul kolom: tidak ada selnya yang menyebut kolom seperti NIK, Nama, Email atau Status. Pilih baris yang berisi nama kolom."),
+            (ImportError::NoDataRows { sheet }, crate::Lang::Id) => format!("Lembar kerja \"{sheet}\" punya baris judul kolom tetapi tidak ada karyawan di bawahnya."),
         }
     }
 }

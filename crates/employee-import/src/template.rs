@@ -92,7 +92,7 @@ impl ReferenceSheets {
             organizations_sheet: lang.pick("Organizations", "Organisasi"),
             organizations_headers: lang.pick(
                 ["Organization", "Serial", "Active", "Type in the sheet"],
-                ["Organisasi", "Serial", "Aktif", "Ketik di sheet"],
+                ["Organisasi", "Serial", "Aktif", "Ketik di lembar kerja"],
             ),
             organizations,
             tags_sheet: lang.pick("Tags", "Tag"),
@@ -235,11 +235,11 @@ fn rule(field: Field, mode: Mode, lang: Lang) -> String {
         ),
         Field::TagSerials => lang.pick(
             "Optional. Tag names or serials (RUKRTAG-…), separated by commas or semicolons; the Tags sheet lists them when the app has loaded them.",
-            "Opsional. Nama atau serial tag (RUKRTAG-…), dipisah koma atau titik koma; sheet Tag mendaftarnya bila aplikasi sudah memuatnya.",
+            "Opsional. Nama atau serial tag (RUKRTAG-…), dipisah koma atau titik koma; lembar kerja Tag mendaftarnya bila aplikasi sudah memuatnya.",
         ),
         Field::OrganizationSerial => lang.pick(
             "Optional. The organization's name, its path where names repeat (Jakarta Branch > Finance), or its serial (COMP…); the Organizations sheet lists them when the app has loaded them.",
-            "Opsional. Nama organisasi, jalurnya bila namanya kembar (Cabang Jakarta > Keuangan), atau serialnya (COMP…); sheet Organisasi mendaftarnya bila aplikasi sudah memuatnya.",
+            "Opsional. Nama organisasi, jalurnya bila namanya kembar (Cabang Jakarta > Keuangan), atau serialnya (COMP…); lembar kerja Organisasi mendaftarnya bila aplikasi sudah memuatnya.",
         ),
     };
     text.to_owned()

@@ -312,9 +312,9 @@ impl SheetError {
             SheetError::WrongPassword => "Kata sandi itu tidak membuka workbook ini. Periksa kata sandinya (huruf besar berpengaruh) lalu coba lagi.".to_owned(),
             SheetError::EncryptionUnsupported(what) => format!("Workbook ini dienkripsi dengan cara yang tidak dapat dibuka aplikasi ini ({what}). Buka di Excel, hapus kata sandinya (File > Info > Protect Workbook > Encrypt with Password), simpan, lalu coba lagi."),
             SheetError::Unreadable(cause) => format!("Workbook ini tidak dapat dibaca: mungkin rusak, atau disimpan dengan cara yang tidak dipahami aplikasi ini. Buka di Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu coba lagi. Detail teknis untuk dukungan: {}", detail(cause)),
-            SheetError::NoWorksheet => "Workbook ini tidak punya sheet yang dapat dibaca.".to_owned(),
-            SheetError::NoSuchSheet(name) => format!("Workbook ini tidak punya sheet bernama \"{name}\"."),
-            SheetError::EmptySheet(name) => format!("Sheet \"{name}\" kosong. Pilih sheet yang berisi daftar karyawan Anda."),
+            SheetError::NoWorksheet => "Workbook ini tidak punya lembar kerja yang dapat dibaca.".to_owned(),
+            SheetError::NoSuchSheet(name) => format!("Workbook ini tidak punya lembar kerja bernama \"{name}\"."),
+            SheetError::EmptySheet(name) => format!("Lembar kerja \"{name}\" kosong. Pilih lembar kerja yang berisi daftar karyawan Anda."),
             SheetError::FileTooLarge { size_mb, limit_mb } => too_large(lang, *size_mb, *limit_mb),
             SheetError::TooManyRows { sheet, row, limit } => format!("Sheet \"{sheet}\" berisi data di baris {row}, melebihi batas {limit} baris (lebih {}). Pecah berkasnya, atau hapus sel yang tersasar jauh di bawah data.", row - limit),
             SheetError::TooManyColumns { sheet, column, limit } => format!("Sheet \"{sheet}\" berisi data di kolom {column}, melebihi batas {limit} kolom (lebih {}). Hapus sel yang tersasar jauh di kanan, lalu coba lagi.", column - limit),
@@ -322,7 +322,7 @@ impl SheetError {
             SheetError::OldExcel => "Ini berkas Excel 2–4 (dari sebelum 1997), format yang tidak dapat dibaca aplikasi ini. Buka di Excel atau LibreOffice, simpan sebagai workbook Excel (.xlsx), lalu coba lagi.".to_owned(),
             SheetError::WebPageWithoutTable => "Berkas ini halaman web (HTML), bukan spreadsheet, dan tidak berisi tabel data. Ekspor ulang daftar karyawan sebagai Excel (.xlsx) atau CSV, atau buka berkas ini di Excel atau LibreOffice, simpan sebagai .xlsx, lalu coba lagi.".to_owned(),
             SheetError::UnknownCodePage(page) => format!("Berkas .xls ini menyatakan teksnya ditulis dalam code page {page}, yang tidak dikenal aplikasi ini. Buka di Excel atau LibreOffice, simpan sebagai workbook Excel (.xlsx), lalu coba lagi."),
-            SheetError::MacroSheet => "Workbook ini berisi sheet makro Excel 4.0, yang tidak dapat dibuka aplikasi ini. Salin sheet berisi data karyawan ke workbook baru, simpan sebagai .xlsx, lalu coba lagi.".to_owned(),
+            SheetError::MacroSheet => "Workbook ini berisi lembar kerja makro Excel 4.0, yang tidak dapat dibuka aplikasi ini. Salin lembar kerja berisi data karyawan ke workbook baru, simpan sebagai .xlsx, lalu coba lagi.".to_owned(),
             SheetError::XmlSpreadsheetDamaged { line } => format!("Berkas XML Spreadsheet 2003 ini rusak di baris {line} sehingga tidak dapat dibaca. Buka di Excel atau LibreOffice lalu simpan sebagai .xlsx, atau ekspor ulang dari program pembuatnya, lalu coba lagi."),
         }
     }
