@@ -207,6 +207,17 @@ pub mod codes {
     pub const TAG_NAME_EXISTS: i64 = 11101;
 
     use crate::lang::Lang;
+    use crate::Field;
+
+    /// The field a refusal is about, where the code names one: the cell
+    /// the admin changes to fix it.
+    pub fn field(code: i64) -> Option<Field> {
+        match code {
+            USER_EMPLOYEE_ID_EXISTS => Some(Field::EmployeeId),
+            USER_EMAIL_EXISTS => Some(Field::Email),
+            _ => None,
+        }
+    }
 
     /// What a code the docs name means, and what to do, in plain words.
     /// Unknown codes get `None`: the app then shows them exactly as they came.
