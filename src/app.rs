@@ -48,6 +48,15 @@ impl Notice {
         !matches!(self, Notice::Copied(_) | Notice::OutcomesElsewhere(_))
     }
 
+    /// The token is missing or refused: the admin's next step is in the
+    /// connection.
+    pub fn needs_connection(&self) -> bool {
+        matches!(
+            self,
+            Notice::Api(ApiError::TokenRefused(_)) | Notice::TokenExpired | Notice::TokenMissing
+        )
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         match self {
             Notice::Import { file, error } => format!("{file}: {}", error.message(lang)),

@@ -47,6 +47,7 @@ pub struct Text {
     pub cell_ok: &'static str,
     pub also_in_row: &'static str,
     pub state_invalid: &'static str,
+    pub state_rejected: &'static str,
     pub state_excluded: &'static str,
     pub state_ready: &'static str,
     pub state_sending: &'static str,
@@ -166,6 +167,7 @@ const EN: Text = Text {
     cell_ok: "Nothing to fix in this cell.",
     also_in_row: "Also in this row:",
     state_invalid: "Needs fixing",
+    state_rejected: "Refused by Ruangkerja",
     state_excluded: "Excluded",
     state_ready: "Ready",
     state_sending: "Sending…",
@@ -173,7 +175,7 @@ const EN: Text = Text {
     state_updated: "Updated",
     state_not_sent: "Not sent",
     state_unconfirmed: "Unconfirmed",
-    unconfirmed_detail: "The answer did not mention this row; it may or may not have been applied.",
+    unconfirmed_detail: "Its answer was lost or did not mention it, so it may or may not be in Ruangkerja: it is looked up before it is sent again.",
     applied_detail: "Confirmed by looking the user up after an answer was lost; the API gives no serial then.",
     template: "Download template",
     refresh_lists: "Refresh",
@@ -284,6 +286,7 @@ const ID: Text = Text {
     cell_ok: "Tidak ada yang perlu diperbaiki di sel ini.",
     also_in_row: "Juga di baris ini:",
     state_invalid: "Perlu diperbaiki",
+    state_rejected: "Ditolak Ruangkerja",
     state_excluded: "Dikecualikan",
     state_ready: "Siap",
     state_sending: "Mengirim…",
@@ -291,7 +294,7 @@ const ID: Text = Text {
     state_updated: "Diubah",
     state_not_sent: "Tidak terkirim",
     state_unconfirmed: "Belum pasti",
-    unconfirmed_detail: "Jawaban tidak menyebut baris ini; mungkin sudah atau belum diterapkan.",
+    unconfirmed_detail: "Jawabannya hilang atau tidak menyebut baris ini, jadi mungkin sudah atau belum ada di Ruangkerja: baris ini diperiksa dulu sebelum dikirim lagi.",
     applied_detail: "Dikonfirmasi dengan mencari pengguna setelah jawaban hilang; API tidak memberi serial dalam hal ini.",
     template: "Unduh templat",
     refresh_lists: "Muat ulang",
@@ -355,7 +358,7 @@ const ID: Text = Text {
     preset_sandbox: "Lingkungan uji lokal",
     preset_custom: "URL lain",
     other_tab_sending: "Tab lain dari aplikasi ini sedang mengirim impor. Tunggu sampai selesai, lalu kirim dari sini; mengirim dari dua tab sekaligus bisa membuat pengguna ganda.",
-    choices_locked: "Selama baris sedang dikirim, sheet, baris judul, kolom, dan mode tidak dapat diubah. Tunggu sampai pengiriman selesai, atau batalkan.",
+    choices_locked: "Selama baris sedang dikirim, lembar kerja, baris judul, kolom, dan mode tidak dapat diubah. Tunggu sampai pengiriman selesai, atau batalkan.",
     reread_change: "Ubah",
     reread_keep: "Biarkan",
     file_sent_elsewhere: "Berkas ini sedang dikirim di tab lain dari aplikasi ini. Hasil sejauh ini ditampilkan di sini; buka berkas ini lagi setelah tab itu selesai untuk melihat semuanya. Baris yang sudah selesai di sana tidak akan dikirim lagi dari sini.",
@@ -728,7 +731,7 @@ pub fn reread_question(lang: Lang, sent: usize) -> String {
             "{sent} rows of this file were already sent. Read with another sheet or header row, each outcome stays with the row of the same employee ID, so nothing done is offered again; an outcome whose ID is not there is kept for when you choose this reading again."
         ),
         Lang::Id => format!(
-            "{sent} baris dari berkas ini sudah dikirim. Jika dibaca dengan sheet atau baris judul lain, setiap hasil tetap melekat pada baris dengan ID karyawan yang sama, sehingga yang sudah selesai tidak ditawarkan lagi; hasil yang ID-nya tidak ada disimpan untuk saat Anda memilih pembacaan ini lagi."
+            "{sent} baris dari berkas ini sudah dikirim. Jika dibaca dengan lembar kerja atau baris judul lain, setiap hasil tetap melekat pada baris dengan ID karyawan yang sama, sehingga yang sudah selesai tidak ditawarkan lagi; hasil yang ID-nya tidak ada disimpan untuk saat Anda memilih pembacaan ini lagi."
         ),
     }
 }
@@ -742,7 +745,7 @@ pub fn outcomes_elsewhere(lang: Lang, lost: usize) -> String {
             "{lost} rows sent earlier have no row with their employee ID in the sheet as read now. They are not lost: choose the earlier sheet or header row again to see them."
         ),
         Lang::Id => format!(
-            "{lost} baris yang dikirim sebelumnya tidak punya baris dengan ID karyawan yang sama di sheet yang dibaca sekarang. Hasilnya tidak hilang: pilih lagi sheet atau baris judul sebelumnya untuk melihatnya."
+            "{lost} baris yang dikirim sebelumnya tidak punya baris dengan ID karyawan yang sama di lembar kerja yang dibaca sekarang. Hasilnya tidak hilang: pilih lagi lembar kerja atau baris judul sebelumnya untuk melihatnya."
         ),
     }
 }
@@ -821,7 +824,7 @@ pub fn read_failure(lang: Lang, failure: &ReadFailure) -> String {
         ),
         ReadFailure::Gone => lang.pick(
             "The reader of this file stopped, so its sheet, header row, mapping and mode cannot be changed now. The rows on screen and any results stay. To change them, open the file again.".to_owned(),
-            "Pembaca berkas ini berhenti, jadi sheet, baris judul, pemetaan kolom dan modenya tidak dapat diubah sekarang. Baris di layar dan hasil yang ada tetap. Untuk mengubahnya, buka berkas itu lagi.".to_owned(),
+            "Pembaca berkas ini berhenti, jadi lembar kerja, baris judul, pemetaan kolom dan modenya tidak dapat diubah sekarang. Baris di layar dan hasil yang ada tetap. Untuk mengubahnya, buka berkas itu lagi.".to_owned(),
         ),
         ReadFailure::File { file, cause } => lang.pick(
             format!("The file \"{file}\" could not be read by the browser ({cause}). Check that it still exists and try again."),
@@ -908,4 +911,49 @@ pub fn misfit(lang: Lang, header: &str, field: &str, count: usize, rows: usize) 
         format!("\"{header}\" → {field}: {count} of {rows} values do not fit this field. Is it the right column? Choose another field for it, or \u{2014} ignore \u{2014}."),
         format!("\"{header}\" → {field}: {count} dari {rows} nilai tidak cocok untuk kolom ini. Benarkah kolomnya? Pilih kolom API lain, atau \u{2014} abaikan \u{2014}."),
     )
+}
+
+/// The connection folded to one line, once a file is open.
+pub fn connection_line(lang: Lang, has_token: bool, expiry: Option<&str>) -> String {
+    let state = if has_token {
+        lang.pick("access token given", "token akses sudah diisi")
+    } else {
+        lang.pick(
+            "no access token yet: give one to send",
+            "belum ada token akses: isi untuk mengirim",
+        )
+    };
+    let connection = text(lang).connection;
+    match expiry {
+        Some(expiry) if has_token => format!("{connection}: {state} ({expiry})"),
+        _ => format!("{connection}: {state}"),
+    }
+}
+
+/// The file and its choices folded to one line, once it is open.
+pub fn setup_line(
+    lang: Lang,
+    file: &str,
+    sheet: &str,
+    header_row: u32,
+    mode: Mode,
+    ignored: usize,
+) -> String {
+    let t = text(lang);
+    let mode = match mode {
+        Mode::Create => t.mode_create,
+        Mode::Update => t.mode_update,
+    };
+    let mut line = format!(
+        "{file} · {} \"{sheet}\" · {} {header_row} · {mode}",
+        t.sheet, t.header_row
+    );
+    if ignored > 0 {
+        let columns = if ignored == 1 { "column" } else { "columns" };
+        line += &lang.pick(
+            format!(" · {ignored} {columns} ignored"),
+            format!(" · {ignored} kolom diabaikan"),
+        );
+    }
+    line
 }

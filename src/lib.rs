@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 
 use employee_import::{
     Assessment, CellIssue, Change, ColumnCounts, Field, Import, Lang, Mode, Operation, RowState,
+    Severity,
 };
 use leptos::prelude::*;
 
@@ -121,6 +122,38 @@ pub fn App() -> impl IntoView {
         }
         shown
     });
+
+    // Once a file is open, the connection and the file's choices fold to
+    // one line each, so the review gets the window. A fold opens by itself
+    // where the admin is needed: no token yet, or a mapping that lacks a
+    // required field or feeds a field from a column that mostly misfits.
+    let connection_open = RwSignal::new(true);
+    Effect::new(move |was: Option<bool>| {
+        let review = import.with(Option::is_some);
+        if was != Some(review) {
+            connection_open.set(!review || token.with_untracked(|t| t.trim().is_empty()));
+        }
+        review
+    });
+    // A token refused or missing while sending, checking or loading the
+    // lists opens the connection again: the next step is there.
+    Effect::new(move |_| {
+        let refused = notice.with(|n| n.as_ref().is_some_and(Notice::needs_connection))
+            || checker
+                .state
+                .with(|c| c.hold == Some(employee_import::Hold::NeedsToken))
+            || sender
+                .run
+                .with(|run| run.hold == Some(employee_import::Hold::NeedsToken))
+            || state
+                .lists
+                .state
+                .with(|lists| matches!(lists, ListsState::Failed(api::ApiError::TokenRefused(_))));
+        if refused {
+            connection_open.set(true);
+        }
+    });
+    let setup_open = RwSignal::new(false);
 
     // The actions, as the components take them.
     let on_password = Callback::new(move |password| state.give_password(password));
@@ -215,8 +248,24 @@ pub fn App() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // Each sheet column's longest value among the first data rows, in
+    // characters, so each grid column is as wide as what it holds.
+    let content_chars = Memo::new(move |_| {
+        import.with(|i| {
+            let Some(i) = i else { return Vec::new() };
+            let mut longest = vec![0; i.report.mapping.headers.len()];
+            let rows = i.sheet.rows.iter().filter(|row| row.number > i.header_row);
+            for row in rows.take(200) {
+                for (column, longest) in longest.iter_mut().enumerate() {
+                    *longest = (*longest).max(row.cell(column).to_text().trim().chars().count());
+                }
+            }
+            longest
+        })
+    });
     let columns = Memo::new(move |_| {
         let counts = column_counts.get();
+        let content = content_chars.get();
         import.with(|i| {
             let Some(i) = i else { return Vec::new() };
             let report = &i.report;
@@ -232,11 +281,16 @@ pub fn App() -> impl IntoView {
                     header: report
                         .mapping
                         .header_of(field)
-                        .unwrap_or_default()
+                        .unwrap_or(field.label(lang.get()))
                         .to_owned(),
                     errors: counts.get(&field).map_or(0, |c| c.errors),
                     proposals: counts.get(&field).map_or(0, |c| c.proposals),
                     editable: true,
+                    content_chars: report
+                        .mapping
+                        .column_of(field)
+                        .and_then(|column| content.get(column).copied())
+                        .unwrap_or_default(),
                 })
                 .collect::<Vec<_>>()
         })
@@ -287,6 +341,30 @@ pub fn App() -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
+    });
+    let misfits = Memo::new(move |_| {
+        let counts = column_counts.get();
+        import.with(|i| {
+            i.as_ref()
+                .map(|i| misfit_warnings(i, &counts, lang.get()))
+                .unwrap_or_default()
+        })
+    });
+    let setup_needs_admin = Memo::new(move |_| {
+        !misfits.with(Vec::is_empty)
+            || import.with(|i| {
+                i.as_ref()
+                    .is_some_and(|i| !i.report.missing_fields.is_empty())
+            })
+    });
+    Effect::new(move |was: Option<(Option<String>, bool)>| {
+        let name = file.with(|f| f.as_ref().map(|f| f.name.clone()));
+        let needed = setup_needs_admin.get();
+        let (was_name, was_needed) = was.unwrap_or_default();
+        if name != was_name || (needed && !was_needed) {
+            setup_open.set(needed);
+        }
+        (name, needed)
     });
     let header_choices = Memo::new(move |_| {
         import.with(|i| {
@@ -343,6 +421,18 @@ pub fn App() -> impl IntoView {
             />
         </header>
         <main class="app" class:app--review=move || import.with(Option::is_some)>
+            <details
+                class="fold fold--connection"
+                prop:open=connection_open
+                on:toggle=move |ev| connection_open.set(is_open(&ev))
+            >
+                <summary class="fold__summary">
+                    {move || i18n::connection_line(
+                        lang.get(),
+                        token.with(|t| !t.trim().is_empty()),
+                        expiry_text.get().as_deref(),
+                    )}
+                </summary>
             <ConnectionForm
                 lang=lang
                 base_url=base_url
@@ -355,6 +445,7 @@ pub fn App() -> impl IntoView {
                 on_remember=on_remember
                 on_sign_in=on_sign_in
             />
+            </details>
             <div class="start">
                 <DropZone lang=lang on_file=on_file disabled=Signal::derive(move || reading.busy() || sending() || checking()) />
                 <button type="button" class="button start__template" on:click=download_template>
@@ -414,6 +505,24 @@ pub fn App() -> impl IntoView {
             </Show>
             <Show when=move || import.with(Option::is_some)>
                 <Show when=setup_built>
+                    <details
+                        class="fold fold--setup"
+                        prop:open=setup_open
+                        on:toggle=move |ev| setup_open.set(is_open(&ev))
+                    >
+                    <summary class="fold__summary">
+                        {move || {
+                            let name = file.with(|f| f.as_ref().map(|f| f.name.clone())).unwrap_or_default();
+                            import.with(|i| i.as_ref().map(|i| i18n::setup_line(
+                                lang.get(),
+                                &name,
+                                &i.sheet.name,
+                                i.header_row,
+                                i.report.mode,
+                                i.report.mapping.ignored_headers().count(),
+                            )))
+                        }}
+                    </summary>
                     <ImportSetup
                         lang=lang
                         sheets=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheets.clone()).unwrap_or_default()))
@@ -424,10 +533,7 @@ pub fn App() -> impl IntoView {
                         on_header_row=on_header_row
                         mapping=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.mapping.clone()).unwrap_or_default()))
                         samples=column_samples
-                        misfits=Signal::derive(move || {
-                            let counts = column_counts.get();
-                            import.with(|i| i.as_ref().map(|i| misfit_warnings(i, &counts, lang.get())).unwrap_or_default())
-                        })
+                        misfits=misfits
                         missing=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.report.missing_fields.clone()).unwrap_or_default()))
                         on_map=on_map
                         mode=mode
@@ -436,6 +542,7 @@ pub fn App() -> impl IntoView {
                         locked=Signal::derive(sending)
                     />
                     {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
+                    </details>
                     {move || state.pending_reread.with(Option::is_some).then(|| {
                         let sent = import.with_untracked(|i| i.as_ref().map_or(0, |i| i.carried().len()));
                         view! {
@@ -452,6 +559,7 @@ pub fn App() -> impl IntoView {
                     })}
                 </Show>
                 <section class="import" aria-labelledby="preview-title">
+                    <div class="import__head">
                     <h2 id="preview-title">{move || t().preview}</h2>
                     <Show when=panels_built>
                         <fieldset class="filters">
@@ -463,6 +571,9 @@ pub fn App() -> impl IntoView {
                             {filter_option(RowFilter::Done, 4, |l| text(l).filter_done)}
                             {filter_option(RowFilter::NotDone, 5, |l| text(l).filter_not_done)}
                         </fieldset>
+                    </Show>
+                    </div>
+                    <Show when=panels_built>
                         <Show when=move || uses_names.get()>
                             <NameChoices
                                 lang=lang
@@ -614,11 +725,28 @@ fn row_view(
                 .user(report_row.row.employee_id.as_deref()?)
         })
         .flatten();
+    // A refusal about one field (an ID or e-mail taken) marks its cell.
+    let refused = match &state {
+        RowState::Rejected(error) => {
+            let code = error.error_code;
+            employee_import::contract::codes::field(code).map(|field| {
+                let why = employee_import::contract::codes::explain(code, lang)
+                    .map_or_else(|| error.detail.clone(), str::to_owned);
+                (field, why)
+            })
+        }
+        _ => None,
+    };
     let cells = columns
         .iter()
         .map(|column| {
             let field = column.field;
-            let issue = issue_on(field);
+            let issue = issue_on(field).or_else(|| {
+                refused
+                    .as_ref()
+                    .filter(|(at, _)| *at == field)
+                    .map(|(_, why)| (Severity::Error, why.clone()))
+            });
             let proposal = report_row
                 .issues
                 .iter()
@@ -748,7 +876,7 @@ fn misfit_warnings(
         .filter(|&(_, count)| count >= 3 && count * 2 > rows)
         .filter_map(|(field, count)| {
             let header = mapping.header_of(field)?;
-            Some(i18n::misfit(lang, header, field.api_name(), count, rows))
+            Some(i18n::misfit(lang, header, field.label(lang), count, rows))
         })
         .collect()
 }
@@ -815,4 +943,9 @@ fn mapping_notes(import: &Import, lang: Lang) -> impl IntoView {
             })}
         </ul>
     }
+}
+
+/// Whether the `<details>` a toggle event came from is open now.
+fn is_open(ev: &web_sys::Event) -> bool {
+    event_target::<web_sys::Element>(ev).has_attribute("open")
 }

@@ -27,6 +27,7 @@ fn columns() -> Vec<ColumnView> {
             errors: 0,
             proposals: 0,
             editable: true,
+            content_chars: 8,
         })
         .collect()
 }

@@ -148,7 +148,10 @@ pub fn ImportSetup(
     let missing_note = move || {
         let missing = missing.get();
         (!missing.is_empty()).then(|| {
-            let names: Vec<&str> = missing.iter().map(|field| field.api_name()).collect();
+            let names: Vec<&str> = missing
+                .iter()
+                .map(|field| field.label(lang.get()))
+                .collect();
             view! {
                 <p class="setup__warning" role="status">
                     {format!("{}: {}", t().missing_columns, names.join(", "))}

@@ -15,13 +15,16 @@ const OVERSCAN: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ColumnView {
     pub field: Field,
-    /// The admin's own header for the column that feeds `field` (empty for
-    /// a required field no column feeds).
+    /// The admin's own header for the column that feeds `field`, or the
+    /// field's name in the page's language where no column feeds it.
     pub header: String,
     pub errors: usize,
     /// Cells with a value the app proposes instead (see `apply_proposals`).
     pub proposals: usize,
     pub editable: bool,
+    /// The longest value among the column's first rows, in characters:
+    /// the column is as wide as its content (see `ColumnView::width`).
+    pub content_chars: usize,
 }
 
 impl ColumnView {
@@ -33,6 +36,34 @@ impl ColumnView {
             &self.header
         }
     }
+
+    /// The column's least width in pixels: its header in bold (with its
+    /// error count), the API's name beneath, or its longest value, within
+    /// bounds that keep every column readable and none the whole screen.
+    /// Pixels, not `ch`: the header's bold type would size its columns
+    /// apart from the rows'.
+    pub fn width(&self) -> usize {
+        let badge = if self.errors > 0 { 28 } else { 0 };
+        let header = self.title().chars().count() * 11 + badge;
+        let api = self.field.api_name().len() * 7;
+        let content = self.content_chars.min(32) * 9 + 8;
+        header.max(api).max(content).clamp(48, 300) + 16
+    }
+}
+
+/// The grid's columns: row number, one per field sized to its content
+/// (space to spare shared in proportion), status, include; and the least
+/// width a row needs.
+fn column_template(columns: &[ColumnView]) -> (String, String) {
+    let widths: Vec<usize> = columns.iter().map(ColumnView::width).collect();
+    let fields: String = widths
+        .iter()
+        .map(|w| format!(" minmax({w}px, {w}fr)"))
+        .collect();
+    // The status takes most of the room to spare: its reasons are long.
+    let template = format!("56px{fields} minmax(280px, 1000fr) 84px");
+    let least = 56 + widths.iter().sum::<usize>() + 280 + 84;
+    (template, format!("{least}px"))
 }
 
 /// One cell: its text and, when something is wrong, what.
@@ -185,6 +216,10 @@ pub fn PreviewGrid(
 
     // The grid is one Tab stop: the cell last focused (roving tabindex).
     let active = RwSignal::new(None::<(u32, Field)>);
+    // The row whose "include" box takes the keyboard next: the boxes are
+    // reached with the arrows, right of the last field, not each by Tab.
+    let focus_include = RwSignal::new(None::<u32>);
+    let include_had_focus = RwSignal::new(None::<u32>);
     // Brings the row at `position` into view, scrolling as little as can be.
     let reveal = move |position: usize| {
         let Some(element) = viewport.get_untracked() else {
@@ -221,10 +256,13 @@ pub fn PreviewGrid(
             Move::Up => Some((position.saturating_sub(1), field)),
             Move::Down => Some((position.saturating_add(1).min(last), field)),
             Move::Left => Some((position, fields[column.saturating_sub(1)])),
-            Move::Right => Some((
-                position,
-                fields[(column + 1).min(fields.len().saturating_sub(1))],
-            )),
+            Move::Right if column + 1 >= fields.len() => {
+                if let Some(row) = row_at.run(position) {
+                    focus_include.set(Some(row.number));
+                }
+                return;
+            }
+            Move::Right => Some((position, fields[column + 1])),
             Move::NextError => {
                 let here = row_at
                     .run(position)
@@ -252,14 +290,31 @@ pub fn PreviewGrid(
         }
     });
 
-    // Number, one column per field, status, include.
-    let template = Signal::derive(move || {
-        format!(
-            "64px repeat({}, minmax(120px, 1fr)) minmax(280px, 1.6fr) 90px",
-            columns.with(Vec::len)
-        )
+    // From an "include" box: up and down to the next row's box, left back
+    // to the row's last field.
+    let go_include = Callback::new(move |(position, step): (usize, Move)| {
+        let target = match step {
+            Move::Up => position.saturating_sub(1),
+            Move::Down => (position + 1).min(total.get_untracked().saturating_sub(1)),
+            Move::Left => {
+                let last = columns.with_untracked(|c| c.last().map(|c| c.field));
+                if let (Some(row), Some(field)) = (row_at.run(position), last) {
+                    focus_cell.set(Some((row.number, field)));
+                }
+                return;
+            }
+            _ => return,
+        };
+        if let Some(row) = row_at.run(target) {
+            reveal(target);
+            focus_include.set(Some(row.number));
+        }
     });
-    let width = Signal::derive(move || format!("{}px", 64 + 120 * columns.with(Vec::len) + 370));
+
+    // Number, one column per field, status, include.
+    let sizes = Memo::new(move |_| columns.with(|columns| column_template(columns)));
+    let template = Signal::derive(move || sizes.with(|(template, _)| template.clone()));
+    let width = Signal::derive(move || sizes.with(|(_, least)| least.clone()));
 
     let header = move || {
         let t = text(lang.get());
@@ -366,6 +421,9 @@ pub fn PreviewGrid(
                         selected=selected
                         active=active
                         go=go
+                        focus_include=focus_include
+                        include_had_focus=include_had_focus
+                        go_include=go_include
                         on_edit=on_edit
                         on_exclude=on_exclude
                     />
@@ -388,10 +446,46 @@ fn GridRow(
     selected: RwSignal<Option<Selected>>,
     active: RwSignal<Option<(u32, Field)>>,
     go: Callback<(usize, Field, Move)>,
+    focus_include: RwSignal<Option<u32>>,
+    include_had_focus: RwSignal<Option<u32>>,
+    go_include: Callback<(usize, Move)>,
     on_edit: Callback<(u32, Field, String)>,
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
     let number = row.number;
+    let include = NodeRef::<html::Input>::new();
+    // A row drawn again after its box was toggled: the new box takes the
+    // keyboard back, from the body or from the row's cell that took it
+    // back first.
+    include.on_load(move |element| {
+        request_animation_frame(move || {
+            let row = format!("[data-row=\"{number}\"]");
+            let lost = document().active_element().is_none_or(|focused| {
+                focused.tag_name() == "BODY" || focused.closest(&row).ok().flatten().is_some()
+            });
+            if lost && include_had_focus.get_untracked() == Some(number) {
+                let _ = element.focus();
+            }
+        });
+    });
+    Effect::new(move |_| {
+        if focus_include.get() == Some(number) {
+            if let Some(element) = include.get() {
+                let _ = element.focus();
+                focus_include.set(None);
+            }
+        }
+    });
+    let on_keydown_include = move |ev: leptos::ev::KeyboardEvent| {
+        let step = match ev.key().as_str() {
+            "ArrowUp" => Move::Up,
+            "ArrowDown" => Move::Down,
+            "ArrowLeft" => Move::Left,
+            _ => return,
+        };
+        ev.prevent_default();
+        go_include.run((position, step));
+    };
     let problems = row.problems.clone();
     let editable: Vec<bool> = columns
         .with_untracked(|columns| columns.iter().map(|c| c.editable && row.editable).collect());
@@ -461,6 +555,12 @@ fn GridRow(
                 <label class="grid__toggle">
                     <input
                         type="checkbox"
+                        tabindex="-1"
+                        node_ref=include
+                        on:keydown=on_keydown_include
+                        on:focus=move |_| include_had_focus.set(Some(number))
+                        // Moved elsewhere, not removed with its row.
+                        on:blur=move |ev| if ev.related_target().is_some() { include_had_focus.set(None) }
                         prop:checked=!excluded
                         disabled=!can_toggle
                         on:change=move |_| on_exclude.run((number, !excluded))
@@ -756,8 +856,10 @@ fn Status(
                     .then(|| crate::i18n::more_problems(lang_now, problems.len() - 1));
                 view! {
                     <span class="status status--invalid visually-hidden">{t.state_invalid}</span>
-                    <span class="status__reason" class:status__reason--short=more.is_some()>{first}</span>
-                    {more.map(|more| view! { <span class="status__more">{more}</span> })}
+                    <span class="status__problem">
+                        <span class="status__reason">{first}</span>
+                        {more.map(|more| view! { <span class="status__more">{more}</span> })}
+                    </span>
                 }
                 .into_any()
             }
@@ -828,18 +930,26 @@ fn Status(
                 .into_any()
             }
             RowState::Rejected(error) => {
-                // Known codes get a plain explanation; unknown ones show
-                // exactly what the API said.
+                // The plain explanation first, where the code is known; the
+                // API's own code and words in small print beneath.
                 let explanation =
                     employee_import::contract::codes::explain(error.error_code, lang_now);
+                let said = format!(
+                    "Ruangkerja: {} {}: {}",
+                    error.error_code, error.message, error.detail
+                );
+                let lead = explanation.map_or_else(|| error.detail.clone(), str::to_owned);
                 view! {
-                    <span class="status status--rejected" title=explanation>
+                    <span class="status status--rejected visually-hidden">{t.state_rejected}</span>
+                    <span class="status__reason">{lead}</span>
+                    <span class="status__api" title=said>
+                        "Ruangkerja: "
                         <span class="status__code">{error.error_code}</span>
                         " "
                         <span class="status__message">{error.message}</span>
+                        " · "
+                        <span class="status__detail">{error.detail}</span>
                     </span>
-                    <span class="status__detail">{error.detail}</span>
-                    {explanation.map(|text| view! { <span class="status__explain">{text}</span> })}
                 }
                 .into_any()
             }

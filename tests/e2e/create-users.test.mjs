@@ -2,7 +2,7 @@
 // see each row's serial or error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, openApp, serveStatic, startSuite, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, serveStatic, startSuite, waitForBaseUrl, unfold } from './harness.mjs';
 import { readXlsx, xlsxFile } from './workbook.mjs';
 
 const HEADER = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials'];
@@ -65,8 +65,12 @@ test('each uploaded row shows the serial the sandbox gave it, and a taken employ
   assert.equal(await rejected.locator('.status__message').textContent(), 'USER_EMPLOYEE_ID_EXISTS');
   assert.equal(await rejected.locator('.status__detail').textContent(), 'employee id already been taken');
   assert.equal(state.creations.E100, 1, 'E100 must not be created a second time');
-  // A known code gets a plain explanation beside the API's own words.
-  assert.match(await rejected.locator('.status__explain').textContent(), /already exists in Ruangkerja/);
+  // A known code leads with a plain explanation, the API's own words in
+  // small print, and the cell at fault is marked.
+  assert.match(await rejected.locator('.status__reason').textContent(), /^A user with this employee ID already exists in Ruangkerja/);
+  assert.match(await rejected.locator('.status__api').textContent(), /^Ruangkerja: 10101 USER_EMPLOYEE_ID_EXISTS · employee id already been taken$/);
+  assert.ok(await row(page, 4).locator('[data-field="employeeID"]').evaluate((el) => el.classList.contains('grid__cell--error')));
+  assert.equal(await row(page, 4).locator('[data-field="email"]').evaluate((el) => el.classList.contains('grid__cell--error')), false);
 
   // Filters by outcome.
   await page.locator('input[name="row-filter"][value="done"]').check();
@@ -150,6 +154,8 @@ test('a sandbox that is down is reported, retried, and the rows can be sent once
   // The admin stops waiting for the retries; the row stays "not checked".
   await page.getByRole('button', { name: 'Stop checking' }).click();
   await row(page, 2).locator('.rows__status', { hasText: 'Not checked yet' }).waitFor();
+  // With the file open, the connection is one line: the admin opens it.
+  await unfold(page, 'connection');
   await page.locator('input[name="api-base-url"]').fill(sandbox.url);
   await page.getByRole('button', { name: 'Check 1 row in Ruangkerja' }).click();
   await page.getByRole('button', { name: 'Create 1 user' }).click();

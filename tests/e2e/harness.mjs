@@ -226,3 +226,13 @@ export async function setSendSettings(page, { batchSize, concurrency }) {
     await page.locator('input[name="concurrency"]').dispatchEvent('change');
   }
 }
+
+/**
+ * Once a file is open, the connection and the file's choices are folded to
+ * one line each ("connection", "setup"): opens one as the admin does, by
+ * its line, unless it is open already.
+ */
+export async function unfold(page, name) {
+  const fold = page.locator(`details.fold--${name}`);
+  if (!(await fold.evaluate((el) => el.open))) await fold.locator(':scope > summary').click();
+}

@@ -2,7 +2,7 @@
 // index.html, with settings from config.json.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl } from './harness.mjs';
+import { checkStep, launchBrowser, openApp, serveStatic, startSandbox, waitForBaseUrl, unfold } from './harness.mjs';
 import { xlsxFile } from './workbook.mjs';
 
 let sandbox;
@@ -73,6 +73,7 @@ test('config.json sets the API, send settings and language without a rebuild', a
     assert.equal(await page.locator('input[name="batch-size"]').inputValue(), '7');
     assert.equal(await page.locator('input[name="concurrency"]').inputValue(), '2');
     // Choosing a preset fills the URL.
+    await unfold(page, 'connection');
     await page.locator('details.connection__advanced summary').click();
     await page.locator('select[name="api-target"]').selectOption('https://api.ruangkerja.id');
     assert.equal(await page.locator('input[name="api-base-url"]').inputValue(), 'https://api.ruangkerja.id');

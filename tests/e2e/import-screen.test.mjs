@@ -3,7 +3,7 @@
 // the language. axe-core checks every step; each step leaves a screenshot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, openApp, startSuite, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, startSuite, waitForBaseUrl, unfold } from './harness.mjs';
 import { readXlsx, xlsxFile, xlsxWorkbookFile } from './workbook.mjs';
 
 let sandbox;
@@ -68,6 +68,7 @@ test('a multi-sheet workbook: title rows skipped, Indonesian headers mapped, she
   assert.equal(await cell(page, 5, 'isActive').textContent(), 'tidak');
   await checkStep(page, '2-setup-and-preview');
 
+  await unfold(page, 'setup');
   await sheet.selectOption('Arsip');
   await row(page, 2).waitFor();
   assert.deepEqual(await rowNumbers(page), [2]);
@@ -155,6 +156,7 @@ test('a rename column suggests update mode, and the mode can be switched', async
   await page.locator('.preflight__counts').filter({ hasText: '1 will change · 1 e-mail change' }).waitFor();
   await checkStep(page, '5-update-mode');
 
+  await unfold(page, 'setup');
   await page.locator('input[name="mode"][value="create"]').check();
   // U1 exists: a create would be refused, so the check holds it back.
   await page.locator('.preflight__counts').filter({ hasText: '1 ID taken' }).waitFor();

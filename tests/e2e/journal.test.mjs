@@ -3,7 +3,7 @@
 // of a lookup and a reload, and across a 100,000-row job kept in IndexedDB.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, openApp, startSuite, waitForBaseUrl, setSendSettings } from './harness.mjs';
+import { checkStep, openApp, startSuite, waitForBaseUrl, setSendSettings, unfold } from './harness.mjs';
 import { xlsxFile, xlsxWorkbookFile } from './workbook.mjs';
 
 let sandbox;
@@ -49,6 +49,7 @@ test('after sending, a new mapping keeps the outcomes, and another header row or
   assert.ok(await page.locator('select[name="header-row"]').isDisabled());
   assert.ok(await page.locator('select.mapping__select[data-header="NIK"]').isDisabled());
   assert.ok(await page.locator('input[name="mode"]').first().isDisabled());
+  await unfold(page, 'setup');
   await page.getByText('While rows are being sent, the sheet, header row, columns and mode cannot change').waitFor();
   await checkStep(page, 'journal-1-choices-locked');
   await summary(page, 'cabang.xlsx: 6 created.').waitFor({ timeout: 30_000 });

@@ -3,7 +3,7 @@
 // sent; updates never erase what an empty cell did not mean to erase.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, openApp, startSuite, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, startSuite, waitForBaseUrl, unfold } from './harness.mjs';
 import { readXlsx, xlsxFile } from './workbook.mjs';
 
 let sandbox;
@@ -105,6 +105,7 @@ test('an update with empty cells loses no stored value even when the API reads n
     ['PF2D', 'Dewi', '', 'FALSE'], // nothing changes
   ]);
   const sent = recordBulkItems(page);
+  await unfold(page, 'setup');
   await page.locator('input[name="mode"][value="update"]').check();
   await page.locator('.preflight__counts').filter({ hasText: '3 will change · 1 unchanged' }).waitFor();
   assert.equal(await row(page, 2).locator('[data-field="name"]').textContent(), 'Ani → Ani Wijaya');
@@ -185,6 +186,7 @@ test('e-mail addresses change through update-email-bulk only after the warning, 
     ['PF4C', 'Gita', 'gita.new@example.com', true],
   ]);
   await page.locator('.preflight .progress').waitFor();
+  await unfold(page, 'setup');
   await page.locator('input[name="mode"][value="update"]').check();
   await page.locator('.preflight__counts').filter({ hasText: '1 will change · 2 e-mail changes' }).waitFor();
   await sandbox.faults({ emailBulkPath: 'update-bulk-email' });

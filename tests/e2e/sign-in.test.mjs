@@ -30,7 +30,7 @@ test('client credentials are exchanged for a token whose expiry is shown, and wr
   await signIn(page, 'wrong');
   await page.getByRole('alert').filter({ hasText: 'BAD_REQUEST' }).waitFor();
   await signIn(page);
-  await page.getByText(/Expires in 11 h 59 min\./).waitFor();
+  await page.locator('.connection__expiry').getByText(/Expires in 11 h 59 min\./).waitFor();
   const token = await page.locator('input[name="access-token"]').inputValue();
   assert.ok(token.length > 10 && token !== suite.sandbox.token, token);
   assert.equal(await page.locator('input[name="client-secret"]').inputValue(), '', 'the secret is not kept in the form');
@@ -56,7 +56,7 @@ test('"remember in this tab" keeps the token in sessionStorage only', async () =
   await waitForBaseUrl(page, suite.sandbox.url);
   await page.locator('input[name="remember-token"]').check();
   await signIn(page);
-  await page.getByText(/Expires in/).waitFor();
+  await page.locator('.connection__expiry').getByText(/Expires in/).waitFor();
   const token = await page.locator('input[name="access-token"]').inputValue();
   await page.reload();
   await page.getByRole('heading', { name: 'Ruangkerja employee import' }).waitFor();
@@ -73,7 +73,7 @@ test('an expired token is caught before anything is sent', async () => {
   await page.goto(suite.site.url);
   await waitForBaseUrl(page, suite.sandbox.url);
   await signIn(page);
-  await page.getByText(/Expires in/).waitFor();
+  await page.locator('.connection__expiry').getByText(/Expires in/).waitFor();
   await page.locator('input[type="file"]').setInputFiles(
     xlsxFile('late.xlsx', [['employeeID', 'name', 'email', 'isActive'], ['S9', 'Santi', 's9@example.com', true]]),
   );
