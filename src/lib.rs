@@ -523,6 +523,9 @@ pub fn App() -> impl IntoView {
                             )))
                         }}
                     </summary>
+                    // Built only while open: a folded mapping costs the
+                    // first rows' frame nothing.
+                    <Show when=move || setup_open.get()>
                     <ImportSetup
                         lang=lang
                         sheets=Signal::derive(move || import.with(|i| i.as_ref().map(|i| i.sheets.clone()).unwrap_or_default()))
@@ -542,6 +545,7 @@ pub fn App() -> impl IntoView {
                         locked=Signal::derive(sending)
                     />
                     {move || import.with(|i| i.as_ref().map(|i| mapping_notes(i, lang.get())))}
+                    </Show>
                     </details>
                     {move || state.pending_reread.with(Option::is_some).then(|| {
                         let sent = import.with_untracked(|i| i.as_ref().map_or(0, |i| i.carried().len()));

@@ -103,6 +103,19 @@ fn mount_grid(
     })
 }
 
+/// The grid builds its rows a frame after it is built (one task each):
+/// waits for them.
+async fn rows_built(parent: &web_sys::HtmlElement) {
+    for _ in 0..200 {
+        leptos::task::tick().await;
+        if parent.query_selector("[data-row]").ok().flatten().is_some() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    panic!("the grid built no row");
+}
+
 #[wasm_bindgen_test]
 async fn an_update_row_shows_what_changes_what_an_empty_cell_keeps_and_why_a_row_is_held_back() {
     let parent = container();
@@ -127,7 +140,7 @@ async fn an_update_row_shows_what_changes_what_an_empty_cell_keeps_and_why_a_row
     taken.toggle = false;
     let rows = RwSignal::new(vec![changed, kept, taken]);
     let _handle = mount_grid(&parent, rows, RwSignal::new(Lang::En));
-    leptos::task::tick().await;
+    rows_built(&parent).await;
 
     assert_eq!(
         text_of(&parent, "[data-row='2'] .grid__text--changed"),
@@ -180,7 +193,7 @@ async fn the_grid_shows_each_rows_serial_or_error_under_its_sheet_row_number() {
         ),
     ]);
     let _handle = mount_grid(&parent, rows, RwSignal::new(Lang::En));
-    leptos::task::tick().await;
+    rows_built(&parent).await;
 
     assert_eq!(text_of(&parent, "[data-row='2'] [role='rowheader']"), "2");
     assert_eq!(
@@ -206,7 +219,7 @@ async fn only_the_rows_in_view_are_in_the_dom_however_many_there_are() {
         .map(|n| row(n, "Karyawan", RowState::Ready))
         .collect();
     let _handle = mount_grid(&parent, RwSignal::new(many), RwSignal::new(Lang::En));
-    leptos::task::tick().await;
+    rows_built(&parent).await;
 
     let rendered = parent
         .query_selector_all("[role='rowgroup'] [data-row]")
@@ -231,7 +244,7 @@ async fn an_invalid_cell_is_marked_and_described_for_assistive_technology() {
     ];
     let lang = RwSignal::new(Lang::En);
     let _handle = mount_grid(&parent, RwSignal::new(vec![bad]), lang);
-    leptos::task::tick().await;
+    rows_built(&parent).await;
 
     let cell = parent
         .query_selector("[data-row='2'] [data-field='name']")
@@ -282,7 +295,7 @@ async fn cell_text_is_rendered_as_text_never_as_markup() {
         RwSignal::new(vec![row(2, hostile, RowState::Ready)]),
         RwSignal::new(Lang::En),
     );
-    leptos::task::tick().await;
+    rows_built(&parent).await;
 
     assert!(parent.query_selector("img").unwrap().is_none());
     assert_eq!(

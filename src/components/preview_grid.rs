@@ -51,6 +51,18 @@ impl ColumnView {
     }
 }
 
+/// How much of the grid shows: its height, and never more than the
+/// window's, so that a grid its styles do not bound builds one screen of
+/// rows, not all of them.
+fn view_height(element: &web_sys::HtmlDivElement) -> i32 {
+    let window = window()
+        .inner_height()
+        .ok()
+        .and_then(|height| height.as_f64())
+        .map_or(i32::MAX, |height| height as i32);
+    element.client_height().min(window)
+}
+
 /// The grid's columns: row number, one per field sized to its content
 /// (space to spare shared in proportion), status, include; and the least
 /// width a row needs.
@@ -148,19 +160,38 @@ pub fn PreviewGrid(
     let focus_cell = RwSignal::new(None::<(u32, Field)>);
     let notice = RwSignal::new(None::<String>);
 
-    // The first build shows one screen of rows and no more; the rows
-    // around it follow a frame later, once the grid's height is known.
-    let measured = RwSignal::new(false);
+    // The grid is built empty. Once the frame that lays it out is painted
+    // (its height is then read without forcing a layout), its first screen
+    // of rows is built, and the rows around that screen in the frames
+    // after: each a task of its own, none holding the page long.
+    let built = RwSignal::new(0_u8);
     viewport.on_load(move |element| {
         request_animation_frame(move || {
-            if element.client_height() > 0 {
-                viewport_height.set(element.client_height());
-            }
-            measured.set(true);
+            set_timeout(
+                // `try_set`: the grid may be gone by then.
+                move || {
+                    if element.client_height() > 0 {
+                        viewport_height.try_set(view_height(&element));
+                    }
+                    built.try_set(1);
+                    request_animation_frame(move || {
+                        built.try_set(2);
+                        request_animation_frame(move || {
+                            built.try_set(3);
+                        });
+                    });
+                },
+                std::time::Duration::ZERO,
+            );
         });
     });
     let window = Memo::new(move |_| {
-        let overscan = if measured.get() { OVERSCAN } else { 0 };
+        let overscan = match built.get() {
+            0 => return (0, 0),
+            1 => 0,
+            2 => OVERSCAN / 2,
+            _ => OVERSCAN,
+        };
         let first = ((scroll_top.get().max(0) / ROW_HEIGHT) as usize).saturating_sub(overscan);
         let count =
             (viewport_height.get().max(0) as usize).div_ceil(ROW_HEIGHT as usize) + 2 * overscan;
@@ -177,7 +208,7 @@ pub fn PreviewGrid(
     let on_scroll = move |_| {
         if let Some(element) = viewport.get() {
             scroll_top.set(element.scroll_top());
-            viewport_height.set(element.client_height());
+            viewport_height.set(view_height(&element));
         }
     };
     // The error last jumped to; the next jump goes past it, or, the first
@@ -463,7 +494,8 @@ fn GridRow(
             let lost = document().active_element().is_none_or(|focused| {
                 focused.tag_name() == "BODY" || focused.closest(&row).ok().flatten().is_some()
             });
-            if lost && include_had_focus.get_untracked() == Some(number) {
+            // `try_`: the grid may be gone by the next frame.
+            if lost && include_had_focus.try_get_untracked() == Some(Some(number)) {
                 let _ = element.focus();
             }
         });
@@ -629,7 +661,8 @@ fn GridCell(
             let lost = document()
                 .active_element()
                 .is_none_or(|focused| focused.tag_name() == "BODY");
-            if lost && active.get_untracked() == Some((number, field)) {
+            // `try_`: the grid may be gone by the next frame.
+            if lost && active.try_get_untracked() == Some(Some((number, field))) {
                 let _ = element.focus();
             }
         });

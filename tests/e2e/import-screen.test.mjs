@@ -52,6 +52,7 @@ test('a multi-sheet workbook: title rows skipped, Indonesian headers mapped, she
       { name: 'Arsip', hidden: true, rows: [['NIK', 'Nama'], ['K900', 'Lama']] },
     ]),
   );
+  await unfold(page, 'setup');
   const sheet = page.locator('select[name="sheet"]');
   assert.deepEqual(await sheet.locator('option').allTextContents(), ['Petunjuk', 'Karyawan', 'Arsip (hidden)']);
   assert.equal(await sheet.inputValue(), 'Karyawan');
@@ -132,6 +133,7 @@ test('a column mapped by hand, an error fixed by editing the cell, the error fil
   // The next file with the same headers gets the mapping chosen by hand.
   await page.reload();
   await upload(page, xlsxFile('kode-2.xlsx', [['Kode', 'Nama', 'Email', 'Aktif'], ['B01', 'Eka', 'eka@example.com', 'ya']]));
+  await unfold(page, 'setup');
   assert.equal(await page.locator('select.mapping__select[data-header="Kode"]').inputValue(), 'employeeID');
   await page.getByRole('status').filter({ hasText: 'Create 1 user.' }).waitFor();
   assert.deepEqual(errors, []);
@@ -151,6 +153,7 @@ test('a rename column suggests update mode, and the mode can be switched', async
       ['U1', 'U1X', 'New Name', 'ignored@example.com', 'ya'],
     ]),
   );
+  await unfold(page, 'setup');
   assert.equal(await page.locator('input[name="mode"][value="update"]').isChecked(), true);
   // The e-mail column is offered as a separate e-mail change, not sent with the update.
   await page.locator('.preflight__counts').filter({ hasText: '1 will change · 1 e-mail change' }).waitFor();
@@ -246,6 +249,7 @@ test('a password in the sheet is never shown, not even in the header-row picker'
   );
   await page.getByRole('heading', { name: 'Preview' }).waitFor();
   await page.locator('[role="row"][data-row="3"]').waitFor();
+  await unfold(page, 'setup');
   const options = await page.locator('select option').allTextContents();
   assert.ok(options.some((text) => text.includes('S1 | ••••••')), JSON.stringify(options));
   const body = await page.locator('body').textContent();

@@ -46,10 +46,10 @@ test('after sending, a new mapping keeps the outcomes, and another header row or
 
   // While sending, nothing can be chosen, and the page says why.
   await page.locator('.progress__text').waitFor();
+  await unfold(page, 'setup');
   assert.ok(await page.locator('select[name="header-row"]').isDisabled());
   assert.ok(await page.locator('select.mapping__select[data-header="NIK"]').isDisabled());
   assert.ok(await page.locator('input[name="mode"]').first().isDisabled());
-  await unfold(page, 'setup');
   await page.getByText('While rows are being sent, the sheet, header row, columns and mode cannot change').waitFor();
   await checkStep(page, 'journal-1-choices-locked');
   await summary(page, 'cabang.xlsx: 6 created.').waitFor({ timeout: 30_000 });

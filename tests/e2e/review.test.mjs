@@ -7,7 +7,7 @@
 // sent without a token, and all 200 users are created.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkStep, openApp, serveStatic, startSandbox, launchBrowser, waitForBaseUrl } from './harness.mjs';
+import { checkStep, openApp, serveStatic, startSandbox, launchBrowser, waitForBaseUrl, unfold } from './harness.mjs';
 import { xlsxFile } from './workbook.mjs';
 import { assertIndonesian } from './indonesian.mjs';
 
@@ -72,8 +72,10 @@ test('a 200-row Indonesian sheet: reasons in view, phones fixed in one click, th
 
   // The admin's own columns: the clearer "Status Aktif", "Email Kantor",
   // shown as the grid's headers above the API field they feed.
+  await unfold(page, 'setup');
   assert.equal(await page.locator('select.mapping__select[data-header="Email Kantor"]').inputValue(), 'email');
   assert.equal(await page.locator('select.mapping__select[data-header="Status Aktif"]').inputValue(), 'isActive');
+  await page.locator('.fold--setup > summary').click();
   const header = page.locator('[role="columnheader"]', { hasText: 'No. HP' });
   assert.match(await header.textContent(), /No\. HP\s*phone/);
   // Values as the admin wrote them, not the API's true and false.
@@ -234,6 +236,7 @@ test('mapping shows what each column holds, and warns when a column mostly does 
     ['S4', 'Dewi', 's4@contoh.co.id', 'Magang'],
   ]));
   await row(page, 5).waitFor();
+  await unfold(page, 'setup');
   const sample = (header) => page.locator(`select.mapping__select[data-header="${header}"] + .mapping__sample`);
   assert.equal(await sample('Status').textContent(), 'Tetap · Kontrak · Magang');
   assert.equal(await sample('Nama').textContent(), 'Ani · Budi · Citra');
