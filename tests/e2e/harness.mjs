@@ -235,4 +235,6 @@ export async function setSendSettings(page, { batchSize, concurrency }) {
 export async function unfold(page, name) {
   const fold = page.locator(`details.fold--${name}`);
   if (!(await fold.evaluate((el) => el.open))) await fold.locator(':scope > summary').click();
+  // What a fold holds is built once it opens.
+  await fold.locator(':scope > :not(summary)').first().waitFor();
 }
