@@ -340,7 +340,8 @@ impl AppState {
         }
     }
 
-    fn has_token(self) -> bool {
+    /// Whether a token is given (untracked).
+    pub fn has_token(self) -> bool {
         !self.token.get_untracked().trim().is_empty()
     }
 

@@ -127,11 +127,12 @@ pub fn App() -> impl IntoView {
     // one line each, so the review gets the window. A fold opens by itself
     // where the admin is needed: no token yet, or a mapping that lacks a
     // required field or feeds a field from a column that mostly misfits.
+    let has_token = Memo::new(move |_| token.with(|t| !t.trim().is_empty()));
     let connection_open = RwSignal::new(true);
     Effect::new(move |was: Option<bool>| {
         let review = import.with(Option::is_some);
         if was != Some(review) {
-            connection_open.set(!review || token.with_untracked(|t| t.trim().is_empty()));
+            connection_open.set(!review || !state.has_token());
         }
         review
     });
@@ -429,7 +430,7 @@ pub fn App() -> impl IntoView {
                 <summary class="fold__summary">
                     {move || i18n::connection_line(
                         lang.get(),
-                        token.with(|t| !t.trim().is_empty()),
+                        has_token.get(),
                         expiry_text.get().as_deref(),
                     )}
                 </summary>
@@ -629,7 +630,7 @@ pub fn App() -> impl IntoView {
                                 counts=counts
                                 outlook=outlook
                                 checking=Signal::derive(move || checking() || reading.busy() || !reading.edits_answered())
-                                blocked=Signal::derive(move || token.with(|token| token.trim().is_empty()).then(|| t().token_to_send))
+                                blocked=Signal::derive(move || (!has_token.get()).then(|| t().token_to_send))
                                 run=sender.run
                                 trouble=sender.trouble
                                 run_counts=run_counts
@@ -731,14 +732,8 @@ fn row_view(
         .flatten();
     // A refusal about one field (an ID or e-mail taken) marks its cell.
     let refused = match &state {
-        RowState::Rejected(error) => {
-            let code = error.error_code;
-            employee_import::contract::codes::field(code).map(|field| {
-                let why = employee_import::contract::codes::explain(code, lang)
-                    .map_or_else(|| error.detail.clone(), str::to_owned);
-                (field, why)
-            })
-        }
+        RowState::Rejected(error) => employee_import::contract::codes::field(error.error_code)
+            .map(|field| (field, error.plain(lang))),
         _ => None,
     };
     let cells = columns

@@ -965,13 +965,11 @@ fn Status(
             RowState::Rejected(error) => {
                 // The plain explanation first, where the code is known; the
                 // API's own code and words in small print beneath.
-                let explanation =
-                    employee_import::contract::codes::explain(error.error_code, lang_now);
                 let said = format!(
                     "Ruangkerja: {} {}: {}",
                     error.error_code, error.message, error.detail
                 );
-                let lead = explanation.map_or_else(|| error.detail.clone(), str::to_owned);
+                let lead = error.plain(lang_now);
                 view! {
                     <span class="status status--rejected visually-hidden">{t.state_rejected}</span>
                     <span class="status__reason">{lead}</span>

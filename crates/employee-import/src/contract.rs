@@ -191,6 +191,14 @@ pub struct ApiErrorBody {
     pub detail: String,
 }
 
+impl ApiErrorBody {
+    /// What the admin reads first about a refusal: the code's plain
+    /// explanation where the docs name it, else the API's own detail.
+    pub fn plain(&self, lang: crate::Lang) -> String {
+        codes::explain(self.error_code, lang).map_or_else(|| self.detail.clone(), str::to_owned)
+    }
+}
+
 /// The employee ID an answer echoes back, when it does.
 pub fn echoed_employee_id(payload: &Value) -> Option<&str> {
     payload.get("employeeID").and_then(Value::as_str)
