@@ -1,8 +1,9 @@
 //! Reading spreadsheet bytes into a [`Sheet`] of plain cell values.
 //!
-//! The format is decided by content, never by file name: .xlsx/.xlsm,
-//! .xlsb, .xls and .ods go through calamine (an encrypted .xlsx through
-//! `encrypted` first); text is read as an XML Spreadsheet 2003
+//! The format is decided by content, never by file name: .xlsx/.xlsm go
+//! through `xlsx`, a faster reader that gives what calamine gives and hands
+//! calamine what it does not know; .xlsb, .xls and .ods go through calamine
+//! (an encrypted .xlsx through `encrypted` first); text is read as an XML Spreadsheet 2003
 //! (`spreadsheetml`), a web-page table (`html`), or comma/semicolon/tab
 //! separated text through the `csv` crate. calamine types stop at this module's border:
 //! the rest of the core sees only [`Workbook`], [`Sheet`], [`SheetRow`] and
@@ -21,6 +22,7 @@ mod encrypted;
 mod guard;
 mod html;
 mod spreadsheetml;
+mod xlsx;
 
 use std::fmt;
 use std::io::Cursor;
@@ -443,7 +445,9 @@ fn read_by_content<'p>(
     let choice = choice.into();
     if bytes.starts_with(b"PK\x03\x04") {
         match inspect_zip(bytes, limits)? {
-            ZipKind::Xlsx => read_calamine::<Xlsx<_>>(bytes, Format::Xlsx, choice, limits, watch),
+            ZipKind::Xlsx => {
+                read_calamine::<xlsx::Source>(bytes, Format::Xlsx, choice, limits, watch)
+            }
             ZipKind::Xlsb => read_calamine::<Xlsb<_>>(bytes, Format::Xlsb, choice, limits, watch),
             ZipKind::Ods => read_calamine::<Ods<_>>(bytes, Format::Ods, choice, limits, watch),
         }
