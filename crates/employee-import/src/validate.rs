@@ -821,6 +821,10 @@ fn resolve(
 /// `None` when there is nothing to tidy, or the text holds anything else
 /// (a letter, a second `+`), which is then an error to fix by hand.
 pub fn tidy_phone(text: &str) -> Option<String> {
+    // Digits alone are tidy: most phones, and no copy made to find out.
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let (plus, rest) = match text.strip_prefix('+') {
         Some(rest) => ("+", rest),
         None => ("", text),
