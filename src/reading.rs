@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use employee_import::export::Table;
-use employee_import::session::{Assembly, ChunkError, Outcomes, Reply, Request};
+use employee_import::session::{Assembly, ChunkError, EarlyRows, Outcomes, Reply, Request};
 use employee_import::{
     CellEdit, ColumnMapping, Explained, Import, ImportOptions, Lang, Mode, PasswordAsk, Reference,
     ReportRow, SavedJob, SheetRow, ValidationReport,
@@ -96,6 +96,9 @@ struct Pending {
     previous: Option<Shown>,
     fingerprint: String,
     resumed: bool,
+    /// The sheet's rows sent ahead while the file is read, decoded as
+    /// they come.
+    early: EarlyRows,
     assembly: Option<Assembly<Import>>,
     /// Which company lists the worker was given before it read (0: none).
     lists: u64,
@@ -111,6 +114,7 @@ impl Pending {
             previous: None,
             fingerprint: String::new(),
             resumed: false,
+            early: EarlyRows::default(),
             assembly: None,
             lists: 0,
         }
@@ -549,20 +553,41 @@ impl Reading {
                     fingerprint: fingerprint.clone(),
                 }));
             }
+            Reply::Rows {
+                sheet,
+                start,
+                chunk,
+            } => {
+                let taken = self.workers.try_update_value(|w| {
+                    let p = w.pending.as_mut()?;
+                    Some(p.early.push(sheet, start, &chunk))
+                });
+                if let Some(Some(Err(error))) = taken {
+                    self.undecodable(id, error);
+                }
+            }
             Reply::Opened {
                 head,
                 fingerprint,
                 resumed,
+                early,
                 chunks,
                 outcomes,
             } => {
-                self.workers.update_value(|w| {
-                    if let Some(p) = &mut w.pending {
-                        p.fingerprint = fingerprint;
-                        p.resumed = resumed;
-                        p.assembly = Some(Assembly::new(*head, chunks, outcomes));
-                    }
+                let taken = self.workers.try_update_value(|w| {
+                    let p = w.pending.as_mut()?;
+                    p.fingerprint = fingerprint;
+                    p.resumed = resumed;
+                    let sheet = head.sheet.name.clone();
+                    let mut assembly = Assembly::new(*head, chunks, outcomes);
+                    let taken = std::mem::take(&mut p.early).take(&sheet, early);
+                    let taken = taken.map(|rows| assembly.take_early(rows));
+                    p.assembly = Some(assembly);
+                    Some(taken)
                 });
+                if let Some(Some(Err(error))) = taken {
+                    return self.undecodable(id, error);
+                }
                 self.received(0, chunks);
                 if chunks == 0 {
                     self.finish_open();

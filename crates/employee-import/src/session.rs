@@ -78,13 +78,24 @@ pub enum Reply {
         import: Box<Import>,
         fingerprint: String,
     },
+    /// Rows of `sheet` from index `start`, read so far: a [`Chunk`] of
+    /// sheet rows only, encoded, sent while the rest of the file is read
+    /// so that the page decodes them meanwhile (see [`EarlyRows`]). A
+    /// `start` of 0 begins again (another sheet, or the sheet read again).
+    Rows {
+        sheet: String,
+        start: u32,
+        chunk: Vec<u8>,
+    },
     /// The whole import, without its rows; `chunks` [`Reply::Chunk`]s
-    /// follow with them.
+    /// follow with them. The first `early` sheet rows are those sent
+    /// before by [`Reply::Rows`]; the chunks' sheet rows come after them.
     Opened {
         head: Box<Import>,
         fingerprint: String,
         /// The saved job was resumed.
         resumed: bool,
+        early: u32,
         chunks: usize,
         outcomes: Outcomes,
     },
@@ -293,7 +304,7 @@ impl Session {
                 if self.names.is_some() {
                     import.set_names(self.names.clone());
                 }
-                import
+                (import, 0)
             }),
             None => {
                 let mut first = FirstRows {
@@ -302,23 +313,26 @@ impl Session {
                     fingerprint: &self.fingerprint,
                     out: &mut *out,
                     shown: false,
+                    streamed: Streamed::Nothing,
                 };
                 Import::open_watched(&self.bytes, options, &mut first).map(|mut import| {
                     if options.mapping.is_none() {
                         apply_stored_mapping(&mut import, options.mode, mappings);
                     }
-                    import
+                    let early = first.streamed.of(&import.sheet);
+                    (import, early)
                 })
             }
         };
         match opened {
-            Ok(import) => {
+            Ok((import, early)) => {
                 let import = self.import.insert(import);
-                let chunks = encode_chunks(&import.sheet.rows, &import.report.rows);
+                let chunks = encode_chunks(&import.sheet.rows[early..], &import.report.rows);
                 out(Reply::Opened {
                     head: Box::new(import_head(import)),
                     fingerprint: self.fingerprint.clone(),
                     resumed,
+                    early: early as u32,
                     chunks: chunks.len(),
                     outcomes: Outcomes::of(import),
                 });
@@ -396,6 +410,64 @@ struct FirstRows<'a> {
     fingerprint: &'a str,
     out: &'a mut dyn FnMut(Reply),
     shown: bool,
+    streamed: Streamed,
+}
+
+/// The sheet rows sent ahead of the import ([`Reply::Rows`]).
+enum Streamed {
+    Nothing,
+    Sheet {
+        name: String,
+        rows: usize,
+    },
+    /// A cell went back into a row already sent: nothing sent counts.
+    Stopped,
+}
+
+impl Streamed {
+    /// How many of `sheet`'s rows were sent ahead, as they are in it.
+    fn of(&self, sheet: &Sheet) -> usize {
+        match self {
+            Streamed::Sheet { name, rows } if *name == sheet.name => (*rows).min(sheet.rows.len()),
+            _ => 0,
+        }
+    }
+}
+
+impl FirstRows<'_> {
+    /// Sends the rows read since the last report: the page decodes them
+    /// while the rest is read, instead of after.
+    fn stream(&mut self, progress: &ReadProgress<'_>) {
+        if !progress.in_order {
+            self.streamed = Streamed::Stopped;
+        }
+        let start = match &self.streamed {
+            Streamed::Stopped => return,
+            Streamed::Sheet { name, rows }
+                if name == progress.sheet && *rows <= progress.rows.len() =>
+            {
+                *rows
+            }
+            // Another sheet, or this one read again from its start.
+            _ => 0,
+        };
+        if start == progress.rows.len() {
+            return;
+        }
+        let chunk = encode(&ChunkOf {
+            sheet_rows: &progress.rows[start..],
+            report_rows: &[],
+        });
+        (self.out)(Reply::Rows {
+            sheet: progress.sheet.to_owned(),
+            start: start as u32,
+            chunk,
+        });
+        self.streamed = Streamed::Sheet {
+            name: progress.sheet.to_owned(),
+            rows: progress.rows.len(),
+        };
+    }
 }
 
 impl ReadWatch for FirstRows<'_> {
@@ -422,10 +494,61 @@ impl ReadWatch for FirstRows<'_> {
                 });
             }
         }
+        if self.shown {
+            self.stream(progress);
+        }
         (self.out)(Reply::Progress {
             rows: progress.rows.len() as u32,
             total: progress.total,
         });
+    }
+}
+
+/// The sheet rows the page took in while the file was read
+/// ([`Reply::Rows`]), kept for the assembly that [`Reply::Opened`] begins.
+#[derive(Debug, Default)]
+pub struct EarlyRows {
+    sheet: String,
+    rows: Vec<SheetRow>,
+    /// A piece came out of step: none of it can be used.
+    broken: bool,
+}
+
+impl EarlyRows {
+    /// Decodes and keeps the rows of a [`Reply::Rows`].
+    pub fn push(&mut self, sheet: String, start: u32, chunk: &[u8]) -> Result<(), ChunkError> {
+        let rows = decode_chunk(chunk)?.sheet_rows;
+        if start == 0 {
+            *self = EarlyRows {
+                sheet,
+                rows,
+                broken: false,
+            };
+        } else if self.sheet == sheet && self.rows.len() == start as usize {
+            self.rows.extend(rows);
+        } else {
+            self.broken = true;
+        }
+        Ok(())
+    }
+
+    /// The first `count` rows of `sheet`, as `Opened` announces them.
+    pub fn take(self, sheet: &str, count: u32) -> Result<Vec<SheetRow>, ChunkError> {
+        let count = count as usize;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        if self.broken || self.sheet != sheet || self.rows.len() < count {
+            return Err(ChunkError(format!(
+                "{} rows of sheet \"{sheet}\" were announced, {} of \"{}\" arrived",
+                count,
+                self.rows.len(),
+                self.sheet
+            )));
+        }
+        let mut rows = self.rows;
+        rows.truncate(count);
+        Ok(rows)
     }
 }
 
@@ -455,6 +578,14 @@ impl<T: Assemble> Assembly<T> {
             assembly.finish();
         }
         assembly
+    }
+
+    /// The sheet rows sent ahead ([`EarlyRows::take`]), before any chunk.
+    pub fn take_early(&mut self, sheet_rows: Vec<SheetRow>) {
+        self.whole.take_chunk(Chunk {
+            sheet_rows,
+            report_rows: Vec::new(),
+        });
     }
 
     /// Chunks taken in, of how many.
@@ -555,14 +686,26 @@ mod tests {
     fn head_and_chunks(replies: Vec<Reply>) -> (Assembly<Import>, Vec<Vec<u8>>) {
         let mut assembly = None;
         let mut chunks = Vec::new();
+        let mut early = EarlyRows::default();
         for reply in replies {
             match reply {
+                Reply::Rows {
+                    sheet,
+                    start,
+                    chunk,
+                } => early.push(sheet, start, &chunk).unwrap(),
                 Reply::Opened {
                     head,
                     chunks,
                     outcomes,
+                    early: count,
                     ..
-                } => assembly = Some(Assembly::new(*head, chunks, outcomes)),
+                } => {
+                    let sheet = head.sheet.name.clone();
+                    let mut whole = Assembly::new(*head, chunks, outcomes);
+                    whole.take_early(std::mem::take(&mut early).take(&sheet, count).unwrap());
+                    assembly = Some(whole);
+                }
                 Reply::Chunk(chunk) => chunks.push(chunk),
                 _ => {}
             }
@@ -763,7 +906,58 @@ mod tests {
             replies.iter().rev().find(|r| !matches!(r, Reply::Chunk(_))),
             Some(Reply::Opened { .. })
         ));
-        assert_eq!(assemble(replies).report.rows.len(), 12_000);
+        // The sheet's rows went ahead as they were read, in order, and the
+        // chunks carry only the rest.
+        let starts: Vec<u32> = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Rows { start, .. } => Some(*start),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(starts, [0, 60, 5_000]);
+        let early = replies.iter().find_map(|r| match r {
+            Reply::Opened { early, .. } => Some(*early),
+            _ => None,
+        });
+        assert_eq!(early, Some(10_000));
+        let whole = assemble(replies);
+        let read = session.import.as_ref().unwrap();
+        assert_eq!(whole.sheet.rows, read.sheet.rows);
+        assert_eq!(whole.report.rows, read.report.rows);
+    }
+
+    #[test]
+    fn rows_listed_out_of_order_stop_the_rows_sent_ahead_and_come_whole_in_chunks() {
+        use crate::sheet::xlsx_package;
+        let mut data = String::from(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>employeeID</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c></row>"#,
+        );
+        let row = |n: u32| {
+            format!(
+                r#"<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>E{n}</t></is></c><c r="B{n}" t="inlineStr"><is><t>Karyawan {n}</t></is></c></row>"#
+            )
+        };
+        for n in 2..=5_200 {
+            if n != 30 {
+                data.push_str(&row(n));
+            }
+        }
+        // Row 30 comes last, after rows already sent ahead.
+        data.push_str(&row(30));
+        let bytes = xlsx_package(&data);
+        let mut session = Session::new(bytes);
+        let replies = open(&mut session, ImportOptions::default());
+        let early = replies.iter().find_map(|r| match r {
+            Reply::Opened { early, .. } => Some(*early),
+            _ => None,
+        });
+        assert_eq!(early, Some(0));
+        let whole = assemble(replies);
+        let read = session.import.as_ref().unwrap();
+        assert_eq!(read.sheet.rows[29].number, 30);
+        assert_eq!(whole.sheet.rows, read.sheet.rows);
+        assert_eq!(whole.report.rows, read.report.rows);
     }
 
     #[test]

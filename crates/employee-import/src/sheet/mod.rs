@@ -378,6 +378,10 @@ pub struct ReadProgress<'r> {
     pub rows: &'r [SheetRow],
     /// The rows the sheet says it spans (its stated dimension), when known.
     pub total: Option<u32>,
+    /// No cell has gone back above the last row so far (a sheet whose XML
+    /// lists rows out of order): rows already told about are as they will
+    /// stay. Told at once when it stops being true.
+    pub in_order: bool,
 }
 
 /// Told about a streaming read: first once the first screen of rows is in,
@@ -540,22 +544,36 @@ struct Watching<'w, 'r> {
     sheets: &'r [SheetInfo],
     /// Rows read when the watch is told next.
     next: usize,
+    /// See [`ReadProgress::in_order`].
+    in_order: bool,
 }
 
 impl Watching<'_, '_> {
+    /// A sheet read from its start, the watch told first at `next` rows.
+    fn restart(&mut self, next: usize) {
+        self.next = next;
+        self.in_order = true;
+    }
+
     /// Tells the watch when `rows` (the last one possibly still filling)
-    /// has reached the next mark.
-    fn rows(&mut self, sheet: &str, rows: &[SheetRow], total: Option<u32>) {
-        if rows.len() <= self.next {
+    /// has reached the next mark, or at once when the cell just added, in
+    /// 0-based `row`, went into a row above the last.
+    fn rows(&mut self, sheet: &str, rows: &[SheetRow], total: Option<u32>, row: u32) {
+        let went_back = rows.last().is_some_and(|last| last.number > row + 1);
+        if went_back && self.in_order {
+            self.in_order = false;
+        } else if rows.len() <= self.next {
             return;
+        } else {
+            self.next = (self.next / WATCH_EVERY + 1) * WATCH_EVERY;
         }
-        self.next = (self.next / WATCH_EVERY + 1) * WATCH_EVERY;
         self.watch.rows_read(&ReadProgress {
             format: self.format,
             sheets: self.sheets,
             sheet,
-            rows: &rows[..rows.len() - 1],
+            rows: &rows[..rows.len().saturating_sub(1)],
             total,
+            in_order: self.in_order,
         });
     }
 }
@@ -585,6 +603,7 @@ fn read_calamine<'a, S: CellSource<'a>>(
         format,
         sheets: &sheets,
         next: WATCH_FIRST,
+        in_order: true,
     };
     let sheet = match choice {
         Pick::Named(wanted) => {
@@ -625,7 +644,7 @@ fn first_sheet_with_data<'a, S: CellSource<'a>>(
         .ok_or(SheetError::NoWorksheet)?;
     let mut first_with_data = None;
     for info in sheets.iter().filter(|info| !info.hidden) {
-        watching.next = WATCH_FIRST;
+        watching.restart(WATCH_FIRST);
         let rows = match source.read_rows(&info.name, limits, watching) {
             Ok(rows) => rows,
             // Once a sheet with data is found, a later sheet that cannot
@@ -685,7 +704,7 @@ macro_rules! streaming_cell_source {
                         sheet,
                         limits,
                     )?;
-                    watching.rows(sheet, &rows, total);
+                    watching.rows(sheet, &rows, total, row);
                 }
                 Ok(rows)
             }
@@ -890,6 +909,13 @@ fn date_value(value: &ExcelDateTime) -> CellValue {
             "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"
         ))
     }
+}
+
+/// A one-sheet .xlsx written by hand around `rows` (the XML of its
+/// `sheetData`), for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn xlsx_package(rows: &str) -> Vec<u8> {
+    xlsx::tests::one_sheet(rows)
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ impl<'a> Fast<'a> {
             Err(Stop::Refused(error)) => Err(error),
             Err(Stop::Unsupported(_)) => {
                 // calamine starts the sheet again: so does the watch.
-                watching.next = next;
+                watching.restart(next);
                 self.calamine()?.read_rows(sheet, limits, watching)
             }
         }
@@ -700,7 +700,7 @@ impl Cells<'_> {
                     reading.column = column + 1;
                     push_cell(&mut reading.rows, row, column, value, sheet, limits)?;
                     let total = (reading.stated > 0).then_some(reading.stated + 1);
-                    watching.rows(sheet, &reading.rows, total);
+                    watching.rows(sheet, &reading.rows, total, row);
                 }
                 _ => {}
             },
@@ -1376,6 +1376,7 @@ pub(crate) mod tests {
             format: Format::Xlsx,
             sheets,
             next: crate::sheet::WATCH_FIRST,
+            in_order: true,
         }
     }
 
@@ -1493,6 +1494,10 @@ pub(crate) mod tests {
             put(name, text);
         }
         out.finish().unwrap().into_inner()
+    }
+
+    pub(crate) fn one_sheet(data: &str) -> Vec<u8> {
+        package("", &[("Sheet1", "", &sheet_xml(data))], &[])
     }
 
     fn sheet_xml(data: &str) -> String {
