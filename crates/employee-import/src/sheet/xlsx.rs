@@ -424,28 +424,37 @@ impl<'a> Fast<'a> {
 }
 
 /// The shared strings, read as far as the cells have needed them: the
-/// first screen of rows needs only the first few.
+/// first screen of rows needs only the first few. Each is where it is
+/// written in the part, or, when reading changed it (an entity, an escape,
+/// rich-text runs), in `decoded`: no string of its own for each.
 struct SharedStrings {
     xml: String,
     at: usize,
-    strings: Vec<String>,
+    /// Each string: in `decoded` (or else in `xml`), from, to.
+    spans: Vec<(bool, u32, u32)>,
+    decoded: String,
     /// Set once every string is read, or why reading stopped.
     end: Option<Result<(), Unsupported>>,
 }
 
 impl SharedStrings {
     fn new(xml: Option<Vec<u8>>) -> Result<Self, Unsupported> {
+        let mut strings = SharedStrings {
+            xml: String::new(),
+            at: 0,
+            spans: Vec::new(),
+            decoded: String::new(),
+            end: Some(Ok(())),
+        };
         let Some(xml) = xml else {
-            return Ok(SharedStrings {
-                xml: String::new(),
-                at: 0,
-                strings: Vec::new(),
-                end: Some(Ok(())),
-            });
+            return Ok(strings);
         };
         let mut xml = String::from_utf8(xml).map_err(|_| Unsupported("not UTF-8"))?;
         if xml.starts_with('\u{feff}') {
             xml.drain(..'\u{feff}'.len_utf8());
+        }
+        if xml.len() > u32::MAX as usize {
+            return Err(Unsupported("shared strings too big"));
         }
         let mut scan = Scan::new(&xml);
         let end = loop {
@@ -457,26 +466,25 @@ impl SharedStrings {
                 _ => {}
             }
         };
-        let at = scan.at;
-        Ok(SharedStrings {
-            xml,
-            at,
-            strings: Vec::new(),
-            end,
-        })
+        strings.at = scan.at;
+        strings.xml = xml;
+        strings.end = end;
+        Ok(strings)
     }
 
     fn get(&mut self, index: usize) -> Result<&str, Unsupported> {
-        while self.strings.len() <= index && self.end.is_none() {
+        while self.spans.len() <= index && self.end.is_none() {
             self.read_one();
         }
         if let Some(Err(unsupported)) = self.end {
             return Err(unsupported);
         }
-        self.strings
+        let &(decoded, from, to) = self
+            .spans
             .get(index)
-            .map(String::as_str)
-            .ok_or(Unsupported("shared string index"))
+            .ok_or(Unsupported("shared string index"))?;
+        let source = if decoded { &self.decoded } else { &self.xml };
+        Ok(&source[from as usize..to as usize])
     }
 
     /// Every string read; whether they all could be.
@@ -497,7 +505,7 @@ impl SharedStrings {
             match scan.next_tag() {
                 Ok(Tag::Start { name, empty, .. }) if local(name) == "si" => {
                     break if empty {
-                        Ok(Some(String::new()))
+                        Ok(Some(Cow::Borrowed("")))
                     } else {
                         scan.rich_text(name).map(Some)
                     };
@@ -510,7 +518,19 @@ impl SharedStrings {
         };
         self.at = scan.at;
         match read {
-            Ok(Some(string)) => self.strings.push(string),
+            Ok(Some(Cow::Borrowed(""))) => self.spans.push((false, 0, 0)),
+            Ok(Some(Cow::Borrowed(text))) => {
+                // A slice of `xml` itself: where it starts in it.
+                let from = text.as_ptr() as usize - self.xml.as_ptr() as usize;
+                self.spans
+                    .push((false, from as u32, (from + text.len()) as u32));
+            }
+            Ok(Some(Cow::Owned(text))) => {
+                let from = self.decoded.len();
+                self.decoded.push_str(&text);
+                self.spans
+                    .push((true, from as u32, self.decoded.len() as u32));
+            }
             Ok(None) => self.end = Some(Ok(())),
             Err(unsupported) => self.end = Some(Err(unsupported)),
         }
@@ -731,7 +751,7 @@ impl Cells<'_> {
                 Tag::Start { name, empty, .. } => {
                     value = match local(name) {
                         "is" if empty => CellValue::Text(String::new()),
-                        "is" => CellValue::Text(scan.rich_text(name)?),
+                        "is" => CellValue::Text(scan.rich_text(name)?.into_owned()),
                         "v" if matches!(kind, Some("inlineStr" | "is")) => {
                             if !empty {
                                 scan.skip_element(name)?;
@@ -978,37 +998,67 @@ impl<'x> Scan<'x> {
     /// it: the `<t>` texts of the element and of its rich-text runs joined,
     /// phonetic runs (`<rPh>`) left out, each `<t>` trimmed of ASCII
     /// whitespace unless it preserves space, `_xHHHH_` escapes read.
-    fn rich_text(&mut self, closing: &str) -> Result<String, Unsupported> {
-        let mut text: Option<String> = None;
+    fn rich_text(&mut self, closing: &str) -> Result<Cow<'x, str>, Unsupported> {
+        let mut text: Option<Cow<'x, str>> = None;
         let mut phonetic = false;
         loop {
             match self.next_tag()? {
                 Tag::Start { name, attrs, empty } => match local(name) {
-                    "r" if text.is_none() => text = Some(String::new()),
+                    "r" if text.is_none() => text = Some(Cow::Owned(String::new())),
                     "rPh" => phonetic = !empty,
                     "t" if !phonetic => {
                         let raw = if empty { "" } else { self.text_then_end(name)? };
-                        let decoded = decode(raw)?;
-                        let kept = if attr(attrs, "xml:space") == Some("preserve") {
-                            &decoded[..]
-                        } else {
-                            decoded.trim_matches([' ', '\t', '\r', '\n'])
-                        };
-                        let value = unescape_excel(kept);
+                        let preserve = attr(attrs, "xml:space") == Some("preserve");
+                        let value = t_text(raw, preserve)?;
                         match &mut text {
-                            Some(text) => text.push_str(&value),
-                            None => text = Some(value.into_owned()),
+                            Some(text) => text.to_mut().push_str(&value),
+                            None => text = Some(value),
                         }
                     }
                     _ => {}
                 },
-                Tag::End { name } if name == closing => return Ok(text.unwrap_or_default()),
+                Tag::End { name } if name == closing => {
+                    return Ok(text.unwrap_or(Cow::Borrowed("")));
+                }
                 Tag::End { name } if local(name) == "rPh" => phonetic = false,
                 Tag::End { .. } => {}
                 Tag::Eof => return Err(Unsupported("string ends early")),
             }
         }
     }
+}
+
+/// The text of a `<t>` as calamine makes it: entities resolved, trimmed
+/// of ASCII whitespace unless it preserves space, `_xHHHH_` escapes read.
+/// Borrowed from the XML when none of that changes anything but the ends.
+fn t_text(raw: &str, preserve: bool) -> Result<Cow<'_, str>, Unsupported> {
+    let trim = |text: &str| -> usize {
+        if preserve {
+            return 0;
+        }
+        text.len() - text.trim_start_matches([' ', '\t', '\r', '\n']).len()
+    };
+    let kept = |text: &str| -> (usize, usize) {
+        let start = trim(text);
+        let end = if preserve {
+            text.len()
+        } else {
+            text.trim_end_matches([' ', '\t', '\r', '\n'])
+                .len()
+                .max(start)
+        };
+        (start, end)
+    };
+    Ok(match decode(raw)? {
+        Cow::Borrowed(text) => {
+            let (start, end) = kept(text);
+            unescape_excel(&text[start..end])
+        }
+        Cow::Owned(text) => {
+            let (start, end) = kept(&text);
+            Cow::Owned(unescape_excel(&text[start..end]).into_owned())
+        }
+    })
 }
 
 /// Where the attribute starting at `at` ends: `name = "value"` or with
