@@ -685,7 +685,9 @@ impl Reading {
         self.locked.set(None);
         self.password_error.set(None);
         self.on_ready.run(pending.resumed);
-        self.warm_up();
+        // The next file's spare reader compiles its wasm on another core,
+        // and would compete with the finished report's first frame.
+        after_paint(move || self.warm_up());
     }
 
     fn on_revalidation(self, id: u64, reply: Reply) {
@@ -739,6 +741,8 @@ impl Reading {
 
 /// Frees an import that left the screen a few thousand rows per task:
 /// freeing 100,000 rows' strings at once is a task of about 70 ms.
+/// The first steps wait for the next frame to be painted: the import
+/// that replaced it shows first.
 fn free_in_steps(import: Import) {
     fn step(mut sheet: Vec<SheetRow>, mut report: Vec<ReportRow>) {
         const ROWS: usize = 5_000;
@@ -748,6 +752,16 @@ fn free_in_steps(import: Import) {
             gloo_timers::callback::Timeout::new(0, move || step(sheet, report)).forget();
         }
     }
-    let Import { sheet, report, .. } = import;
-    gloo_timers::callback::Timeout::new(0, move || step(sheet.rows, report.rows)).forget();
+    after_paint(move || {
+        // The rest (the ledgers, a row each) in a task of its own.
+        let Import { sheet, report, .. } = import;
+        gloo_timers::callback::Timeout::new(0, move || step(sheet.rows, report.rows)).forget();
+    });
+}
+
+/// Runs `then` in a task of its own once the next frame is painted.
+fn after_paint(then: impl FnOnce() + 'static) {
+    request_animation_frame(move || {
+        gloo_timers::callback::Timeout::new(0, then).forget();
+    });
 }
