@@ -451,18 +451,18 @@ impl FirstRows<'_> {
             // Another sheet, or this one read again from its start.
             _ => 0,
         };
-        if start == progress.rows.len() {
-            return;
+        // A chunk's worth at a time: the page takes each in one short task.
+        for (index, rows) in progress.rows[start..].chunks(CHUNK_ROWS).enumerate() {
+            let chunk = encode(&ChunkOf {
+                sheet_rows: rows,
+                report_rows: &[],
+            });
+            (self.out)(Reply::Rows {
+                sheet: progress.sheet.to_owned(),
+                start: (start + index * CHUNK_ROWS) as u32,
+                chunk,
+            });
         }
-        let chunk = encode(&ChunkOf {
-            sheet_rows: &progress.rows[start..],
-            report_rows: &[],
-        });
-        (self.out)(Reply::Rows {
-            sheet: progress.sheet.to_owned(),
-            start: start as u32,
-            chunk,
-        });
         self.streamed = Streamed::Sheet {
             name: progress.sheet.to_owned(),
             rows: progress.rows.len(),
@@ -915,7 +915,12 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(starts, [0, 60, 5_000]);
+        // The first screen, then a chunk's worth at a time up to each
+        // report of progress.
+        let mut expected = vec![0];
+        expected.extend((60..5_000).step_by(CHUNK_ROWS));
+        expected.extend((5_000..10_000).step_by(CHUNK_ROWS));
+        assert_eq!(starts, expected);
         let early = replies.iter().find_map(|r| match r {
             Reply::Opened { early, .. } => Some(*early),
             _ => None,
