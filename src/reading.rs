@@ -560,7 +560,8 @@ impl Reading {
             } => {
                 let taken = self.workers.try_update_value(|w| {
                     let p = w.pending.as_mut()?;
-                    Some(p.early.push(sheet, start, &chunk))
+                    let chunk = page_wire::decode_chunk(&chunk);
+                    Some(chunk.map(|chunk| p.early.push_decoded(sheet, start, chunk)))
                 });
                 if let Some(Some(Err(error))) = taken {
                     self.undecodable(id, error);
@@ -596,7 +597,10 @@ impl Reading {
             Reply::Chunk(chunk) => {
                 let received = self.workers.try_update_value(|w| {
                     let assembly = w.pending.as_mut()?.assembly.as_mut()?;
-                    Some(assembly.push(&chunk).map(|_| assembly.received()))
+                    Some(page_wire::decode_chunk(&chunk).map(|chunk| {
+                        assembly.push_decoded(chunk);
+                        assembly.received()
+                    }))
                 });
                 match received.flatten() {
                     Some(Ok((done, of))) => {
@@ -715,7 +719,8 @@ impl Reading {
             Reply::Chunk(chunk) => {
                 let whole = self.workers.try_update_value(|w| {
                     let assembly = w.revalidation.as_mut()?;
-                    match assembly.push(&chunk) {
+                    match page_wire::decode_chunk(&chunk).map(|chunk| assembly.push_decoded(chunk))
+                    {
                         Ok(false) => None,
                         Ok(true) => w.revalidation.take().map(|a| Ok(a.into_whole())),
                         Err(error) => Some(Err(error)),

@@ -140,6 +140,13 @@ struct ChunkOf<'a> {
 #[error("a chunk of rows from the reader could not be decoded: {0}")]
 pub struct ChunkError(String);
 
+impl ChunkError {
+    /// A decoder's own words for what did not decode.
+    pub fn new(detail: impl Into<String>) -> Self {
+        ChunkError(detail.into())
+    }
+}
+
 /// Cuts the rows into encoded chunks of [`CHUNK_ROWS`], without copying
 /// the rows themselves.
 /// The iterator is lazy and exact-sized: the head can say how many
@@ -517,7 +524,13 @@ pub struct EarlyRows {
 impl EarlyRows {
     /// Decodes and keeps the rows of a [`Reply::Rows`].
     pub fn push(&mut self, sheet: String, start: u32, chunk: &[u8]) -> Result<(), ChunkError> {
-        let rows = decode_chunk(chunk)?.sheet_rows;
+        self.push_decoded(sheet, start, decode_chunk(chunk)?);
+        Ok(())
+    }
+
+    /// Keeps the rows of a [`Reply::Rows`], decoded.
+    pub fn push_decoded(&mut self, sheet: String, start: u32, chunk: Chunk) {
+        let rows = chunk.sheet_rows;
         if start == 0 {
             *self = EarlyRows {
                 sheet,
@@ -529,7 +542,6 @@ impl EarlyRows {
         } else {
             self.broken = true;
         }
-        Ok(())
     }
 
     /// The first `count` rows of `sheet`, as `Opened` announces them.
@@ -595,12 +607,17 @@ impl<T: Assemble> Assembly<T> {
 
     /// Decodes and adds the next chunk; whether the whole is complete.
     pub fn push(&mut self, chunk: &[u8]) -> Result<bool, ChunkError> {
-        self.whole.take_chunk(decode_chunk(chunk)?);
+        Ok(self.push_decoded(decode_chunk(chunk)?))
+    }
+
+    /// Adds the next chunk, decoded; whether the whole is complete.
+    pub fn push_decoded(&mut self, chunk: Chunk) -> bool {
+        self.whole.take_chunk(chunk);
         self.missing = self.missing.saturating_sub(1);
         if self.missing == 0 {
             self.finish();
         }
-        Ok(self.missing == 0)
+        self.missing == 0
     }
 
     fn finish(&mut self) {
