@@ -561,7 +561,7 @@ impl Reading {
                 let taken = self.workers.try_update_value(|w| {
                     let p = w.pending.as_mut()?;
                     let chunk = page_wire::decode_chunk(&chunk);
-                    Some(chunk.map(|chunk| p.early.push_decoded(sheet, start, chunk)))
+                    Some(chunk.map(|chunk| p.early.push(sheet, start, chunk)))
                 });
                 if let Some(Some(Err(error))) = taken {
                     self.undecodable(id, error);
@@ -598,7 +598,7 @@ impl Reading {
                 let received = self.workers.try_update_value(|w| {
                     let assembly = w.pending.as_mut()?.assembly.as_mut()?;
                     Some(page_wire::decode_chunk(&chunk).map(|chunk| {
-                        assembly.push_decoded(chunk);
+                        assembly.push(chunk);
                         assembly.received()
                     }))
                 });
@@ -719,8 +719,7 @@ impl Reading {
             Reply::Chunk(chunk) => {
                 let whole = self.workers.try_update_value(|w| {
                     let assembly = w.revalidation.as_mut()?;
-                    match page_wire::decode_chunk(&chunk).map(|chunk| assembly.push_decoded(chunk))
-                    {
+                    match page_wire::decode_chunk(&chunk).map(|chunk| assembly.push(chunk)) {
                         Ok(false) => None,
                         Ok(true) => w.revalidation.take().map(|a| Ok(a.into_whole())),
                         Err(error) => Some(Err(error)),

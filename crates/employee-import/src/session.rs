@@ -522,14 +522,8 @@ pub struct EarlyRows {
 }
 
 impl EarlyRows {
-    /// Decodes and keeps the rows of a [`Reply::Rows`].
-    pub fn push(&mut self, sheet: String, start: u32, chunk: &[u8]) -> Result<(), ChunkError> {
-        self.push_decoded(sheet, start, decode_chunk(chunk)?);
-        Ok(())
-    }
-
-    /// Keeps the rows of a [`Reply::Rows`], decoded.
-    pub fn push_decoded(&mut self, sheet: String, start: u32, chunk: Chunk) {
+    /// Keeps the rows of a [`Reply::Rows`], decoded ([`decode_chunk`]).
+    pub fn push(&mut self, sheet: String, start: u32, chunk: Chunk) {
         let rows = chunk.sheet_rows;
         if start == 0 {
             *self = EarlyRows {
@@ -605,13 +599,9 @@ impl<T: Assemble> Assembly<T> {
         (self.chunks - self.missing, self.chunks)
     }
 
-    /// Decodes and adds the next chunk; whether the whole is complete.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<bool, ChunkError> {
-        Ok(self.push_decoded(decode_chunk(chunk)?))
-    }
-
-    /// Adds the next chunk, decoded; whether the whole is complete.
-    pub fn push_decoded(&mut self, chunk: Chunk) -> bool {
+    /// Adds the next chunk, decoded ([`decode_chunk`]); whether the
+    /// whole is complete.
+    pub fn push(&mut self, chunk: Chunk) -> bool {
         self.whole.take_chunk(chunk);
         self.missing = self.missing.saturating_sub(1);
         if self.missing == 0 {
@@ -710,7 +700,7 @@ mod tests {
                     sheet,
                     start,
                     chunk,
-                } => early.push(sheet, start, &chunk).unwrap(),
+                } => early.push(sheet, start, decode_chunk(&chunk).unwrap()),
                 Reply::Opened {
                     head,
                     chunks,
@@ -734,7 +724,7 @@ mod tests {
     fn assemble(replies: Vec<Reply>) -> Import {
         let (mut assembly, chunks) = head_and_chunks(replies);
         for chunk in chunks {
-            assembly.push(&chunk).unwrap();
+            assembly.push(decode_chunk(&chunk).unwrap());
         }
         assert!(assembly.is_complete());
         assembly.into_whole()
@@ -818,7 +808,8 @@ mod tests {
             head_and_chunks(open(&mut session, ImportOptions::default()));
         let chunk = &mut chunks[0];
         chunk.truncate(chunk.len() / 2);
-        assert!(assembly.push(chunk).is_err());
+        assert!(decode_chunk(chunk).is_err());
+        assert!(!assembly.is_complete());
     }
 
     #[test]
@@ -875,7 +866,10 @@ mod tests {
                     assembly = Some(Assembly::new(*head, chunks, Outcomes::default()))
                 }
                 Reply::Chunk(chunk) => {
-                    assembly.as_mut().unwrap().push(&chunk).unwrap();
+                    assembly
+                        .as_mut()
+                        .unwrap()
+                        .push(decode_chunk(&chunk).unwrap());
                 }
                 other => panic!("unexpected {other:?}"),
             }

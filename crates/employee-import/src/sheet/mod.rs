@@ -3,9 +3,9 @@
 //! The format is decided by content, never by file name: .xlsx/.xlsm go
 //! through `xlsx`, a faster reader that gives what calamine gives and hands
 //! calamine what it does not know; .xlsb, .xls and .ods go through calamine
-//! (an encrypted .xlsx through `encrypted` first); text is read as an XML Spreadsheet 2003
-//! (`spreadsheetml`), a web-page table (`html`), or comma/semicolon/tab
-//! separated text through the `csv` crate. calamine types stop at this module's border:
+//! (an encrypted .xlsx through `encrypted` first); text is read as an XML
+//! Spreadsheet 2003 (`spreadsheetml`), a web-page table (`html`), or
+//! comma/semicolon/tab separated text through the `csv` crate. calamine types stop at this module's border:
 //! the rest of the core sees only [`Workbook`], [`Sheet`], [`SheetRow`] and
 //! [`CellValue`].
 //!

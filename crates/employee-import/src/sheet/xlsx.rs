@@ -3,20 +3,21 @@
 //!
 //! Reading a 100,000-row workbook through calamine's XML events took most of
 //! the time from file to validated report in the browser. This reader scans
-//! the two big parts, the shared strings and the sheet's cells, directly
-//! over the part inflated whole; the small parts (relationships, workbook,
-//! styles) go through quick-xml as in calamine.
+//! the two big parts directly: the sheet's cells as the part is inflated, a
+//! piece at a time, and the shared strings only as far as the cells need
+//! them. The small parts (relationships, workbook, styles) go through
+//! quick-xml as in calamine.
 //!
 //! It gives exactly what calamine gives: calamine's rules are ported one by
 //! one (cells without a reference, the last child of a cell wins, rich-text
 //! and phonetic runs, `_xHHHH_` escapes, text trimmed unless
-//! `xml:space="preserve"`, which number formats are dates or durations, the
-//! 1904 date system), and `tests/corpus_xlsx.rs` reads every .xlsx of a
-//! corpus of real files both ways and compares. Anything it is not sure of
-//! (a comment or CDATA inside a value, a raw carriage return, an entity it
-//! does not know, a value calamine would refuse, a part too big to hold
-//! whole) is [`Unsupported`]: the sheet, or the whole workbook, is then read
-//! by calamine. It never guesses.
+//! `xml:space="preserve"`, XML 1.0 line ends, which number formats are
+//! dates or durations, the 1904 date system), and the tests below read
+//! workbooks both ways and compare, a corpus of real files included (an
+//! ignored test). Anything it is not sure of (a comment or CDATA inside a
+//! value, an entity it does not know, a value calamine would refuse, a part
+//! too big to hold whole) is [`Unsupported`]: the sheet, or the whole
+//! workbook, is then read by calamine. It never guesses.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -33,8 +34,8 @@ use super::{
 
 type Calamine<'a> = Xlsx<Cursor<&'a [u8]>>;
 
-/// Parts above this size are left to calamine, which streams them instead
-/// of holding them whole.
+/// The parts held whole (the small ones and the shared strings): one above
+/// this size is left to calamine, which streams it.
 const MAX_WHOLE_PART: u64 = 256 * 1024 * 1024;
 
 /// What this reader leaves to calamine, and why (for tests and support).
