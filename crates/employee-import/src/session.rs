@@ -804,8 +804,7 @@ mod tests {
     #[test]
     fn a_damaged_chunk_is_an_error_not_a_panic() {
         let mut session = Session::new(csv(3));
-        let (mut assembly, mut chunks) =
-            head_and_chunks(open(&mut session, ImportOptions::default()));
+        let (assembly, mut chunks) = head_and_chunks(open(&mut session, ImportOptions::default()));
         let chunk = &mut chunks[0];
         chunk.truncate(chunk.len() / 2);
         assert!(decode_chunk(chunk).is_err());
