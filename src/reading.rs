@@ -572,6 +572,7 @@ impl Reading {
                 fingerprint,
                 resumed,
                 early,
+                early_report,
                 chunks,
                 outcomes,
             } => {
@@ -581,7 +582,7 @@ impl Reading {
                     p.resumed = resumed;
                     let sheet = head.sheet.name.clone();
                     let mut assembly = Assembly::new(*head, chunks, outcomes);
-                    let taken = std::mem::take(&mut p.early).take(&sheet, early);
+                    let taken = std::mem::take(&mut p.early).take(&sheet, early, early_report);
                     let taken = taken.map(|rows| assembly.take_early(rows));
                     p.assembly = Some(assembly);
                     Some(taken)
@@ -591,7 +592,7 @@ impl Reading {
                 }
                 self.received(0, chunks);
                 if chunks == 0 {
-                    self.finish_open();
+                    self.finish_open_soon();
                 }
             }
             Reply::Chunk(chunk) => {
@@ -606,7 +607,7 @@ impl Reading {
                     Some(Ok((done, of))) => {
                         self.received(done, of);
                         if done == of {
-                            self.finish_open();
+                            self.finish_open_soon();
                         }
                     }
                     Some(Err(error)) => self.undecodable(id, error),
@@ -647,6 +648,13 @@ impl Reading {
                 p.received = Some((done, of));
             }
         });
+    }
+
+    /// `finish_open` in a task of its own: the page's render of the
+    /// finished import is a task of tens of milliseconds, and so is taking
+    /// in the rows before it.
+    fn finish_open_soon(self) {
+        gloo_timers::callback::Timeout::new(0, move || self.finish_open()).forget();
     }
 
     fn finish_open(self) {

@@ -236,8 +236,9 @@ fn is_duplicate(issue: &CellIssue) -> bool {
     matches!(issue.kind, IssueKind::DuplicateInFile { .. })
 }
 
-/// Adds the duplicate issues of every row, which have none yet.
-pub(crate) fn flag(rows: &mut [ReportRow], mode: Mode) {
+/// Adds the duplicate issues of every row, which have none yet; returns
+/// the rows that got some, in ascending order.
+pub(crate) fn flag(rows: &mut [ReportRow], mode: Mode) -> Vec<usize> {
     let found: Vec<(usize, Vec<CellIssue>)> = {
         let index = Index::build(rows, mode, None);
         index
@@ -247,9 +248,13 @@ pub(crate) fn flag(rows: &mut [ReportRow], mode: Mode) {
             .filter(|(_, issues)| !issues.is_empty())
             .collect()
     };
-    for (row, issues) in found {
-        rows[row].issues.extend(issues);
-    }
+    found
+        .into_iter()
+        .map(|(row, issues)| {
+            rows[row].issues.extend(issues);
+            row
+        })
+        .collect()
 }
 
 /// Values of some rows, folded and owned, by kind; for an update the IDs

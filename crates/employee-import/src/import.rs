@@ -21,7 +21,7 @@ use crate::sheet::{
     read_workbook_watched, CellValue, Format, Limits, ReadWatch, Sheet, SheetError, SheetInfo,
     Workbook,
 };
-use crate::validate::{validate_with, Mode, ReportRow, ValidationReport};
+use crate::validate::{validate_after, validate_with, Mode, ReportRow, Taken, ValidationReport};
 
 /// How many rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -197,6 +197,18 @@ impl Outlook {
     }
 }
 
+/// The first data rows of a sheet, judged as they were read
+/// ([`crate::validate::judge_early`]), and the choices they were judged
+/// with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub sheet: String,
+    pub header_row: u32,
+    pub mapping: ColumnMapping,
+    pub mode: Mode,
+    pub rows: Vec<ReportRow>,
+}
+
 /// One cell the user changed in the preview.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellEdit {
@@ -216,7 +228,17 @@ impl Import {
         options: &ImportOptions,
         watch: &mut dyn ReadWatch,
     ) -> Result<Import, ImportError> {
-        let workbook = if options.sheet.is_none() && options.header_row.is_none() {
+        Import::from_workbook(Import::read_watched(bytes, options, watch)?, options)
+    }
+
+    /// The workbook `open_watched` maps and validates: the sheet chosen,
+    /// or the first visible one with a header row.
+    pub fn read_watched(
+        bytes: &[u8],
+        options: &ImportOptions,
+        watch: &mut dyn ReadWatch,
+    ) -> Result<Workbook, ImportError> {
+        Ok(if options.sheet.is_none() && options.header_row.is_none() {
             // The first sheet with data is often a cover or an instructions
             // sheet: prefer the first visible one that has a header row,
             // looked for in the same parsed workbook.
@@ -230,8 +252,7 @@ impl Import {
                 &|_| true,
                 watch,
             )?
-        };
-        Import::from_workbook(workbook, options)
+        })
     }
 
     /// Maps and validates a sheet that has been read.
@@ -239,6 +260,25 @@ impl Import {
         workbook: Workbook,
         options: &ImportOptions,
     ) -> Result<Import, ImportError> {
+        Import::from_workbook_judged(workbook, options, &[], None).map(|(import, _)| import)
+    }
+
+    /// Maps and validates a sheet like [`Import::from_workbook`], with two
+    /// differences. When the mapping is left to the importer, a mapping
+    /// the admin chose before for the same headers (in `stored`) is taken
+    /// rather than guessed, and the mode follows it unless one was chosen.
+    /// And the first data rows can come judged already, as the sheet was
+    /// read (`early`): they are taken if they were judged with the
+    /// choices made here, and judged again otherwise. Returns the import
+    /// and which of the early rows count: none, or all of them with the
+    /// indices of those the whole sheet changed
+    /// ([`crate::validate::validate_after`]).
+    pub fn from_workbook_judged(
+        workbook: Workbook,
+        options: &ImportOptions,
+        stored: &[ColumnMapping],
+        early: Option<Judged>,
+    ) -> Result<(Import, Taken), ImportError> {
         let sheet = workbook.sheet;
         let header_row = match options.header_row {
             Some(row) => row,
@@ -256,17 +296,33 @@ impl Import {
                         row: header_row,
                     });
                 }
-                mapping
+                let key = mapping.headers_key();
+                let columns = mapping.fields.len();
+                stored
+                    .iter()
+                    .find(|stored| stored.headers_key() == key && stored.fields.len() == columns)
+                    .cloned()
+                    .unwrap_or(mapping)
             }
         };
         if !sheet.rows.iter().any(|row| row.number > header_row) {
             return Err(ImportError::NoDataRows { sheet: sheet.name });
         }
         let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&mapping));
-        let report = validate_with(&sheet, header_row, &mapping, mode, options.names.clone());
+        let early = early
+            .filter(|early| {
+                early.sheet == sheet.name
+                    && early.header_row == header_row
+                    && early.mapping == mapping
+                    && early.mode == mode
+            })
+            .map(|early| early.rows)
+            .unwrap_or_default();
+        let names = options.names.clone();
+        let (report, taken) = validate_after(&sheet, header_row, &mapping, mode, names, early);
         let ledger = Ledger::new(&report);
         let emails = Ledger::untouched(&report);
-        Ok(Import {
+        let import = Import {
             format: workbook.format,
             sheets: workbook.sheets,
             sheet,
@@ -280,7 +336,8 @@ impl Import {
             unchanged_included: BTreeSet::new(),
             sent_as_update: BTreeSet::new(),
             emails,
-        })
+        };
+        Ok((import, taken))
     }
 
     /// Opens with every choice left to the importer.

@@ -267,7 +267,7 @@ impl Ledger {
     }
 
     pub(crate) fn extend_rows(&mut self, rows: Vec<LedgerRow>) {
-        self.rows.extend(rows);
+        crate::session::append(&mut self.rows, rows);
     }
 
     /// Brings rows that have not been sent in line with a fresh report:

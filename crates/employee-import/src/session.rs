@@ -24,13 +24,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::import::{CellEdit, Explained, Import, ImportError, ImportOptions};
+use crate::import::{CellEdit, Explained, Import, ImportError, ImportOptions, Judged};
 use crate::job::{fingerprint, SavedJob};
 use crate::ledger::{Ledger, LedgerRow, RowState};
 use crate::mapping::ColumnMapping;
 use crate::names::{Names, Reference};
 use crate::sheet::{decrypt_workbook, ReadProgress, ReadWatch, Sheet, SheetRow, Workbook};
-use crate::validate::{Mode, ReportRow, ValidationReport};
+use crate::validate::{judge_early, Mode, ReportRow, Taken, ValidationReport};
 
 /// Rows per [`Chunk`]: small enough for the page to take one in a few
 /// milliseconds.
@@ -78,24 +78,30 @@ pub enum Reply {
         import: Box<Import>,
         fingerprint: String,
     },
-    /// Rows of `sheet` from index `start`, read so far: a [`Chunk`] of
-    /// sheet rows only, encoded, sent while the rest of the file is read
-    /// so that the page decodes them meanwhile (see [`EarlyRows`]). A
-    /// `start` of 0 begins again (another sheet, or the sheet read again).
+    /// Rows of `sheet` from index `start`, read so far, sent while the
+    /// rest of the file is read so that the page decodes them meanwhile
+    /// (see [`EarlyRows`]): a [`Chunk`], encoded, of sheet rows and the
+    /// report rows of the data rows among them, judged early
+    /// ([`crate::validate::judge_early`]). A `start` of 0 begins again
+    /// (another sheet, or the sheet read again).
     Rows {
         sheet: String,
         start: u32,
+        #[serde(with = "serde_bytes")]
         chunk: Vec<u8>,
     },
     /// The whole import, without its rows; `chunks` [`Reply::Chunk`]s
-    /// follow with them. The first `early` sheet rows are those sent
-    /// before by [`Reply::Rows`]; the chunks' sheet rows come after them.
+    /// follow with them. The first `early` sheet rows and `early_report`
+    /// report rows are those sent before by [`Reply::Rows`]; the chunks'
+    /// rows come after them, with corrections to the early report rows
+    /// that the whole sheet changed.
     Opened {
         head: Box<Import>,
         fingerprint: String,
         /// The saved job was resumed.
         resumed: bool,
         early: u32,
+        early_report: u32,
         chunks: usize,
         outcomes: Outcomes,
     },
@@ -109,7 +115,7 @@ pub enum Reply {
     /// ([`Import::take_rows`]) and never judges a row itself.
     Edited { rows: Vec<(u32, ReportRow)> },
     /// One [`Chunk`], encoded: see [`encode_chunks`].
-    Chunk(Vec<u8>),
+    Chunk(#[serde(with = "serde_bytes")] Vec<u8>),
     /// The file cannot be opened (or opened this way); whatever the page
     /// shows stays.
     Failed {
@@ -120,11 +126,12 @@ pub enum Reply {
 
 /// A run of rows of an import or report in transit: consecutive slices of
 /// the sheet's rows and of the report's rows (empty when not part of the
-/// transfer).
+/// transfer), and report rows sent before that changed, by index.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Chunk {
     pub sheet_rows: Vec<SheetRow>,
     pub report_rows: Vec<ReportRow>,
+    pub corrections: Vec<(u32, ReportRow)>,
 }
 
 /// A [`Chunk`] borrowed from the whole; encodes exactly as a `Chunk`.
@@ -132,6 +139,7 @@ pub struct Chunk {
 struct ChunkOf<'a> {
     sheet_rows: &'a [SheetRow],
     report_rows: &'a [ReportRow],
+    corrections: &'a [(u32, ReportRow)],
 }
 
 /// A chunk that did not decode: the page and the worker are not the same
@@ -155,16 +163,21 @@ impl ChunkError {
 pub fn encode_chunks<'a>(
     sheet_rows: &'a [SheetRow],
     report_rows: &'a [ReportRow],
+    corrections: &'a [(u32, ReportRow)],
 ) -> impl ExactSizeIterator<Item = Vec<u8>> + 'a {
     fn slice<T>(rows: &[T], chunk: usize) -> &[T] {
         let start = (chunk * CHUNK_ROWS).min(rows.len());
         &rows[start..(start + CHUNK_ROWS).min(rows.len())]
     }
-    let longest = sheet_rows.len().max(report_rows.len());
+    let longest = sheet_rows
+        .len()
+        .max(report_rows.len())
+        .max(corrections.len());
     (0..longest.div_ceil(CHUNK_ROWS)).map(move |chunk| {
         let of = ChunkOf {
             sheet_rows: slice(sheet_rows, chunk),
             report_rows: slice(report_rows, chunk),
+            corrections: slice(corrections, chunk),
         };
         encode(&of)
     })
@@ -311,7 +324,7 @@ impl Session {
                 if self.names.is_some() {
                     import.set_names(self.names.clone());
                 }
-                (import, 0)
+                (import, 0, Taken::default())
             }),
             None => {
                 let mut first = FirstRows {
@@ -322,24 +335,33 @@ impl Session {
                     shown: false,
                     streamed: Streamed::Nothing,
                 };
-                Import::open_watched(&self.bytes, options, &mut first).map(|mut import| {
-                    if options.mapping.is_none() {
-                        apply_stored_mapping(&mut import, options.mode, mappings);
-                    }
-                    let early = first.streamed.of(&import.sheet);
-                    (import, early)
+                Import::read_watched(&self.bytes, options, &mut first).and_then(|workbook| {
+                    let (early, judged) = first.streamed.take(&workbook.sheet);
+                    let (import, taken) =
+                        Import::from_workbook_judged(workbook, options, mappings, judged)?;
+                    Ok((import, early, taken))
                 })
             }
         };
         match opened {
-            Ok((import, early)) => {
+            Ok((import, early, taken)) => {
                 let import = self.import.insert(import);
-                let chunks = encode_chunks(&import.sheet.rows[early..], &import.report.rows);
+                let corrections: Vec<(u32, ReportRow)> = taken
+                    .changed
+                    .iter()
+                    .map(|&index| (index as u32, import.report.rows[index].clone()))
+                    .collect();
+                let chunks = encode_chunks(
+                    &import.sheet.rows[early..],
+                    &import.report.rows[taken.rows..],
+                    &corrections,
+                );
                 out(Reply::Opened {
                     head: Box::new(import_head(import)),
                     fingerprint: self.fingerprint.clone(),
                     resumed,
                     early: early as u32,
+                    early_report: taken.rows as u32,
                     chunks: chunks.len(),
                     outcomes: Outcomes::of(import),
                 });
@@ -352,7 +374,7 @@ impl Session {
 
 /// Sends the import's report, validated again, to the page.
 fn revalidated(import: &Import, out: &mut dyn FnMut(Reply)) {
-    let chunks = encode_chunks(&[], &import.report.rows);
+    let chunks = encode_chunks(&[], &import.report.rows, &[]);
     out(Reply::Revalidated {
         head: Box::new(report_head(&import.report)),
         chunks: chunks.len(),
@@ -395,20 +417,6 @@ fn import_head(import: &Import) -> Import {
     }
 }
 
-/// The mapping the admin chose before for the same headers, if one is
-/// stored; the mode follows it unless one was chosen.
-fn apply_stored_mapping(import: &mut Import, mode: Option<Mode>, mappings: &[ColumnMapping]) {
-    let key = import.report.mapping.headers_key();
-    let columns = import.report.mapping.fields.len();
-    let stored = mappings
-        .iter()
-        .find(|stored| stored.headers_key() == key && stored.fields.len() == columns);
-    if let Some(stored) = stored {
-        let mode = mode.unwrap_or_else(|| Mode::suggested_by(stored));
-        import.revalidate(stored.clone(), mode);
-    }
-}
-
 /// Shows the first screen of rows of a sheet as soon as they are read,
 /// and then how far the read has got.
 struct FirstRows<'a> {
@@ -420,49 +428,78 @@ struct FirstRows<'a> {
     streamed: Streamed,
 }
 
-/// The sheet rows sent ahead of the import ([`Reply::Rows`]).
+/// The rows sent ahead of the import ([`Reply::Rows`]).
 enum Streamed {
     Nothing,
+    /// `rows` sheet rows, and `judged`'s report rows: its sheet's.
     Sheet {
-        name: String,
         rows: usize,
+        judged: Judged,
     },
     /// A cell went back into a row already sent: nothing sent counts.
     Stopped,
 }
 
 impl Streamed {
-    /// How many of `sheet`'s rows were sent ahead, as they are in it.
-    fn of(&self, sheet: &Sheet) -> usize {
-        match self {
-            Streamed::Sheet { name, rows } if *name == sheet.name => (*rows).min(sheet.rows.len()),
-            _ => 0,
+    /// How many of `sheet`'s rows were sent ahead, as they are in it, and
+    /// the report rows judged and sent with them.
+    fn take(&mut self, sheet: &Sheet) -> (usize, Option<Judged>) {
+        match std::mem::replace(self, Streamed::Nothing) {
+            // `Import::from_workbook_judged` takes the report rows only
+            // if they are the sheet's first data rows, judged alike.
+            Streamed::Sheet { rows, judged } if judged.sheet == sheet.name => {
+                (rows.min(sheet.rows.len()), Some(judged))
+            }
+            _ => (0, None),
         }
     }
 }
 
 impl FirstRows<'_> {
-    /// Sends the rows read since the last report: the page decodes them
-    /// while the rest is read, instead of after.
-    fn stream(&mut self, progress: &ReadProgress<'_>) {
+    /// Sends the rows read since the last report, and the report rows of
+    /// those that are data rows, judged with the choices of the first
+    /// screen: the page decodes them while the rest is read, instead of
+    /// after.
+    fn stream(&mut self, progress: &ReadProgress<'_>, first: Option<Judged>) {
         if !progress.in_order {
             self.streamed = Streamed::Stopped;
         }
-        let start = match &self.streamed {
-            Streamed::Stopped => return,
-            Streamed::Sheet { name, rows }
-                if name == progress.sheet && *rows <= progress.rows.len() =>
-            {
-                *rows
+        let streamed = std::mem::replace(&mut self.streamed, Streamed::Nothing);
+        let (start, mut judged) = match (streamed, first) {
+            (Streamed::Stopped, _) => {
+                self.streamed = Streamed::Stopped;
+                return;
             }
-            // Another sheet, or this one read again from its start.
-            _ => 0,
+            (_, Some(first)) => (0, first),
+            (Streamed::Sheet { rows, judged }, None)
+                if judged.sheet == progress.sheet && rows <= progress.rows.len() =>
+            {
+                (rows, judged)
+            }
+            // Another sheet, or this one read again from its start: its
+            // rows are judged with the first screen's choices.
+            (Streamed::Sheet { mut judged, .. }, None) => {
+                progress.sheet.clone_into(&mut judged.sheet);
+                judged.rows.clear();
+                (0, judged)
+            }
+            (Streamed::Nothing, None) => return,
         };
+        let names = self.options.names.as_deref();
         // A chunk's worth at a time: the page takes each in one short task.
         for (index, rows) in progress.rows[start..].chunks(CHUNK_ROWS).enumerate() {
+            let from = judged.rows.len();
+            judged.rows.extend(judge_early(
+                rows,
+                judged.header_row,
+                &judged.mapping,
+                judged.mode,
+                names,
+            ));
             let chunk = encode(&ChunkOf {
                 sheet_rows: rows,
-                report_rows: &[],
+                report_rows: &judged.rows[from..],
+                corrections: &[],
             });
             (self.out)(Reply::Rows {
                 sheet: progress.sheet.to_owned(),
@@ -471,14 +508,15 @@ impl FirstRows<'_> {
             });
         }
         self.streamed = Streamed::Sheet {
-            name: progress.sheet.to_owned(),
             rows: progress.rows.len(),
+            judged,
         };
     }
 }
 
 impl ReadWatch for FirstRows<'_> {
     fn rows_read(&mut self, progress: &ReadProgress<'_>) {
+        let mut first = None;
         if !self.shown {
             let workbook = Workbook {
                 format: progress.format,
@@ -490,11 +528,16 @@ impl ReadWatch for FirstRows<'_> {
             };
             // A sheet whose first rows hold no header is not shown: the
             // reader goes on to a sheet that has one.
-            if let Ok(mut import) = Import::from_workbook(workbook, self.options) {
-                if self.options.mapping.is_none() {
-                    apply_stored_mapping(&mut import, self.options.mode, self.mappings);
-                }
+            let shown = Import::from_workbook_judged(workbook, self.options, self.mappings, None);
+            if let Ok((import, _)) = shown {
                 self.shown = true;
+                first = Some(Judged {
+                    sheet: import.sheet.name.clone(),
+                    header_row: import.header_row,
+                    mapping: import.report.mapping.clone(),
+                    mode: import.report.mode,
+                    rows: Vec::new(),
+                });
                 (self.out)(Reply::First {
                     import: Box::new(import),
                     fingerprint: self.fingerprint.to_owned(),
@@ -502,7 +545,7 @@ impl ReadWatch for FirstRows<'_> {
             }
         }
         if self.shown {
-            self.stream(progress);
+            self.stream(progress, first);
         }
         (self.out)(Reply::Progress {
             rows: progress.rows.len() as u32,
@@ -511,12 +554,13 @@ impl ReadWatch for FirstRows<'_> {
     }
 }
 
-/// The sheet rows the page took in while the file was read
-/// ([`Reply::Rows`]), kept for the assembly that [`Reply::Opened`] begins.
+/// The rows the page took in while the file was read ([`Reply::Rows`]),
+/// kept for the assembly that [`Reply::Opened`] begins.
 #[derive(Debug, Default)]
 pub struct EarlyRows {
     sheet: String,
     rows: Vec<SheetRow>,
+    report: Vec<ReportRow>,
     /// A piece came out of step: none of it can be used.
     broken: bool,
 }
@@ -524,37 +568,50 @@ pub struct EarlyRows {
 impl EarlyRows {
     /// Keeps the rows of a [`Reply::Rows`], decoded ([`decode_chunk`]).
     pub fn push(&mut self, sheet: String, start: u32, chunk: Chunk) {
-        let rows = chunk.sheet_rows;
         if start == 0 {
             *self = EarlyRows {
                 sheet,
-                rows,
+                rows: chunk.sheet_rows,
+                report: chunk.report_rows,
                 broken: false,
             };
         } else if self.sheet == sheet && self.rows.len() == start as usize {
-            self.rows.extend(rows);
+            self.rows.extend(chunk.sheet_rows);
+            self.report.extend(chunk.report_rows);
         } else {
             self.broken = true;
         }
     }
 
-    /// The first `count` rows of `sheet`, as `Opened` announces them.
-    pub fn take(self, sheet: &str, count: u32) -> Result<Vec<SheetRow>, ChunkError> {
-        let count = count as usize;
-        if count == 0 {
-            return Ok(Vec::new());
+    /// The first `count` sheet rows and `report` report rows of `sheet`,
+    /// as `Opened` announces them.
+    pub fn take(
+        self,
+        sheet: &str,
+        count: u32,
+        report: u32,
+    ) -> Result<(Vec<SheetRow>, Vec<ReportRow>), ChunkError> {
+        let (count, report) = (count as usize, report as usize);
+        if count == 0 && report == 0 {
+            return Ok((Vec::new(), Vec::new()));
         }
-        if self.broken || self.sheet != sheet || self.rows.len() < count {
+        if self.broken
+            || self.sheet != sheet
+            || self.rows.len() < count
+            || self.report.len() < report
+        {
             return Err(ChunkError(format!(
-                "{} rows of sheet \"{sheet}\" were announced, {} of \"{}\" arrived",
-                count,
+                "{count} rows and {report} judged rows of sheet \"{sheet}\" were announced, \
+                 {} and {} of \"{}\" arrived",
                 self.rows.len(),
+                self.report.len(),
                 self.sheet
             )));
         }
-        let mut rows = self.rows;
+        let (mut rows, mut judged) = (self.rows, self.report);
         rows.truncate(count);
-        Ok(rows)
+        judged.truncate(report);
+        Ok((rows, judged))
     }
 }
 
@@ -566,19 +623,17 @@ pub struct Assembly<T> {
     chunks: usize,
     missing: usize,
     outcomes: Outcomes,
+    reserved: bool,
 }
 
 impl<T: Assemble> Assembly<T> {
     pub fn new(head: T, chunks: usize, outcomes: Outcomes) -> Self {
-        let mut whole = head;
-        // Room for every row at once: growing a 100,000-row vector step by
-        // step copies it over and over.
-        whole.reserve(chunks * CHUNK_ROWS);
         let mut assembly = Assembly {
-            whole,
+            whole: head,
             chunks,
             missing: chunks,
             outcomes,
+            reserved: false,
         };
         if chunks == 0 {
             assembly.finish();
@@ -586,12 +641,24 @@ impl<T: Assemble> Assembly<T> {
         assembly
     }
 
-    /// The sheet rows sent ahead ([`EarlyRows::take`]), before any chunk.
-    pub fn take_early(&mut self, sheet_rows: Vec<SheetRow>) {
+    /// The rows sent ahead ([`EarlyRows::take`]), before any chunk:
+    /// moved in, not copied.
+    pub fn take_early(&mut self, (sheet_rows, report_rows): (Vec<SheetRow>, Vec<ReportRow>)) {
         self.whole.take_chunk(Chunk {
             sheet_rows,
-            report_rows: Vec::new(),
+            report_rows,
+            corrections: Vec::new(),
         });
+        self.reserve();
+    }
+
+    /// Room for every row the chunks bring, at once: growing a
+    /// 100,000-row vector step by step copies it over and over, each
+    /// time in one long task.
+    fn reserve(&mut self) {
+        if !std::mem::replace(&mut self.reserved, true) {
+            self.whole.reserve(self.chunks * CHUNK_ROWS);
+        }
     }
 
     /// Chunks taken in, of how many.
@@ -602,6 +669,7 @@ impl<T: Assemble> Assembly<T> {
     /// Adds the next chunk, decoded ([`decode_chunk`]); whether the
     /// whole is complete.
     pub fn push(&mut self, chunk: Chunk) -> bool {
+        self.reserve();
         self.whole.take_chunk(chunk);
         self.missing = self.missing.saturating_sub(1);
         if self.missing == 0 {
@@ -623,6 +691,16 @@ impl<T: Assemble> Assembly<T> {
     }
 }
 
+/// Appends `rows` to `to`; into an empty vector without room for them,
+/// by moving the vector in rather than copying its rows.
+pub(crate) fn append<T>(to: &mut Vec<T>, rows: Vec<T>) {
+    if to.is_empty() && to.capacity() < rows.len() {
+        *to = rows;
+    } else {
+        to.extend(rows);
+    }
+}
+
 /// What [`Assembly`] can put together.
 pub trait Assemble {
     fn reserve(&mut self, rows: usize);
@@ -639,12 +717,15 @@ impl Assemble for Import {
     }
 
     fn take_chunk(&mut self, chunk: Chunk) {
-        self.sheet.rows.extend(chunk.sheet_rows);
+        append(&mut self.sheet.rows, chunk.sheet_rows);
         self.ledger
             .extend_rows(Ledger::new_rows(&chunk.report_rows));
         self.emails
             .extend_rows(Ledger::untouched_rows(&chunk.report_rows));
-        self.report.rows.extend(chunk.report_rows);
+        append(&mut self.report.rows, chunk.report_rows);
+        if !chunk.corrections.is_empty() {
+            self.take_rows(chunk.corrections);
+        }
     }
 
     fn take_outcomes(&mut self, outcomes: Outcomes) {
@@ -659,7 +740,12 @@ impl Assemble for ValidationReport {
     }
 
     fn take_chunk(&mut self, chunk: Chunk) {
-        self.rows.extend(chunk.report_rows);
+        append(&mut self.rows, chunk.report_rows);
+        for (index, row) in chunk.corrections {
+            if let Some(slot) = self.rows.get_mut(index as usize) {
+                *slot = row;
+            }
+        }
     }
 }
 
@@ -706,11 +792,13 @@ mod tests {
                     chunks,
                     outcomes,
                     early: count,
+                    early_report,
                     ..
                 } => {
                     let sheet = head.sheet.name.clone();
                     let mut whole = Assembly::new(*head, chunks, outcomes);
-                    whole.take_early(std::mem::take(&mut early).take(&sheet, count).unwrap());
+                    let taken = std::mem::take(&mut early).take(&sheet, count, early_report);
+                    whole.take_early(taken.unwrap());
                     assembly = Some(whole);
                 }
                 Reply::Chunk(chunk) => chunks.push(chunk),
@@ -940,6 +1028,73 @@ mod tests {
         let read = session.import.as_ref().unwrap();
         assert_eq!(whole.sheet.rows, read.sheet.rows);
         assert_eq!(whole.report.rows, read.report.rows);
+    }
+
+    #[test]
+    fn report_rows_go_ahead_too_and_what_the_whole_sheet_changes_in_them_follows() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (column, header) in ["employeeID", "name", "email", "isActive"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write(0, column as u16, *header).unwrap();
+        }
+        for row in 1..=12_000u32 {
+            // IDs typed as text, zero-padded to six digits...
+            sheet.write(row, 0, format!("{row:06}")).unwrap();
+            sheet.write(row, 1, format!("Karyawan {row}")).unwrap();
+            sheet.write(row, 2, format!("k{row}@example.com")).unwrap();
+            sheet.write(row, 3, true).unwrap();
+        }
+        // ...but one in a number cell, which lost its zeros; and the last
+        // row but one has the e-mail of an early row.
+        sheet.write(5, 0, 5).unwrap();
+        sheet.write(11_999, 2, "k3@example.com").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let direct = Import::from_bytes(&bytes).unwrap();
+        let mut session = Session::new(bytes);
+        let replies = open(&mut session, ImportOptions::default());
+        let early_report = replies.iter().find_map(|r| match r {
+            Reply::Opened { early_report, .. } => Some(*early_report),
+            _ => None,
+        });
+        // Every data row among the 10,000 sheet rows sent ahead.
+        assert_eq!(early_report, Some(9_999));
+        let ahead: usize = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Rows { chunk, .. } => Some(decode_chunk(chunk).unwrap().report_rows.len()),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(ahead, 9_999);
+        let corrected: Vec<u32> = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Chunk(chunk) => Some(decode_chunk(chunk).unwrap().corrections),
+                _ => None,
+            })
+            .flatten()
+            .map(|(_, row)| row.row.number)
+            .collect();
+        assert_eq!(corrected, vec![4, 6]);
+        let whole = assemble(replies);
+        let read = session.import.as_ref().unwrap();
+        assert_eq!(whole.report.rows, read.report.rows);
+        assert_eq!(whole.report, direct.report);
+        assert_eq!(whole.ledger, direct.ledger);
+        let kinds = |number: u32| -> Vec<&'static str> {
+            let row = whole
+                .report
+                .rows
+                .iter()
+                .find(|r| r.row.number == number)
+                .unwrap();
+            row.issues.iter().map(|issue| issue.kind.code()).collect()
+        };
+        assert_eq!(kinds(4), vec!["duplicate_in_file"]);
+        assert_eq!(kinds(6), vec!["leading_zero_lost"]);
     }
 
     #[test]

@@ -543,6 +543,49 @@ pub fn validate_with(
     mode: Mode,
     names: Option<Arc<Names>>,
 ) -> ValidationReport {
+    validate_after(sheet, header_row, mapping, mode, names, Vec::new()).0
+}
+
+/// Judges data rows as they are read, before the rest of the sheet is:
+/// every check that needs no other row. The zero-padded width of the
+/// employee IDs and the duplicates need the whole sheet; [`validate_after`]
+/// adds them. `rows` may hold the header and rows above it: only rows
+/// after `header_row` are judged.
+pub fn judge_early(
+    rows: &[SheetRow],
+    header_row: u32,
+    mapping: &ColumnMapping,
+    mode: Mode,
+    names: Option<&Names>,
+) -> Vec<ReportRow> {
+    rows.iter()
+        .filter(|row| row.number > header_row)
+        .map(|row| judge_row(row, mapping, mode, None, names))
+        .collect()
+}
+
+/// Which rows judged early a validation took ([`validate_after`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Taken {
+    /// The first this many data rows: all of the early rows, or none
+    /// when they were not the sheet's first data rows.
+    pub rows: usize,
+    /// Those of them whose issues the whole sheet changed (a duplicate
+    /// further down, an ID that lost its leading zeros), ascending.
+    pub changed: Vec<usize>,
+}
+
+/// Validates like [`validate_with`], taking the first data rows as
+/// [`judge_early`] judged them with the same choices, so that only the
+/// rest is judged here. The report is the same as `validate_with`'s.
+pub fn validate_after(
+    sheet: &Sheet,
+    header_row: u32,
+    mapping: &ColumnMapping,
+    mode: Mode,
+    names: Option<Arc<Names>>,
+    early: Vec<ReportRow>,
+) -> (ValidationReport, Taken) {
     let missing_fields = mode
         .required_fields()
         .iter()
@@ -556,26 +599,59 @@ pub fn validate_with(
         .copied()
         .filter(|f| !mode.accepts(*f))
         .collect();
-    let id_width = zero_padded_width(
-        data_rows(sheet, header_row),
-        mapping.column_of(Field::EmployeeId),
-    );
+    let id_column = mapping.column_of(Field::EmployeeId);
+    let id_width = zero_padded_width(data_rows(sheet, header_row), id_column);
+    // Early rows must be this sheet's first data rows, in order.
+    let in_step = data_rows(sheet, header_row)
+        .zip(&early)
+        .take_while(|(sheet_row, judged)| sheet_row.number == judged.row.number)
+        .count();
+    let early = if in_step == early.len() {
+        early
+    } else {
+        Vec::new()
+    };
+    let judge = |row: &SheetRow| judge_row(row, mapping, mode, id_width, names.as_deref());
+    let mut changed = Vec::new();
     // Sized up front: a report row is large, and growing the vector by
     // doubling would copy every row judged so far each time.
     let mut rows: Vec<ReportRow> = Vec::with_capacity(sheet.rows.len());
-    rows.extend(
-        data_rows(sheet, header_row)
-            .map(|row| judge_row(row, mapping, mode, id_width, names.as_deref())),
+    let judged_early = early.len();
+    rows.extend(early);
+    if id_width.is_some() {
+        // Judged without the width: only an ID in a number cell can
+        // judge otherwise with it.
+        for (index, sheet_row) in data_rows(sheet, header_row).take(judged_early).enumerate() {
+            if id_column.is_some_and(|c| matches!(sheet_row.cell(c), CellValue::Number(_))) {
+                let judged = judge(sheet_row);
+                if judged != rows[index] {
+                    rows[index] = judged;
+                    changed.push(index);
+                }
+            }
+        }
+    }
+    rows.extend(data_rows(sheet, header_row).skip(judged_early).map(judge));
+    changed.extend(
+        duplicates::flag(&mut rows, mode)
+            .into_iter()
+            .filter(|&index| index < judged_early),
     );
-    duplicates::flag(&mut rows, mode);
-    ValidationReport {
+    changed.sort_unstable();
+    changed.dedup();
+    let report = ValidationReport {
         mode,
         mapping: mapping.clone(),
         missing_fields,
         unused_fields,
         rows,
         names,
-    }
+    };
+    let taken = Taken {
+        rows: judged_early,
+        changed,
+    };
+    (report, taken)
 }
 
 impl ValidationReport {
