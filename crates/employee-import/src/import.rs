@@ -21,7 +21,9 @@ use crate::sheet::{
     read_workbook_watched, CellValue, Format, Limits, ReadWatch, Sheet, SheetError, SheetInfo,
     Workbook,
 };
-use crate::validate::{validate_after, validate_with, Mode, ReportRow, Taken, ValidationReport};
+use crate::validate::{
+    validate_after, validate_with, Judged, Mode, ReportRow, Taken, ValidationReport,
+};
 
 /// How many rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -197,18 +199,6 @@ impl Outlook {
     }
 }
 
-/// The first data rows of a sheet, judged as they were read
-/// ([`crate::validate::judge_early`]), and the choices they were judged
-/// with.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Judged {
-    pub sheet: String,
-    pub header_row: u32,
-    pub mapping: ColumnMapping,
-    pub mode: Mode,
-    pub rows: Vec<ReportRow>,
-}
-
 /// One cell the user changed in the preview.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellEdit {
@@ -310,16 +300,10 @@ impl Import {
         }
         let mode = options.mode.unwrap_or_else(|| Mode::suggested_by(&mapping));
         let early = early
-            .filter(|early| {
-                early.sheet == sheet.name
-                    && early.header_row == header_row
-                    && early.mapping == mapping
-                    && early.mode == mode
-            })
-            .map(|early| early.rows)
-            .unwrap_or_default();
+            .filter(|early| early.header_row == header_row && early.mode == mode)
+            .unwrap_or_else(|| Judged::new(sheet.name.clone(), header_row, mapping.clone(), mode));
         let names = options.names.clone();
-        let (report, taken) = validate_after(&sheet, header_row, &mapping, mode, names, early);
+        let (report, taken) = validate_after(&sheet, &mapping, names, early);
         let ledger = Ledger::new(&report);
         let emails = Ledger::untouched(&report);
         let import = Import {

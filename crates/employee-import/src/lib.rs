@@ -40,7 +40,7 @@ pub mod template;
 pub mod validate;
 
 pub use import::{
-    detect_header_row, CellEdit, Explained, Import, ImportError, ImportOptions, Judged, Outlook,
+    detect_header_row, CellEdit, Explained, Import, ImportError, ImportOptions, Outlook,
     PasswordAsk,
 };
 pub use job::{fingerprint, Carried, JournalEntry, SavedCounts, SavedJob};
@@ -55,6 +55,6 @@ pub use sheet::{
 };
 pub use tally::{RowFilter, Tally};
 pub use validate::{
-    judge_early, validate, validate_after, validate_with, CellIssue, ColumnCounts, IssueKind, Mode,
+    validate, validate_after, validate_with, CellIssue, ColumnCounts, IssueKind, Judged, Mode,
     NameChoice, ReportRow, Severity, Taken, UserRow, ValidationReport,
 };

@@ -24,13 +24,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::import::{CellEdit, Explained, Import, ImportError, ImportOptions, Judged};
+use crate::import::{CellEdit, Explained, Import, ImportError, ImportOptions};
 use crate::job::{fingerprint, SavedJob};
 use crate::ledger::{Ledger, LedgerRow, RowState};
 use crate::mapping::ColumnMapping;
 use crate::names::{Names, Reference};
 use crate::sheet::{decrypt_workbook, ReadProgress, ReadWatch, Sheet, SheetRow, Workbook};
-use crate::validate::{judge_early, Mode, ReportRow, Taken, ValidationReport};
+use crate::validate::{Judged, Mode, ReportRow, Taken, ValidationReport};
 
 /// Rows per [`Chunk`]: small enough for the page to take one in a few
 /// milliseconds.
@@ -479,8 +479,7 @@ impl FirstRows<'_> {
             // Another sheet, or this one read again from its start: its
             // rows are judged with the first screen's choices.
             (Streamed::Sheet { mut judged, .. }, None) => {
-                progress.sheet.clone_into(&mut judged.sheet);
-                judged.rows.clear();
+                judged.restart(progress.sheet);
                 (0, judged)
             }
             (Streamed::Nothing, None) => return,
@@ -488,17 +487,9 @@ impl FirstRows<'_> {
         let names = self.options.names.as_deref();
         // A chunk's worth at a time: the page takes each in one short task.
         for (index, rows) in progress.rows[start..].chunks(CHUNK_ROWS).enumerate() {
-            let from = judged.rows.len();
-            judged.rows.extend(judge_early(
-                rows,
-                judged.header_row,
-                &judged.mapping,
-                judged.mode,
-                names,
-            ));
             let chunk = encode(&ChunkOf {
                 sheet_rows: rows,
-                report_rows: &judged.rows[from..],
+                report_rows: judged.judge(rows, names),
                 corrections: &[],
             });
             (self.out)(Reply::Rows {
@@ -531,13 +522,12 @@ impl ReadWatch for FirstRows<'_> {
             let shown = Import::from_workbook_judged(workbook, self.options, self.mappings, None);
             if let Ok((import, _)) = shown {
                 self.shown = true;
-                first = Some(Judged {
-                    sheet: import.sheet.name.clone(),
-                    header_row: import.header_row,
-                    mapping: import.report.mapping.clone(),
-                    mode: import.report.mode,
-                    rows: Vec::new(),
-                });
+                first = Some(Judged::new(
+                    import.sheet.name.clone(),
+                    import.header_row,
+                    import.report.mapping.clone(),
+                    import.report.mode,
+                ));
                 (self.out)(Reply::First {
                     import: Box::new(import),
                     fingerprint: self.fingerprint.to_owned(),

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::contract::CreateUserItem;
-use crate::duplicates;
+use crate::duplicates::{self, KeyHashes};
 use crate::lang::Lang;
 use crate::mapping::{ColumnMapping, Field};
 use crate::names::{looks_like_org_serial, looks_like_tag_serial, split_tags, Names, Resolution};
@@ -543,25 +543,62 @@ pub fn validate_with(
     mode: Mode,
     names: Option<Arc<Names>>,
 ) -> ValidationReport {
-    validate_after(sheet, header_row, mapping, mode, names, Vec::new()).0
+    let early = Judged::new(sheet.name.clone(), header_row, mapping.clone(), mode);
+    validate_after(sheet, mapping, names, early).0
 }
 
-/// Judges data rows as they are read, before the rest of the sheet is:
-/// every check that needs no other row. The zero-padded width of the
-/// employee IDs and the duplicates need the whole sheet; [`validate_after`]
-/// adds them. `rows` may hold the header and rows above it: only rows
-/// after `header_row` are judged.
-pub fn judge_early(
-    rows: &[SheetRow],
-    header_row: u32,
-    mapping: &ColumnMapping,
-    mode: Mode,
-    names: Option<&Names>,
-) -> Vec<ReportRow> {
-    rows.iter()
-        .filter(|row| row.number > header_row)
-        .map(|row| judge_row(row, mapping, mode, None, names))
-        .collect()
+/// Data rows judged as they are read, before the rest of the sheet is
+/// ([`Judged::judge`]), and the choices they are judged with.
+/// [`validate_after`] takes them if they are the sheet's first data rows
+/// and it validates with the same choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub sheet: String,
+    pub header_row: u32,
+    pub mapping: ColumnMapping,
+    pub mode: Mode,
+    rows: Vec<ReportRow>,
+    hashes: Vec<KeyHashes>,
+}
+
+impl Judged {
+    pub fn new(sheet: String, header_row: u32, mapping: ColumnMapping, mode: Mode) -> Self {
+        Judged {
+            sheet,
+            header_row,
+            mapping,
+            mode,
+            rows: Vec::new(),
+            hashes: Vec::new(),
+        }
+    }
+
+    /// The rows judged so far.
+    pub fn rows(&self) -> &[ReportRow] {
+        &self.rows
+    }
+
+    /// Judges the data rows among the next `rows` of the sheet (they may
+    /// hold the header and rows above it) on every check that needs no
+    /// other row; returns their report rows. The zero-padded width of the
+    /// employee IDs and the duplicates need the whole sheet:
+    /// [`validate_after`] adds them.
+    pub fn judge(&mut self, rows: &[SheetRow], names: Option<&Names>) -> &[ReportRow] {
+        let from = self.rows.len();
+        for row in rows.iter().filter(|row| row.number > self.header_row) {
+            let judged = judge_row(row, &self.mapping, self.mode, None, names);
+            self.hashes.push(KeyHashes::of(&judged.row, self.mode));
+            self.rows.push(judged);
+        }
+        &self.rows[from..]
+    }
+
+    /// Starts again with no row judged, for the rows of `sheet`.
+    pub fn restart(&mut self, sheet: &str) {
+        sheet.clone_into(&mut self.sheet);
+        self.rows.clear();
+        self.hashes.clear();
+    }
 }
 
 /// Which rows judged early a validation took ([`validate_after`]).
@@ -575,17 +612,18 @@ pub struct Taken {
     pub changed: Vec<usize>,
 }
 
-/// Validates like [`validate_with`], taking the first data rows as
-/// [`judge_early`] judged them with the same choices, so that only the
-/// rest is judged here. The report is the same as `validate_with`'s.
+/// Validates like [`validate_with`] with `early`'s choices (its header
+/// row, `mapping` and mode), taking the data rows it judged if they are
+/// `sheet`'s first data rows and were judged with this mapping, so that
+/// only the rest is judged here. The report is the same as
+/// `validate_with`'s.
 pub fn validate_after(
     sheet: &Sheet,
-    header_row: u32,
     mapping: &ColumnMapping,
-    mode: Mode,
     names: Option<Arc<Names>>,
-    early: Vec<ReportRow>,
+    early: Judged,
 ) -> (ValidationReport, Taken) {
+    let (header_row, mode) = (early.header_row, early.mode);
     let missing_fields = mode
         .required_fields()
         .iter()
@@ -603,19 +641,21 @@ pub fn validate_after(
     let id_width = zero_padded_width(data_rows(sheet, header_row), id_column);
     // Early rows must be this sheet's first data rows, in order.
     let in_step = data_rows(sheet, header_row)
-        .zip(&early)
+        .zip(&early.rows)
         .take_while(|(sheet_row, judged)| sheet_row.number == judged.row.number)
         .count();
-    let early = if in_step == early.len() {
-        early
-    } else {
-        Vec::new()
-    };
+    let (early, mut hashes) =
+        if early.sheet == sheet.name && early.mapping == *mapping && in_step == early.rows.len() {
+            (early.rows, early.hashes)
+        } else {
+            (Vec::new(), Vec::new())
+        };
     let judge = |row: &SheetRow| judge_row(row, mapping, mode, id_width, names.as_deref());
     let mut changed = Vec::new();
     // Sized up front: a report row is large, and growing the vector by
     // doubling would copy every row judged so far each time.
     let mut rows: Vec<ReportRow> = Vec::with_capacity(sheet.rows.len());
+    hashes.reserve(sheet.rows.len().saturating_sub(hashes.len()));
     let judged_early = early.len();
     rows.extend(early);
     if id_width.is_some() {
@@ -631,9 +671,13 @@ pub fn validate_after(
             }
         }
     }
-    rows.extend(data_rows(sheet, header_row).skip(judged_early).map(judge));
+    for sheet_row in data_rows(sheet, header_row).skip(judged_early) {
+        let judged = judge(sheet_row);
+        hashes.push(KeyHashes::of(&judged.row, mode));
+        rows.push(judged);
+    }
     changed.extend(
-        duplicates::flag(&mut rows, mode)
+        duplicates::flag(&mut rows, mode, &hashes)
             .into_iter()
             .filter(|&index| index < judged_early),
     );
