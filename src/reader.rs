@@ -33,6 +33,14 @@ fn post_transferring(message: &JsValue, bytes: &js_sys::Uint8Array) {
     let _ = scope().post_message_with_transfer(message, &transfer);
 }
 
+/// A JavaScript error as the browser words it.
+fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
 fn hand_over(name: &str, mime: &str, bytes: &[u8]) {
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of3(&name.into(), &mime.into(), &array);
@@ -50,9 +58,18 @@ pub fn run() {
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let data = event.data();
-            if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-                let bytes = js_sys::Uint8Array::new(buffer).to_vec();
-                *session.borrow_mut() = Some(Session::new(bytes));
+            if let Some(file) = data.dyn_ref::<web_sys::Blob>() {
+                // A worker may read a file synchronously: it has nothing
+                // else to do until the file is read.
+                let read = web_sys::FileReaderSync::new()
+                    .and_then(|reader| reader.read_as_array_buffer(file));
+                match read {
+                    Ok(buffer) => {
+                        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                        *session.borrow_mut() = Some(Session::new(bytes));
+                    }
+                    Err(error) => tell(&FromWorker::Unreadable(describe(&error))),
+                }
                 return;
             }
             let Some(message) = data

@@ -19,7 +19,6 @@ use employee_import::{
     ReportRow, SavedJob, SheetRow, ValidationReport,
 };
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::file;
 use crate::storage;
@@ -256,42 +255,27 @@ impl Reading {
         else {
             return;
         };
+        // The worker reads the file while the page draws the progress
+        // bar; the bytes never pass through the page.
+        worker.load(&picked);
         self.cancel();
         self.locked.set(None);
         self.password_error.set(None);
         self.progress.set(Some(Progress::starting(name.clone())));
         self.workers
-            .update_value(|w| w.pending = Some(Pending::new(id, worker, name.clone(), false)));
-        // The bytes go to the worker as they come from the browser; the
-        // page never copies them.
+            .update_value(|w| w.pending = Some(Pending::new(id, worker, name, false)));
         leptos::task::spawn_local(async move {
-            let bytes = wasm_bindgen_futures::JsFuture::from(picked.array_buffer());
-            let (bytes, saved) = futures::join!(bytes, saved);
             let request = Request::Open {
                 options: ImportOptions::default(),
-                saved,
+                saved: saved.await,
                 mappings: storage::load_mappings(),
             };
-            let still_pending = self
-                .workers
-                .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id));
-            match bytes {
-                Ok(buffer) if still_pending => self.workers.update_value(|w| {
-                    if let Some(pending) = &mut w.pending {
-                        pending.worker.load(buffer.unchecked_into());
-                        pending.lists = Lists::give(w.lists.as_ref(), &pending.worker);
-                        pending.worker.ask(&ToWorker::session(request));
-                    }
-                }),
-                Ok(_) => {}
-                Err(error) => {
-                    self.drop_pending();
-                    self.on_failure.run(ReadFailure::File {
-                        file: name,
-                        cause: format!("{error:?}"),
-                    });
+            self.workers.update_value(|w| {
+                if let Some(pending) = w.pending.as_mut().filter(|p| p.id == id) {
+                    pending.lists = Lists::give(w.lists.as_ref(), &pending.worker);
+                    pending.worker.ask(&ToWorker::session(request));
                 }
-            }
+            });
         });
     }
 
@@ -455,6 +439,18 @@ impl Reading {
                 }
             }
             Event::WriteFailed(error) => self.on_failure.run(ReadFailure::Write(error)),
+            Event::Unreadable(cause) => {
+                let file = self.workers.with_value(|w| {
+                    w.pending
+                        .as_ref()
+                        .filter(|p| p.id == id)
+                        .map(|p| p.file.clone())
+                });
+                if let Some(file) = file {
+                    self.drop_pending();
+                    self.on_failure.run(ReadFailure::File { file, cause });
+                }
+            }
             Event::Crashed => self.crashed(id),
             Event::Reply(reply) => self.on_reply(id, reply),
         }

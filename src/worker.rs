@@ -13,8 +13,9 @@
 //! ([`session::encode`]), so the page carries no JSON decoder for the
 //! import's types: a [`FromWorker`] comes as a `Uint8Array`, a chunk of
 //! rows as a transferred `ArrayBuffer`, a file the worker wrote as an
-//! array of name, type and bytes. The file's bytes go to the worker
-//! transferred, never copied.
+//! array of name, type and bytes. The file the admin picked goes to the
+//! worker as the browser's `File`, and the worker reads its bytes: they
+//! never pass through the page, which may be busy drawing meanwhile.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -29,8 +30,8 @@ use wasm_bindgen::JsCast;
 /// The worker script Trunk makes from the `reader` binary.
 const SCRIPT: &str = "./reader_loader.js";
 
-/// What the page asks a reader worker. (The file's bytes go before any
-/// of these, as a transferred `ArrayBuffer`.)
+/// What the page asks a reader worker. (The file goes before any of
+/// these, as a `File`.)
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToWorker {
     Session(Box<Request>),
@@ -63,6 +64,8 @@ pub enum FromWorker {
     Reply(Reply),
     /// A file could not be written.
     WriteFailed(String),
+    /// The browser could not give the bytes of the file to read.
+    Unreadable(String),
     /// It panicked; it is dead from here on. The text is for the console.
     Crashed(String),
 }
@@ -78,6 +81,8 @@ pub enum Event {
     Reply(Reply),
     Written(Written),
     WriteFailed(String),
+    /// The file to read could not be read (the browser's words).
+    Unreadable(String),
     /// The worker died (a panic, an abort, memory exhausted, or its script
     /// failed to load). Nothing more comes from it.
     Crashed,
@@ -131,6 +136,7 @@ impl ReaderWorker {
                         }
                         Ok(FromWorker::Reply(reply)) => on_event(Event::Reply(reply)),
                         Ok(FromWorker::WriteFailed(error)) => on_event(Event::WriteFailed(error)),
+                        Ok(FromWorker::Unreadable(error)) => on_event(Event::Unreadable(error)),
                         Ok(FromWorker::Crashed(text)) => {
                             web_sys::console::warn_1(&format!("reader worker: {text}").into());
                             dead.set(true);
@@ -181,10 +187,10 @@ impl ReaderWorker {
         })
     }
 
-    /// Hands the file's bytes over: `bytes` is detached here.
-    pub fn load(&self, bytes: js_sys::ArrayBuffer) {
-        let transfer = js_sys::Array::of1(&bytes);
-        self.send(bytes.into(), Some(transfer));
+    /// Gives the worker the file to read: a handle, not its bytes,
+    /// which the worker reads itself.
+    pub fn load(&self, file: &web_sys::File) {
+        self.send(file.into(), None);
     }
 
     pub fn ask(&self, message: &ToWorker) {
