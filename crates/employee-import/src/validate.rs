@@ -1365,6 +1365,50 @@ mod tests {
     }
 
     #[test]
+    fn rows_judged_as_they_are_read_end_as_a_whole_validation_and_name_what_it_changed() {
+        let mut sheet = sheet(&[
+            HEADER,
+            &["000101", "Ani", "a@x.id", "", "1", ""],
+            &["E2", "Budi", "b@x.id", "", "1", ""],
+            &["000103", "Citra", "c@x.id", "", "1", ""],
+            &["E4", "Dewi", "d@x.id", "", "1", ""],
+            &["E2", "Eka", "e@x.id", "", "1", ""],
+        ]);
+        // An ID in a number cell: it lost zeros only by the width of the
+        // IDs typed as text, some of which are read after it.
+        sheet.rows[3].cells[0] = CellValue::Number(104.0);
+        let headers: Vec<String> = HEADER.iter().map(|h| (*h).to_owned()).collect();
+        let mapping = map_headers(&headers);
+        let whole = validate(&sheet, 1, &mapping, Mode::Create);
+        let mut early = Judged::new("Sheet1".into(), 1, mapping.clone(), Mode::Create);
+        // The header and the first three data rows, in two pieces.
+        early.judge(&sheet.rows[..2], None);
+        early.judge(&sheet.rows[2..4], None);
+        assert_eq!(early.rows().len(), 3);
+        let (report, taken) = validate_after(&sheet, &mapping, None, early.clone());
+        assert_eq!(report, whole);
+        // Row 3's ID is held again by row 6; row 4's lost its zeros.
+        assert_eq!(
+            taken,
+            Taken {
+                rows: 3,
+                changed: vec![1, 2]
+            }
+        );
+        // Judged with another mapping, or for another sheet: judged again.
+        let mut other = mapping.clone();
+        other.assign(1, None);
+        let (report, taken) = validate_after(&sheet, &other, None, early.clone());
+        assert_eq!(report, validate(&sheet, 1, &other, Mode::Create));
+        assert_eq!(taken, Taken::default());
+        early.sheet = "Sheet2".into();
+        assert_eq!(
+            validate_after(&sheet, &mapping, None, early).1,
+            Taken::default()
+        );
+    }
+
+    #[test]
     fn duplicate_employee_ids_are_flagged_on_every_row_naming_the_others() {
         let report = report(&[
             HEADER,
