@@ -2,9 +2,10 @@
 //
 // Every file known to crash the spreadsheet reader is now refused by the
 // core's guards, so the death is injected: the test serves the worker a
-// script that, for a file starting with CRASH-THE-READER, asks the wasm
-// module for 4 GB, which aborts it exactly as exhausted memory does, and
-// for one starting with HANG-THE-READER, never returns.
+// script that, for a file (given to the worker as a File) starting with
+// CRASH-THE-READER, asks the wasm module for 4 GB, which aborts it exactly
+// as exhausted memory does, and for one starting with HANG-THE-READER,
+// never returns.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -31,8 +32,9 @@ async function injectAbort(page) {
   const loader = await readFile(join(distDir, 'reader_loader.js'), 'utf8');
   const abortOnMarker = `
 self.addEventListener('message', (event) => {
-  if (!(event.data instanceof ArrayBuffer)) return;
-  const marker = new TextDecoder().decode(new Uint8Array(event.data, 0, Math.min(16, event.data.byteLength)));
+  if (!(event.data instanceof Blob)) return;
+  const head = new FileReaderSync().readAsArrayBuffer(event.data.slice(0, 16));
+  const marker = new TextDecoder().decode(new Uint8Array(head));
   if (marker === 'CRASH-THE-READER') self.readerExports.__wbindgen_malloc(0xfffffff0, 8);
   if (marker === 'HANG-THE-READER,') for (;;);
 });`;

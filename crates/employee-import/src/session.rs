@@ -744,6 +744,7 @@ mod tests {
     use super::*;
     use crate::mapping::Field;
     use crate::Lang;
+    use rust_xlsxwriter::Worksheet;
 
     fn csv(rows: usize) -> Vec<u8> {
         let mut text = String::from("employeeID,name,email,isActive\n");
@@ -957,8 +958,8 @@ mod tests {
         assert_eq!(report.rows[1].row.name.as_deref(), Some("Budi"));
     }
 
-    #[test]
-    fn a_big_xlsx_shows_its_first_screen_of_rows_before_the_whole_is_read() {
+    /// A 12,000-row .xlsx with these employee IDs, changed by `tweak`.
+    fn big_xlsx(id: impl Fn(u32) -> String, tweak: impl FnOnce(&mut Worksheet)) -> Vec<u8> {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
         for (column, header) in ["employeeID", "name", "email", "isActive"]
@@ -968,12 +969,18 @@ mod tests {
             sheet.write(0, column as u16, *header).unwrap();
         }
         for row in 1..=12_000u32 {
-            sheet.write(row, 0, format!("E{row}")).unwrap();
+            sheet.write(row, 0, id(row)).unwrap();
             sheet.write(row, 1, format!("Karyawan {row}")).unwrap();
             sheet.write(row, 2, format!("k{row}@example.com")).unwrap();
             sheet.write(row, 3, true).unwrap();
         }
-        let bytes = book.save_to_buffer().unwrap();
+        tweak(sheet);
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_big_xlsx_shows_its_first_screen_of_rows_before_the_whole_is_read() {
+        let bytes = big_xlsx(|row| format!("E{row}"), |_| {});
         let mut session = Session::new(bytes);
         let replies = open(&mut session, ImportOptions::default());
         let Reply::First { import, .. } = &replies[0] else {
@@ -1022,26 +1029,16 @@ mod tests {
 
     #[test]
     fn report_rows_go_ahead_too_and_what_the_whole_sheet_changes_in_them_follows() {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        for (column, header) in ["employeeID", "name", "email", "isActive"]
-            .iter()
-            .enumerate()
-        {
-            sheet.write(0, column as u16, *header).unwrap();
-        }
-        for row in 1..=12_000u32 {
-            // IDs typed as text, zero-padded to six digits...
-            sheet.write(row, 0, format!("{row:06}")).unwrap();
-            sheet.write(row, 1, format!("Karyawan {row}")).unwrap();
-            sheet.write(row, 2, format!("k{row}@example.com")).unwrap();
-            sheet.write(row, 3, true).unwrap();
-        }
-        // ...but one in a number cell, which lost its zeros; and the last
-        // row but one has the e-mail of an early row.
-        sheet.write(5, 0, 5).unwrap();
-        sheet.write(11_999, 2, "k3@example.com").unwrap();
-        let bytes = book.save_to_buffer().unwrap();
+        // IDs typed as text, zero-padded to six digits...
+        let bytes = big_xlsx(
+            |row| format!("{row:06}"),
+            |sheet| {
+                // ...but one in a number cell, which lost its zeros; and
+                // the last row but one has the e-mail of an early row.
+                sheet.write(5, 0, 5).unwrap();
+                sheet.write(11_999, 2, "k3@example.com").unwrap();
+            },
+        );
         let direct = Import::from_bytes(&bytes).unwrap();
         let mut session = Session::new(bytes);
         let replies = open(&mut session, ImportOptions::default());
