@@ -588,7 +588,7 @@ impl Reading {
                 }
                 self.received(0, chunks);
                 if chunks == 0 {
-                    self.finish_open_soon();
+                    self.finish_open_soon(id);
                 }
             }
             Reply::Chunk(chunk) => {
@@ -603,7 +603,7 @@ impl Reading {
                     Some(Ok((done, of))) => {
                         self.received(done, of);
                         if done == of {
-                            self.finish_open_soon();
+                            self.finish_open_soon(id);
                         }
                     }
                     Some(Err(error)) => self.undecodable(id, error),
@@ -646,11 +646,20 @@ impl Reading {
         });
     }
 
-    /// `finish_open` in a task of its own: the page's render of the
-    /// finished import is a task of tens of milliseconds, and so is taking
-    /// in the rows before it.
-    fn finish_open_soon(self) {
-        gloo_timers::callback::Timeout::new(0, move || self.finish_open()).forget();
+    /// `finish_open` of the read by worker `id`, in a task of its own:
+    /// the page's render of the finished import is a task of tens of
+    /// milliseconds, and so is taking in the rows before it. A read
+    /// stopped or replaced meanwhile is left alone.
+    fn finish_open_soon(self, id: u64) {
+        gloo_timers::callback::Timeout::new(0, move || {
+            if self
+                .workers
+                .with_value(|w| w.pending.as_ref().is_some_and(|p| p.id == id))
+            {
+                self.finish_open();
+            }
+        })
+        .forget();
     }
 
     fn finish_open(self) {
