@@ -519,11 +519,20 @@ impl Reading {
             return;
         }
         match reply {
-            Reply::Progress { rows, total } => self.progress.update(|p| {
-                if let Some(p) = p {
-                    p.rows = Some((rows, total));
+            Reply::Progress { rows, total } => {
+                if let Some(total) = total {
+                    self.workers.update_value(|w| {
+                        if let Some(p) = &mut w.pending {
+                            p.early.expect(rows, total);
+                        }
+                    });
                 }
-            }),
+                self.progress.update(|p| {
+                    if let Some(p) = p {
+                        p.rows = Some((rows, total));
+                    }
+                });
+            }
             Reply::First {
                 import,
                 fingerprint,

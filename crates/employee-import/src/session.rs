@@ -29,7 +29,7 @@ use crate::job::{fingerprint, SavedJob};
 use crate::ledger::{Ledger, LedgerRow, RowState};
 use crate::mapping::ColumnMapping;
 use crate::names::{Names, Reference};
-use crate::sheet::{decrypt_workbook, ReadProgress, ReadWatch, Sheet, SheetRow, Workbook};
+use crate::sheet::{decrypt_workbook, Limits, ReadProgress, ReadWatch, Sheet, SheetRow, Workbook};
 use crate::validate::{Judged, Mode, ReportRow, Taken, ValidationReport};
 
 /// Rows per [`Chunk`]: small enough for the page to take one in a few
@@ -556,6 +556,22 @@ pub struct EarlyRows {
 }
 
 impl EarlyRows {
+    /// Makes room at once for the rows a sheet says it spans
+    /// ([`Reply::Progress`]), once `read` of them are read: growing by
+    /// doubling would hold the old and the new vector at once, tens of
+    /// megabytes of report rows that the page's memory keeps ever after.
+    /// Only for a sheet with thousands of rows read (a sheet may claim
+    /// more than it holds), and never beyond the reader's row limit.
+    pub fn expect(&mut self, read: u32, total: u32) {
+        const SURE: u32 = 5_000;
+        if read < SURE {
+            return;
+        }
+        let total = total.min(Limits::default().max_rows + 1) as usize;
+        self.rows.reserve(total.saturating_sub(self.rows.len()));
+        self.report.reserve(total.saturating_sub(self.report.len()));
+    }
+
     /// Keeps the rows of a [`Reply::Rows`], decoded ([`decode_chunk`]).
     pub fn push(&mut self, sheet: String, start: u32, chunk: Chunk) {
         if start == 0 {

@@ -652,12 +652,13 @@ pub fn validate_after(
         };
     let judge = |row: &SheetRow| judge_row(row, mapping, mode, id_width, names.as_deref());
     let mut changed = Vec::new();
-    // Sized up front: a report row is large, and growing the vector by
-    // doubling would copy every row judged so far each time.
-    let mut rows: Vec<ReportRow> = Vec::with_capacity(sheet.rows.len());
-    hashes.reserve(sheet.rows.len().saturating_sub(hashes.len()));
+    // The early rows' vector, sized up front for the rest: a report row is
+    // large, and growing the vector by doubling, or copying the early rows
+    // into another, would hold two copies at once.
     let judged_early = early.len();
-    rows.extend(early);
+    let mut rows = early;
+    rows.reserve(sheet.rows.len().saturating_sub(judged_early));
+    hashes.reserve(sheet.rows.len().saturating_sub(hashes.len()));
     if id_width.is_some() {
         // Judged without the width: only an ID in a number cell can
         // judge otherwise with it.
