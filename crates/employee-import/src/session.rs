@@ -648,19 +648,21 @@ impl<T: Assemble> Assembly<T> {
     }
 
     /// The rows sent ahead ([`EarlyRows::take`]), before any chunk:
-    /// moved in, not copied.
+    /// moved in, not copied, with the room [`EarlyRows::expect`] made for
+    /// the rest. Reserving more here would copy every row into a vector
+    /// twice as big, both held at once.
     pub fn take_early(&mut self, (sheet_rows, report_rows): (Vec<SheetRow>, Vec<ReportRow>)) {
+        self.reserved = !(sheet_rows.is_empty() && report_rows.is_empty());
         self.whole.take_chunk(Chunk {
             sheet_rows,
             report_rows,
             corrections: Vec::new(),
         });
-        self.reserve();
     }
 
-    /// Room for every row the chunks bring, at once: growing a
-    /// 100,000-row vector step by step copies it over and over, each
-    /// time in one long task.
+    /// Room for every row the chunks bring, at once, unless rows were
+    /// taken early: growing a 100,000-row vector step by step copies it
+    /// over and over, each time in one long task.
     fn reserve(&mut self) {
         if !std::mem::replace(&mut self.reserved, true) {
             self.whole.reserve(self.chunks * CHUNK_ROWS);
