@@ -15,8 +15,8 @@ use std::sync::Arc;
 use employee_import::export::Table;
 use employee_import::session::{Assembly, ChunkError, EarlyRows, Outcomes, Reply, Request};
 use employee_import::{
-    CellEdit, ColumnMapping, Explained, Import, ImportOptions, Lang, Mode, PasswordAsk, Reference,
-    ReportRow, SavedJob, SheetRow, ValidationReport,
+    CellEdit, ColumnMapping, Explained, Import, ImportOptions, Lang, LedgerRow, Mode, PasswordAsk,
+    Reference, ReportRow, SavedJob, SheetRow, ValidationReport,
 };
 use leptos::prelude::*;
 
@@ -766,22 +766,47 @@ impl Reading {
 }
 
 /// Frees an import that left the screen a few thousand rows per task:
-/// freeing 100,000 rows' strings at once is a task of about 70 ms.
-/// The first steps wait for the next frame to be painted: the import
-/// that replaced it shows first.
+/// freeing 100,000 rows' strings at once (sheet, report and both
+/// ledgers) is a task of about 100 ms. The first step waits for the next
+/// frame to be painted: the import that replaced it shows first.
 fn free_in_steps(import: Import) {
-    fn step(mut sheet: Vec<SheetRow>, mut report: Vec<ReportRow>) {
+    struct Rows(
+        Vec<SheetRow>,
+        Vec<ReportRow>,
+        Vec<LedgerRow>,
+        Vec<LedgerRow>,
+    );
+    fn cut<T>(rows: &mut Vec<T>) -> bool {
         const ROWS: usize = 5_000;
-        sheet.truncate(sheet.len().saturating_sub(ROWS));
-        report.truncate(report.len().saturating_sub(ROWS));
-        if !(sheet.is_empty() && report.is_empty()) {
-            gloo_timers::callback::Timeout::new(0, move || step(sheet, report)).forget();
+        rows.truncate(rows.len().saturating_sub(ROWS));
+        rows.is_empty()
+    }
+    fn step(mut rows: Rows) {
+        let emptied = [
+            cut(&mut rows.0),
+            cut(&mut rows.1),
+            cut(&mut rows.2),
+            cut(&mut rows.3),
+        ];
+        if emptied.contains(&false) {
+            gloo_timers::callback::Timeout::new(0, move || step(rows)).forget();
         }
     }
     after_paint(move || {
-        // The rest (the ledgers, a row each) in a task of its own.
-        let Import { sheet, report, .. } = import;
-        gloo_timers::callback::Timeout::new(0, move || step(sheet.rows, report.rows)).forget();
+        // The rest (pre-flight's directory, the choices) goes now.
+        let Import {
+            sheet,
+            report,
+            ledger,
+            emails,
+            ..
+        } = import;
+        step(Rows(
+            sheet.rows,
+            report.rows,
+            ledger.into_rows(),
+            emails.into_rows(),
+        ));
     });
 }
 

@@ -586,6 +586,12 @@ impl SendLoop {
         });
     }
 
+    /// Whether a run keeps the counts itself, by the rows each answer
+    /// changed.
+    pub fn keeps_count(self) -> bool {
+        self.running.with_value(Option::is_some)
+    }
+
     /// The import changed under a run (an edit, an exclusion): its counts
     /// were taken whole, and the run goes on from them. That count never
     /// holds rows changed and not yet settled: between a `change` and its

@@ -262,6 +262,11 @@ impl Ledger {
         &self.rows
     }
 
+    /// The rows, for a caller that frees a big ledger in steps.
+    pub fn into_rows(self) -> Vec<LedgerRow> {
+        self.rows
+    }
+
     pub(crate) fn reserve(&mut self, rows: usize) {
         self.rows.reserve(rows);
     }
