@@ -300,14 +300,9 @@ pub fn App() -> impl IntoView {
         // A run's answers change the rows on screen.
         sender.outcomes.track();
         let lang = lang.get();
-        let editable = !reading.busy();
         let index = filtered.with(|indices| indices.get(position).copied())?;
-        columns.with(|columns| {
-            import.with(|i| {
-                i.as_ref()
-                    .map(|i| row_view(i, index, columns, lang, editable))
-            })
-        })
+        columns
+            .with(|columns| import.with(|i| i.as_ref().map(|i| row_view(i, index, columns, lang))))
     });
     // Up to three values of each column from the first data rows, for the
     // mapping; never a password's.
@@ -596,7 +591,11 @@ pub fn App() -> impl IntoView {
                         columns=columns
                         total=Signal::derive(move || filtered.with(Vec::len))
                         row_at=row_at
+                        source=Signal::derive(move || file.with(|f| f.as_ref().map(|f| f.fingerprint.clone())))
                         error_positions=error_positions
+                        // Not while the rows on screen are not final: a
+                        // file still being read or re-validated.
+                        editable=Signal::derive(move || !reading.busy())
                         on_edit=on_edit
                         on_apply_all=Callback::new(move |field| state.apply_proposals(field))
                         on_exclude=on_exclude
@@ -676,15 +675,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The row at `index` as the grid shows it; `editable` is false while the
-/// rows on screen are not final (a file still being read or re-validated).
-fn row_view(
-    import: &Import,
-    index: usize,
-    columns: &[ColumnView],
-    lang: Lang,
-    editable: bool,
-) -> RowView {
+/// The row at `index` as the grid shows it.
+fn row_view(import: &Import, index: usize, columns: &[ColumnView], lang: Lang) -> RowView {
     let report_row = &import.report.rows[index];
     let state = import.ledger.rows()[index].state.clone();
     // A problem names its field by the admin's own header.
@@ -856,7 +848,6 @@ fn row_view(
         email_change: email_change.is_some(),
         included,
         toggle,
-        editable,
     }
 }
 

@@ -65,7 +65,6 @@ fn row(number: u32, name: &str, state: RowState) -> RowView {
         email_change: false,
         included: true,
         toggle: true,
-        editable: true,
     }
 }
 
@@ -84,6 +83,24 @@ fn mount_grid(
     rows: RwSignal<Vec<RowView>>,
     lang: RwSignal<Lang>,
 ) -> impl Drop {
+    mount_grid_with(
+        parent,
+        rows,
+        lang,
+        Signal::stored(true),
+        Signal::stored(None),
+    )
+}
+
+/// `mount_grid`, with cells editable only while `editable` says so, and
+/// the rows of the file `source` names.
+fn mount_grid_with(
+    parent: &web_sys::HtmlElement,
+    rows: RwSignal<Vec<RowView>>,
+    lang: RwSignal<Lang>,
+    editable: Signal<bool>,
+    source: Signal<Option<String>>,
+) -> impl Drop {
     leptos::mount::mount_to(parent.clone(), move || {
         let row_at =
             Callback::new(move |position: usize| rows.with(|rows| rows.get(position).cloned()));
@@ -94,7 +111,9 @@ fn mount_grid(
                 columns=Signal::stored(columns())
                 total=Signal::derive(move || rows.with(Vec::len))
                 row_at=row_at
+                source=source
                 error_positions=Signal::stored(vec![])
+                editable=editable
                 on_edit=Callback::new(|_| {})
                 on_apply_all=Callback::new(|_| {})
                 on_exclude=Callback::new(|_| {})
@@ -171,6 +190,42 @@ async fn an_update_row_shows_what_changes_what_an_empty_cell_keeps_and_why_a_row
     assert!(!include(4).checked() && include(4).disabled());
 }
 
+/// While a file is read or judged again its cells take no edit, and every
+/// row on screen says so: without being built again (a long task for a
+/// screen of rows), the very same cells.
+#[wasm_bindgen_test]
+async fn cells_stop_and_start_taking_edits_without_their_rows_being_built_again() {
+    let parent = container();
+    let rows = RwSignal::new(vec![
+        row(2, "Ani", RowState::Ready),
+        row(3, "Budi", RowState::Ready),
+    ]);
+    let editable = RwSignal::new(true);
+    let _handle = mount_grid_with(
+        &parent,
+        rows,
+        RwSignal::new(Lang::En),
+        editable.into(),
+        Signal::stored(None),
+    );
+    rows_built(&parent).await;
+    let cell = parent
+        .query_selector("[data-row='3'] [data-field='name']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(cell.get_attribute("aria-readonly"), None);
+
+    editable.set(false);
+    leptos::task::tick().await;
+    assert_eq!(cell.get_attribute("aria-readonly").as_deref(), Some("true"));
+    assert!(cell.is_connected(), "the row was built again");
+
+    editable.set(true);
+    leptos::task::tick().await;
+    assert_eq!(cell.get_attribute("aria-readonly"), None);
+    assert!(cell.is_connected(), "the row was built again");
+}
+
 #[wasm_bindgen_test]
 async fn the_grid_shows_each_rows_serial_or_error_under_its_sheet_row_number() {
     let parent = container();
@@ -231,6 +286,60 @@ async fn only_the_rows_in_view_are_in_the_dom_however_many_there_are() {
         grid.get_attribute("aria-rowcount").as_deref(),
         Some("100001")
     );
+}
+
+fn rows_in_dom(parent: &web_sys::HtmlElement) -> u32 {
+    parent
+        .query_selector_all("[role='rowgroup'] [data-row]")
+        .unwrap()
+        .length()
+}
+
+async fn next_frame() {
+    let (sender, receiver) = futures::channel::oneshot::channel::<()>();
+    request_animation_frame(move || {
+        let _ = sender.send(());
+    });
+    let _ = receiver.await;
+}
+
+/// Another file's rows replace every row on screen: the first screen of
+/// them comes at once, the rows around it in the frames after, so that no
+/// one task builds them all.
+#[wasm_bindgen_test]
+async fn another_files_rows_come_a_screen_first_and_the_rest_in_the_next_frames() {
+    let parent = container();
+    let sheet = |name: &str| -> Vec<RowView> {
+        (2..1_002).map(|n| row(n, name, RowState::Ready)).collect()
+    };
+    let rows = RwSignal::new(sheet("Ani"));
+    let source = RwSignal::new(Some("first.xlsx".to_owned()));
+    let _handle = mount_grid_with(
+        &parent,
+        rows,
+        RwSignal::new(Lang::En),
+        Signal::stored(true),
+        source.into(),
+    );
+    rows_built(&parent).await;
+    for _ in 0..4 {
+        next_frame().await;
+    }
+    let all = rows_in_dom(&parent);
+
+    rows.set(sheet("Budi"));
+    source.set(Some("second.xlsx".to_owned()));
+    leptos::task::tick().await;
+    let first_screen = rows_in_dom(&parent);
+    assert!(
+        first_screen > 0 && first_screen < all,
+        "{first_screen} of {all} rows built at once"
+    );
+    assert!(text_of(&parent, "[data-row='2'] [data-field='name']").contains("Budi"));
+    for _ in 0..4 {
+        next_frame().await;
+    }
+    assert_eq!(rows_in_dom(&parent), all);
 }
 
 #[wasm_bindgen_test]

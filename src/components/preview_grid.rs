@@ -116,9 +116,6 @@ pub struct RowView {
     pub included: bool,
     /// Whether the admin can tick or untick it.
     pub toggle: bool,
-    /// Whether its cells can be edited now: not while the file is still
-    /// being read or re-validated.
-    pub editable: bool,
 }
 
 /// Where the keyboard takes focus from a cell.
@@ -144,9 +141,19 @@ pub fn PreviewGrid(
     total: Signal<usize>,
     /// Builds the view of the n-th row that passes the filter.
     row_at: Callback<usize, Option<RowView>>,
+    /// What the rows are of (the file on screen): the rows of another are
+    /// built a screen first, the rows around it in the next frames.
+    #[prop(into)]
+    source: Signal<Option<String>>,
     /// Positions (among the filtered rows) of rows with errors.
     #[prop(into)]
     error_positions: Signal<Vec<usize>>,
+    /// Whether cells can be edited now: not while the file is still being
+    /// read or re-validated. A signal, not part of each row: a row is built
+    /// again whenever its view changes, and every row on screen changing at
+    /// once is a long task.
+    #[prop(into)]
+    editable: Signal<bool>,
     on_edit: Callback<(u32, Field, String)>,
     /// Apply every proposed value of a column.
     on_apply_all: Callback<Field>,
@@ -163,30 +170,47 @@ pub fn PreviewGrid(
     // The grid is built empty. Once the frame that lays it out is painted
     // (its height is then read without forcing a layout), its first screen
     // of rows is built, and the rows around that screen in the frames
-    // after: each a task of its own, none holding the page long.
-    let built = RwSignal::new(0_u8);
+    // after: each a task of its own, none holding the page long. The rows
+    // of another file come the same way, a screen first: they replace
+    // every row on screen.
+    let built = RwSignal::new((None::<String>, 0_u8));
+    let build_around = move |of: Option<String>| {
+        request_animation_frame(move || {
+            built.try_set((of.clone(), 2));
+            request_animation_frame(move || {
+                built.try_set((of, 3));
+            });
+        });
+    };
     viewport.on_load(move |element| {
         request_animation_frame(move || {
             set_timeout(
-                // `try_set`: the grid may be gone by then.
+                // `try_`: the grid may be gone by then.
                 move || {
                     if element.client_height() > 0 {
                         viewport_height.try_set(view_height(&element));
                     }
-                    built.try_set(1);
-                    request_animation_frame(move || {
-                        built.try_set(2);
-                        request_animation_frame(move || {
-                            built.try_set(3);
-                        });
-                    });
+                    let of = source.try_get_untracked().flatten();
+                    built.try_set((of.clone(), 1));
+                    build_around(of);
                 },
                 std::time::Duration::ZERO,
             );
         });
     });
+    Effect::new(move |_| {
+        let of = source.get();
+        if built.with_untracked(|(at, level)| *level > 0 && *at != of) {
+            build_around(of);
+        }
+    });
     let window = Memo::new(move |_| {
-        let overscan = match built.get() {
+        let level = built.with(|(at, level)| match level {
+            0 => 0,
+            _ if source.with(|of| of != at) => 1,
+            level => *level,
+        });
+        let overscan = match level {
             0 => return (0, 0),
             1 => 0,
             2 => OVERSCAN / 2,
@@ -342,6 +366,31 @@ pub fn PreviewGrid(
         }
     });
 
+    // Focus follows the user across re-renders: a cell asked for (after
+    // an edit, by "next error", by a key) takes the keyboard at once if it
+    // is on screen, else as it is built (see `GridCell`).
+    Effect::new(move |_| {
+        let Some((number, field)) = focus_cell.get() else {
+            return;
+        };
+        let selector = format!(
+            "[data-row=\"{number}\"] [data-field=\"{}\"]",
+            field.api_name()
+        );
+        if focus_within(viewport, &selector) {
+            focus_cell.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        let Some(number) = focus_include.get() else {
+            return;
+        };
+        let selector = format!("[data-row=\"{number}\"] input[type=\"checkbox\"]");
+        if focus_within(viewport, &selector) {
+            focus_include.set(None);
+        }
+    });
+
     // Number, one column per field, status, include.
     let sizes = Memo::new(move |_| columns.with(|columns| column_template(columns)));
     let template = Signal::derive(move || sizes.with(|(template, _)| template.clone()));
@@ -416,7 +465,7 @@ pub fn PreviewGrid(
                     .collect_view()
             }}</div>
         </div>
-        <CellBar lang=lang selected=selected columns=columns on_edit=on_edit />
+        <CellBar lang=lang selected=selected columns=columns editable=editable on_edit=on_edit />
         <div
             class="grid"
             role="grid"
@@ -455,6 +504,7 @@ pub fn PreviewGrid(
                         focus_include=focus_include
                         include_had_focus=include_had_focus
                         go_include=go_include
+                        editable=editable
                         on_edit=on_edit
                         on_exclude=on_exclude
                     />
@@ -462,6 +512,19 @@ pub fn PreviewGrid(
             </div>
         </div>
     }
+}
+
+/// Focuses the element of the grid that `selector` finds, if it is on
+/// screen; whether it was.
+fn focus_within(grid: NodeRef<html::Div>, selector: &str) -> bool {
+    let found = grid
+        .get()
+        .and_then(|grid| grid.query_selector(selector).ok().flatten())
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok());
+    if let Some(element) = &found {
+        let _ = element.focus();
+    }
+    found.is_some()
 }
 
 #[component]
@@ -480,6 +543,7 @@ fn GridRow(
     focus_include: RwSignal<Option<u32>>,
     include_had_focus: RwSignal<Option<u32>>,
     go_include: Callback<(usize, Move)>,
+    editable: Signal<bool>,
     on_edit: Callback<(u32, Field, String)>,
     on_exclude: Callback<(u32, bool)>,
 ) -> impl IntoView {
@@ -488,7 +552,17 @@ fn GridRow(
     // A row drawn again after its box was toggled: the new box takes the
     // keyboard back, from the body or from the row's cell that took it
     // back first.
+    // Built as asked to take the keyboard (the grid gives it to a box
+    // already on screen), or built anew while it had it.
     include.on_load(move |element| {
+        if focus_include.get_untracked() == Some(number) {
+            let _ = element.focus();
+            focus_include.set(None);
+            return;
+        }
+        if include_had_focus.get_untracked() != Some(number) {
+            return;
+        }
         request_animation_frame(move || {
             let row = format!("[data-row=\"{number}\"]");
             let lost = document().active_element().is_none_or(|focused| {
@@ -499,14 +573,6 @@ fn GridRow(
                 let _ = element.focus();
             }
         });
-    });
-    Effect::new(move |_| {
-        if focus_include.get() == Some(number) {
-            if let Some(element) = include.get() {
-                let _ = element.focus();
-                focus_include.set(None);
-            }
-        }
     });
     let on_keydown_include = move |ev: leptos::ev::KeyboardEvent| {
         let step = match ev.key().as_str() {
@@ -519,8 +585,8 @@ fn GridRow(
         go_include.run((position, step));
     };
     let problems = row.problems.clone();
-    let editable: Vec<bool> = columns
-        .with_untracked(|columns| columns.iter().map(|c| c.editable && row.editable).collect());
+    let columns_editable: Vec<bool> =
+        columns.with_untracked(|columns| columns.iter().map(|c| c.editable).collect());
     // Rows in flight or already applied cannot change; refused ones can be
     // fixed and retried.
     let locked = !matches!(
@@ -531,19 +597,22 @@ fn GridRow(
             | RowState::Rejected(_)
             | RowState::NotSent { .. }
     );
+    let grid_editable = editable;
     let cells = row
         .cells
         .into_iter()
-        .zip(editable)
+        .zip(columns_editable)
         .enumerate()
-        .map(|(index, (cell, editable))| {
+        .map(|(index, (cell, column_editable))| {
+            let editable = column_editable && !locked;
             view! {
                 <GridCell
                     lang=lang
                     number=number
                     colindex=index + 2
                     cell=cell
-                    editable=editable && !locked
+                    editable=editable
+                    grid_editable=grid_editable
                     focus_cell=focus_cell
                     selected=selected
                     problems=problems.clone()
@@ -616,7 +685,10 @@ fn GridCell(
     number: u32,
     colindex: usize,
     cell: CellView,
+    /// Whether the cell can ever be edited: not once its row was sent.
     editable: bool,
+    /// Whether the grid's cells can be edited now.
+    grid_editable: Signal<bool>,
     focus_cell: RwSignal<Option<(u32, Field)>>,
     selected: RwSignal<Option<Selected>>,
     /// Every problem of the cell's row, for the bar above the grid.
@@ -635,28 +707,29 @@ fn GridCell(
         proposal: cell.proposal.clone().filter(|_| editable),
         problems,
     };
+    let editable = move || editable && grid_editable.get();
     let editing = RwSignal::new(false);
     let shown = NodeRef::<html::Div>::new();
-    let input = NodeRef::<html::Input>::new();
     let original = cell.text.clone();
     // What the editor opens with: the value the app proposes where it has
     // one, else the cell's; or the key typed to start the edit.
     let opening = cell.proposal.clone().unwrap_or_else(|| original.clone());
     let typed = RwSignal::new(None::<String>);
 
-    // Focus follows the user across re-renders: after an edit, or when
-    // "next error" brings this cell into view.
-    Effect::new(move |_| {
-        if focus_cell.get() == Some((number, field)) {
-            if let Some(element) = shown.get() {
-                let _ = element.focus();
-                focus_cell.set(None);
-            }
-        }
-    });
-    // A row drawn again (the worker judged an edit) replaces its cells: the
-    // cell that had the keyboard takes it back once the old one is gone.
+    // Built as asked to take the keyboard (the grid gives it to a cell
+    // already on screen), or built anew for a row drawn again (the worker
+    // judged an edit) while it had it: the old cell is gone a frame later.
+    // Only such a cell waits a frame: a frame callback for every cell of a
+    // screen of rows built anew costs the page a few milliseconds.
     shown.on_load(move |element| {
+        if focus_cell.get_untracked() == Some((number, field)) {
+            let _ = element.focus();
+            focus_cell.set(None);
+            return;
+        }
+        if active.get_untracked() != Some((number, field)) {
+            return;
+        }
         request_animation_frame(move || {
             let lost = document()
                 .active_element()
@@ -667,34 +740,19 @@ fn GridCell(
             }
         });
     });
-    Effect::new(move |_| {
-        if editing.get() {
-            if let Some(element) = input.get() {
-                let _ = element.focus();
-                match typed.get_untracked() {
-                    // Typing replaces the cell, as in a spreadsheet.
-                    Some(key) => element.set_value(&key),
-                    None => element.select(),
-                }
-            }
-        }
-    });
 
     // Saves the edit; `onward` moves on to the next error (Enter), else
     // focus stays on the cell.
-    let commit = move |onward: bool| {
+    let commit = move |onward: bool, value: String| {
         if !editing.get_untracked() {
             return;
         }
         editing.set(false);
         typed.set(None);
-        if let Some(element) = input.get_untracked() {
-            let value = element.value();
-            focus_cell.set(Some((number, field)));
-            on_edit.run((number, field, value));
-            if onward {
-                go.run((position, field, Move::NextError));
-            }
+        focus_cell.set(Some((number, field)));
+        on_edit.run((number, field, value));
+        if onward {
+            go.run((position, field, Move::NextError));
         }
     };
     // The keys that end an edit stop here: bubbling up to the cell, Enter
@@ -703,7 +761,7 @@ fn GridCell(
         "Enter" => {
             ev.prevent_default();
             ev.stop_propagation();
-            commit(true);
+            commit(true, event_target_value(&ev));
         }
         "Escape" => {
             ev.prevent_default();
@@ -734,7 +792,7 @@ fn GridCell(
             go.run((position, field, step));
             return;
         }
-        if !editable {
+        if !untrack(editable) {
             return;
         }
         let printable =
@@ -762,7 +820,7 @@ fn GridCell(
             aria-colindex=colindex
             aria-invalid=(severity == Some(Severity::Error)).then_some("true")
             aria-describedby=described_by
-            aria-readonly=(!editable).then_some("true")
+            aria-readonly=move || (!editable()).then_some("true")
             data-field=field.api_name()
             tabindex=move || {
                 let first = position == 0 && colindex == 2;
@@ -776,7 +834,7 @@ fn GridCell(
             }
             on:keydown=on_keydown_cell
             on:dblclick=move |_| {
-                if editable {
+                if untrack(editable) {
                     editing.set(true);
                 }
             }
@@ -833,15 +891,29 @@ fn GridCell(
                     }
                 }
             >
-                <input
-                    class="grid__input"
-                    type="text"
-                    aria-label=label.clone()
-                    value=opening.clone()
-                    node_ref=input
-                    on:keydown=on_keydown_input
-                    on:blur=move |_| commit(false)
-                />
+                {
+                    // The editor takes the keyboard as it opens.
+                    let input = NodeRef::<html::Input>::new();
+                    input.on_load(move |element| {
+                        let _ = element.focus();
+                        match typed.get_untracked() {
+                            // Typing replaces the cell, as in a spreadsheet.
+                            Some(key) => element.set_value(&key),
+                            None => element.select(),
+                        }
+                    });
+                    view! {
+                        <input
+                            class="grid__input"
+                            type="text"
+                            aria-label=label.clone()
+                            value=opening.clone()
+                            node_ref=input
+                            on:keydown=on_keydown_input
+                            on:blur=move |ev| commit(false, event_target_value(&ev))
+                        />
+                    }
+                }
             </Show>
             {message.map(|message| view! { <span class="grid__issue" id=issue_id>{message}</span> })}
         </div>
@@ -1017,6 +1089,7 @@ fn CellBar(
     lang: Signal<Lang>,
     selected: RwSignal<Option<Selected>>,
     columns: Signal<Vec<ColumnView>>,
+    editable: Signal<bool>,
     on_edit: Callback<(u32, Field, String)>,
 ) -> impl IntoView {
     let body = move || {
@@ -1049,17 +1122,22 @@ fn CellBar(
             .map(|(_, problem)| problem.clone())
             .collect();
         let (number, field) = (chosen.number, chosen.field);
-        let apply = chosen.proposal.clone().map(|proposal| {
-            let label = crate::i18n::use_value(lang, &proposal);
-            view! {
-                <button type="button" class="button button--fix" on:click=move |_| {
-                    selected.set(None);
-                    on_edit.run((number, field, proposal.clone()));
-                }>
-                    {label}
-                </button>
-            }
-        });
+        // A value proposed for a row being read or judged again waits.
+        let apply = chosen
+            .proposal
+            .clone()
+            .filter(|_| editable.get())
+            .map(|proposal| {
+                let label = crate::i18n::use_value(lang, &proposal);
+                view! {
+                    <button type="button" class="button button--fix" on:click=move |_| {
+                        selected.set(None);
+                        on_edit.run((number, field, proposal.clone()));
+                    }>
+                        {label}
+                    </button>
+                }
+            });
         view! {
             <span class="cell-bar__where">{format!("{} {number} · {title}", t.row)}</span>
             <span class=class>{message}</span>
