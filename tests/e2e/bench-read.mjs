@@ -6,6 +6,8 @@
 // "longtask"), the longest task while a cell is edited, the wasm memory of
 // the page and of the reader worker after three such files in a row, and
 // the size of every file in dist/ with what the first render downloads.
+// The three files are picked a few seconds after the page renders, as an
+// admin does; a file picked the moment it renders is measured apart.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -15,6 +17,7 @@ import { distDir, launchBrowser, openApp, serveStatic } from './harness.mjs';
 import { xlsxBuffer } from './workbook.mjs';
 
 const rows = Number(process.env.ROWS ?? 100_000);
+const PAUSE_MS = 3_000;
 const header = ['employeeID', 'name', 'username', 'email', 'phone', 'isActive', 'tagSerials', 'organizationSerial'];
 function workbook(prefix) {
   const data = [header];
@@ -94,6 +97,17 @@ try {
   });
   await peer.close();
 
+  // The page's own code and the reader are compiled on first use: a file
+  // picked the moment the page renders meets both cold. No admin is that
+  // quick (a file dialog takes seconds), so it is printed apart.
+  const coldContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const { page: coldPage } = await openApp(coldContext, site.url);
+  await coldPage.waitForFunction(() => document.querySelector('h1'));
+  const coldWatch = coldPage.evaluate(watchRead, paths[0].split('/').pop());
+  await coldPage.locator('input[type="file"]').setInputFiles(paths[0]);
+  const cold = await coldWatch;
+  await coldContext.close();
+
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   await context.addInitScript(() => addEventListener('TrunkApplicationStarted', (event) => { window.__pageWasm = event.detail.wasm; }));
   const { page } = await openApp(context, site.url);
@@ -101,6 +115,9 @@ try {
   // What the first render downloaded: the page's own resources so far.
   const firstRender = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.split('/').pop()));
 
+  // The first file, picked as an admin would: a few seconds after the
+  // page is on screen, once the page and the reader are idle.
+  await page.waitForTimeout(PAUSE_MS);
   const results = [];
   for (const path of paths) {
     const watching = page.evaluate(watchRead, path.split('/').pop());
@@ -135,6 +152,8 @@ try {
   const edited = await edit;
 
   console.log(`rows per file:                       ${rows.toLocaleString('en')} (${mb(files[0].length)} xlsx, ${header.length} columns)`);
+  console.log(`picked as the page renders: first rows ${ms(cold.first)}, complete ${ms(cold.complete)}, longest task ${ms(cold.longest)} (${cold.tasks} over 50 ms)`);
+  console.log(`files 1-3 picked ${PAUSE_MS / 1000} s after the page rendered, one after another:`);
   for (const [i, r] of results.entries()) {
     console.log(`file ${i + 1}: first rows on screen       ${ms(r.first)}`);
     console.log(`file ${i + 1}: complete validated report  ${ms(r.complete)}`);
