@@ -187,7 +187,22 @@ impl AppState {
     /// The state of a page just opened: settings from `config.json` (loaded
     /// in the background), a token kept in this tab, a saved job.
     pub fn load() -> AppState {
-        let lang = RwSignal::new(storage::load_lang().unwrap_or_default());
+        let state = AppState::new(storage::load_lang().unwrap_or_default());
+        if let Some((kept, expiry)) = storage::load_tab_token() {
+            state.token.set(kept);
+            state.token_expiry.set(expiry);
+            state.remember.set(true);
+        }
+        state.load_config();
+        state.load_saved_job();
+        state
+    }
+
+    /// A state with nothing loaded, no file and no token: until given a
+    /// file or a token it reads, stores and sends nothing. (The page's
+    /// rehearsal renders one, see [`crate::rehearse`].)
+    pub fn new(lang: Lang) -> AppState {
+        let lang = RwSignal::new(lang);
         let base_url = RwSignal::new(String::new());
         let token = RwSignal::new(String::new());
         let import = RwSignal::new(None::<Import>);
@@ -208,6 +223,9 @@ impl AppState {
                 if let Some(state) = after_read.get_value() {
                     state.file_read(resumed);
                 }
+            }),
+            Callback::new(move |import: Box<Import>| {
+                crate::rehearse(lang.get_untracked(), *import)
             }),
         );
         let file = reading.file;
@@ -318,13 +336,6 @@ impl AppState {
             lists,
         };
         after_read.set_value(Some(state));
-        if let Some((kept, expiry)) = storage::load_tab_token() {
-            state.token.set(kept);
-            state.token_expiry.set(expiry);
-            state.remember.set(true);
-        }
-        state.load_config();
-        state.load_saved_job();
         state
     }
 

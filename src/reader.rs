@@ -59,9 +59,9 @@ pub fn run() {
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
         let asked = asked.clone();
         move |event: web_sys::MessageEvent| {
-            asked.set(true);
             let data = event.data();
             if let Some(file) = data.dyn_ref::<web_sys::Blob>() {
+                asked.set(true);
                 // A worker may read a file synchronously: it has nothing
                 // else to do until the file is read.
                 let read = web_sys::FileReaderSync::new()
@@ -125,7 +125,8 @@ pub fn run() {
     on_message.forget();
     tell(&FromWorker::Ready);
     // Only in a worker left idle a while: a file picked at once is not
-    // kept waiting behind the warm-up.
+    // kept waiting behind the warm-up. (The company's lists, given to
+    // every reader as soon as they load, do not count.)
     let warm = Closure::once_into_js(move || {
         if !asked.get() {
             warm_up();
@@ -143,9 +144,10 @@ const WARM_UP_AFTER_MS: i32 = 400;
 /// Rows of the made-up workbook `warm_up` reads.
 const WARM_UP_ROWS: usize = 400;
 
-/// Reads and validates a small made-up workbook once, telling the page
-/// nothing, so the browser has compiled the reader's hot code to its fast
-/// tier before the admin's first file. (The compiled code is shared by
+/// Reads and validates a small made-up workbook once, so the browser has
+/// compiled the reader's hot code to its fast tier before the admin's
+/// first file; and hands the page the first screen of its rows, for the
+/// page to warm its own code with ([`crate::rehearse`]). (The compiled code is shared by
 /// every worker of the page's module, so the next reader starts warm.)
 /// On a fresh page (bench-read) the first 100,000-row file, picked at
 /// once, showed its rows in 638 ms; picked 2 s after the page rendered,
@@ -186,6 +188,14 @@ fn warm_up() {
             saved: Vec::new(),
             mappings: Vec::new(),
         };
-        Session::new(bytes).handle(open, &mut |_| {});
+        let mut first = None;
+        Session::new(bytes).handle(open, &mut |reply| {
+            if let Reply::First { import, .. } = reply {
+                first = Some(import);
+            }
+        });
+        if let Some(import) = first {
+            tell(&FromWorker::Rehearsal(import));
+        }
     }
 }

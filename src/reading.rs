@@ -20,6 +20,7 @@ use employee_import::{
 };
 use leptos::prelude::*;
 
+use crate::after_paint;
 use crate::file;
 use crate::storage;
 use crate::worker::{Event, ReaderWorker, ToWorker};
@@ -128,6 +129,8 @@ struct Workers {
     spare: Option<(u64, ReaderWorker)>,
     revalidation: Option<Assembly<ValidationReport>>,
     lists: Option<Lists>,
+    /// The page rendered a spare reader's made-up rows once.
+    rehearsed: bool,
 }
 
 /// The company's tags and organizations, as every reader resolves names
@@ -179,6 +182,8 @@ pub struct Reading {
     /// Told when a file was read whole (`true`: a saved job was resumed),
     /// or re-validated (`false`).
     on_ready: Callback<bool>,
+    /// Given a spare reader's made-up rows, once, before any file.
+    on_rehearsal: Callback<Box<Import>>,
     workers: StoredValue<Workers, LocalStorage>,
 }
 
@@ -187,6 +192,7 @@ impl Reading {
         import: RwSignal<Option<Import>>,
         on_failure: Callback<ReadFailure>,
         on_ready: Callback<bool>,
+        on_rehearsal: Callback<Box<Import>>,
     ) -> Self {
         Reading {
             import,
@@ -198,6 +204,7 @@ impl Reading {
             password_error: RwSignal::new(None),
             on_failure,
             on_ready,
+            on_rehearsal,
             workers: StoredValue::new_local(Workers::default()),
         }
     }
@@ -453,6 +460,17 @@ impl Reading {
             }
             Event::Crashed => self.crashed(id),
             Event::Reply(reply) => self.on_reply(id, reply),
+            // Only before the first file: once a file has been shown, the
+            // page's code is warm.
+            Event::Rehearsal(import) => {
+                let first = self.workers.try_update_value(|w| {
+                    let idle = w.pending.is_none() && w.current.is_none();
+                    idle && !std::mem::replace(&mut w.rehearsed, true)
+                });
+                if first == Some(true) && self.import.with_untracked(Option::is_none) {
+                    self.on_rehearsal.run(import);
+                }
+            }
         }
     }
 
@@ -807,12 +825,5 @@ fn free_in_steps(import: Import) {
             ledger.into_rows(),
             emails.into_rows(),
         ));
-    });
-}
-
-/// Runs `then` in a task of its own once the next frame is painted.
-fn after_paint(then: impl FnOnce() + 'static) {
-    request_animation_frame(move || {
-        gloo_timers::callback::Timeout::new(0, then).forget();
     });
 }

@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use employee_import::export::Table;
 use employee_import::session::{self, Reply, Request};
-use employee_import::{Lang, Mode, Reference};
+use employee_import::{Import, Lang, Mode, Reference};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -68,6 +68,10 @@ pub enum FromWorker {
     Unreadable(String),
     /// It panicked; it is dead from here on. The text is for the console.
     Crashed(String),
+    /// The first screen of the made-up workbook its warm-up read: the
+    /// page renders it once, unseen, to warm its own code (see
+    /// [`crate::rehearse`]).
+    Rehearsal(Box<Import>),
 }
 
 /// A file the worker wrote, to download.
@@ -86,6 +90,7 @@ pub enum Event {
     /// The worker died (a panic, an abort, memory exhausted, or its script
     /// failed to load). Nothing more comes from it.
     Crashed,
+    Rehearsal(Box<Import>),
 }
 
 /// One reader worker. Messages sent before it is ready wait in a queue.
@@ -137,6 +142,7 @@ impl ReaderWorker {
                         Ok(FromWorker::Reply(reply)) => on_event(Event::Reply(reply)),
                         Ok(FromWorker::WriteFailed(error)) => on_event(Event::WriteFailed(error)),
                         Ok(FromWorker::Unreadable(error)) => on_event(Event::Unreadable(error)),
+                        Ok(FromWorker::Rehearsal(import)) => on_event(Event::Rehearsal(import)),
                         Ok(FromWorker::Crashed(text)) => {
                             web_sys::console::warn_1(&format!("reader worker: {text}").into());
                             dead.set(true);

@@ -2,6 +2,7 @@ use employee_import::{Assessment, Field, Lang, Mode, Operation, RowState, Severi
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::after_paint;
 use crate::i18n::text;
 
 /// Height of one row in pixels; fixed so the visible window can be computed
@@ -169,33 +170,29 @@ pub fn PreviewGrid(
 
     // The grid is built empty. Once the frame that lays it out is painted
     // (its height is then read without forcing a layout), its first screen
-    // of rows is built, and the rows around that screen in the frames
-    // after: each a task of its own, none holding the page long. The rows
-    // of another file come the same way, a screen first: they replace
-    // every row on screen.
+    // of rows is built, and the rows around that screen after the frames
+    // that follow: each a task of its own, and each frame lays out and
+    // paints the rows of one step only, none holding the page long. The
+    // rows of another file come the same way, a screen first: they
+    // replace every row on screen.
     let built = RwSignal::new((None::<String>, 0_u8));
     let build_around = move |of: Option<String>| {
-        request_animation_frame(move || {
+        // `try_`: the grid may be gone by then.
+        after_paint(move || {
             built.try_set((of.clone(), 2));
-            request_animation_frame(move || {
+            after_paint(move || {
                 built.try_set((of, 3));
             });
         });
     };
     viewport.on_load(move |element| {
-        request_animation_frame(move || {
-            set_timeout(
-                // `try_`: the grid may be gone by then.
-                move || {
-                    if element.client_height() > 0 {
-                        viewport_height.try_set(view_height(&element));
-                    }
-                    let of = source.try_get_untracked().flatten();
-                    built.try_set((of.clone(), 1));
-                    build_around(of);
-                },
-                std::time::Duration::ZERO,
-            );
+        after_paint(move || {
+            if element.client_height() > 0 {
+                viewport_height.try_set(view_height(&element));
+            }
+            let of = source.try_get_untracked().flatten();
+            built.try_set((of.clone(), 1));
+            build_around(of);
         });
     });
     Effect::new(move |_| {

@@ -128,3 +128,62 @@ test('a file the reader hangs on can be stopped, and what was there before comes
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a page left idle renders its review once, unseen, over made-up rows, and leaves nothing behind', async () => {
+  const context = await suite.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  // Each rehearsal the page puts into the document, as it does: whether
+  // it is still there when scripts can look, and the rows of the page it
+  // held (unmounted from it in the same task, so told as removed from it).
+  await context.addInitScript(() => {
+    window.__rehearsals = [];
+    new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.target.classList?.contains('rehearsal')) {
+          const seen = window.__rehearsals.at(-1);
+          for (const node of record.removedNodes) {
+            const rows = node.querySelectorAll?.('[role="row"][data-row]') ?? [];
+            seen.rows += rows.length;
+            seen.text += [...rows].map((row) => row.textContent).join(' ');
+          }
+        }
+        for (const node of record.addedNodes) {
+          if (node.classList?.contains('rehearsal')) {
+            window.__rehearsals.push({ rows: 0, text: '', connected: node.isConnected });
+          }
+        }
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const { page, errors } = await openApp(context, suite.site.url);
+  const configLoads = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/config.json')) configLoads.push(request.url());
+  });
+  await waitForBaseUrl(page, suite.sandbox.url);
+  const storage = () => page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+  const stored = await storage();
+
+  await page.waitForFunction(() => window.__rehearsals.length > 0, null, { timeout: 15_000 });
+  const [rehearsal] = await page.evaluate(() => window.__rehearsals);
+  // The grid was built over the spare reader's made-up rows, and was gone
+  // from the document by the time anything but the page could look.
+  assert.ok(rehearsal.rows >= 10, `the rehearsal built ${rehearsal.rows} rows`);
+  assert.match(rehearsal.text, /W000001\s*Karyawan 1\D/);
+  assert.equal(rehearsal.connected, false);
+  assert.equal(await page.locator('.rehearsal, [role="grid"]').count(), 0);
+  // Its state is its own: it loaded nothing, stored nothing.
+  assert.deepEqual(configLoads, []);
+  assert.equal(await storage(), stored);
+
+  // The admin's file reads as ever, into the one grid; the spare readers
+  // started after it give the page no second rehearsal.
+  await page.locator('input[type="file"]').setInputFiles(xlsxFile('sesudah.xlsx', [header, ['S1', 'Sari', 'sari@example.com', 'TRUE']]));
+  await page.locator('[role="row"][data-row="2"]').filter({ hasText: 'Sari' }).waitFor();
+  await page.locator('input[type="file"]').setInputFiles(xlsxFile('lagi.xlsx', [header, ['L1', 'Lina', 'lina@example.com', 'TRUE']]));
+  await page.locator('[role="row"][data-row="2"]').filter({ hasText: 'Lina' }).waitFor();
+  await page.waitForTimeout(1_500);
+  assert.equal(await page.locator('[role="grid"]').count(), 1);
+  assert.equal(await page.evaluate(() => window.__rehearsals.length), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
