@@ -225,7 +225,13 @@ impl AppState {
                 }
             }),
             Callback::new(move |import: Box<Import>| {
-                crate::rehearse(lang.get_untracked(), *import)
+                let reading_a_file = move || {
+                    after_read
+                        .try_get_value()
+                        .flatten()
+                        .is_some_and(|state| state.reading.progress.with_untracked(Option::is_some))
+                };
+                crate::rehearse(lang.get_untracked(), *import, reading_a_file)
             }),
         );
         let file = reading.file;
