@@ -225,13 +225,13 @@ impl AppState {
                 }
             }),
             Callback::new(move |import: Box<Import>| {
-                let reading_a_file = move || {
+                let has_a_file = move || {
                     after_read
                         .try_get_value()
                         .flatten()
-                        .is_some_and(|state| state.reading.progress.with_untracked(Option::is_some))
+                        .is_some_and(AppState::has_a_file)
                 };
-                crate::rehearse(lang.get_untracked(), *import, reading_a_file)
+                crate::rehearse(lang.get_untracked(), *import, has_a_file)
             }),
         );
         let file = reading.file;
@@ -410,6 +410,16 @@ impl AppState {
             concurrency: self.concurrency.get_untracked(),
             ..SendSettings::default()
         }
+    }
+
+    /// Whether a file is on screen, being read or waiting for its password
+    /// (untracked).
+    fn has_a_file(self) -> bool {
+        let reading = self.reading;
+        self.import.with_untracked(Option::is_some)
+            || reading.file.with_untracked(Option::is_some)
+            || reading.progress.with_untracked(Option::is_some)
+            || reading.locked.with_untracked(Option::is_some)
     }
 
     /// Whether a token is given (untracked).

@@ -76,10 +76,11 @@ const REHEARSAL_FRAMES: u32 = 8;
 /// the browser has ready. Building the review of a first file compiled
 /// 50-60 ms of WebAssembly (compiled a function at a time, on its first
 /// call), and its first layout looked up each face and size of its text
-/// (5-15 ms each on Linux): no later file paid either. Not laid out if
-/// the admin picked a file meanwhile (`reading_a_file`): that layout would
-/// be a long task while the file is read.
-pub fn rehearse(lang: Lang, import: Import, reading_a_file: impl Fn() -> bool + 'static) {
+/// (5-15 ms each on Linux): no later file paid either. Not laid out once
+/// the admin has picked a file (`has_a_file`): that layout would be a long
+/// task of its read, and its controls would meet the file's own (a checked
+/// radio button put in the document unchecks the others of its name).
+pub fn rehearse(lang: Lang, import: Import, has_a_file: impl Fn() -> bool + 'static) {
     let Some(root) = document()
         .create_element("div")
         .ok()
@@ -98,7 +99,7 @@ pub fn rehearse(lang: Lang, import: Import, reading_a_file: impl Fn() -> bool + 
     // Once its stages are built: in the document within one task, so no
     // frame draws it and no other task finds it.
     after_frames(REHEARSAL_FRAMES, move || {
-        if let Some(body) = document().body().filter(|_| !reading_a_file()) {
+        if let Some(body) = document().body().filter(|_| !has_a_file()) {
             if body.append_child(&root).is_ok() {
                 let _ = root.offset_width(); // lays it out
                 root.remove();
