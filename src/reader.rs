@@ -147,8 +147,9 @@ const WARM_UP_ROWS: usize = 400;
 /// Reads and validates a small made-up workbook once, so the browser has
 /// compiled the reader's hot code to its fast tier before the admin's
 /// first file; and hands the page the first screen of its rows, for the
-/// page to warm its own code with ([`crate::rehearse`]). (The compiled code is shared by
-/// every worker of the page's module, so the next reader starts warm.)
+/// page to warm its own code with ([`crate::rehearse`]). (The compiled
+/// code is shared by every worker of the page's module, so the next
+/// reader starts warm.)
 /// On a fresh page (bench-read) the first 100,000-row file, picked at
 /// once, showed its rows in 638 ms; picked 2 s after the page rendered,
 /// with this warm-up done, in 216 ms, as later files do.
