@@ -231,7 +231,11 @@ impl AppState {
                         .flatten()
                         .is_some_and(AppState::has_a_file)
                 };
-                crate::rehearse(lang.get_untracked(), *import, has_a_file)
+                // Only before the first file: once a file has been shown,
+                // the page's code is warm.
+                if !has_a_file() {
+                    crate::rehearse(lang.get_untracked(), *import, has_a_file);
+                }
             }),
         );
         let file = reading.file;

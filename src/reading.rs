@@ -129,7 +129,7 @@ struct Workers {
     spare: Option<(u64, ReaderWorker)>,
     revalidation: Option<Assembly<ValidationReport>>,
     lists: Option<Lists>,
-    /// The page rendered a spare reader's made-up rows once.
+    /// A spare reader's made-up rows went to `on_rehearsal`.
     rehearsed: bool,
 }
 
@@ -182,7 +182,7 @@ pub struct Reading {
     /// Told when a file was read whole (`true`: a saved job was resumed),
     /// or re-validated (`false`).
     on_ready: Callback<bool>,
-    /// Given a spare reader's made-up rows, once, before any file.
+    /// Given the first made-up rows a spare reader hands over.
     on_rehearsal: Callback<Box<Import>>,
     workers: StoredValue<Workers, LocalStorage>,
 }
@@ -460,14 +460,12 @@ impl Reading {
             }
             Event::Crashed => self.crashed(id),
             Event::Reply(reply) => self.on_reply(id, reply),
-            // Only before the first file: once a file has been shown, the
-            // page's code is warm.
+            // Only the first: the page's code is warm after it.
             Event::Rehearsal(import) => {
-                let first = self.workers.try_update_value(|w| {
-                    let idle = w.pending.is_none() && w.current.is_none();
-                    idle && !std::mem::replace(&mut w.rehearsed, true)
-                });
-                if first == Some(true) && self.import.with_untracked(Option::is_none) {
+                let first = self
+                    .workers
+                    .try_update_value(|w| !std::mem::replace(&mut w.rehearsed, true));
+                if first == Some(true) {
                     self.on_rehearsal.run(import);
                 }
             }
